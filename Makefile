@@ -1,0 +1,46 @@
+# pg_squash: the front door.
+#   make          build the extension (PGXS, extension/Makefile) and squashd/squashctl (CMake)
+#   make install  install both (sudo when not root)
+#   make check    install missing packages, build, install, run every test on a throwaway cluster
+#   make demo     install missing packages, build, install, run the squash flow end to end
+BUILD_DIR ?= build
+CMAKE_BUILD_TYPE ?= RelWithDebInfo
+JOBS ?= $(shell nproc)
+SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
+
+.PHONY: all extension daemon install deps check demo clean format
+
+all: extension daemon
+
+deps:
+	@scripts/install-deps.sh
+
+extension:
+	$(MAKE) -C extension
+
+$(BUILD_DIR)/CMakeCache.txt:
+	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=$(CMAKE_BUILD_TYPE)
+
+daemon: $(BUILD_DIR)/CMakeCache.txt
+	cmake --build $(BUILD_DIR) -j$(JOBS)
+
+install: all
+	$(SUDO) $(MAKE) -C extension install
+	$(SUDO) cmake --install $(BUILD_DIR)
+
+check: deps
+	$(MAKE) all
+	$(MAKE) install
+	BUILD_DIR=$(abspath $(BUILD_DIR)) scripts/run-tests.sh
+
+demo: deps
+	$(MAKE) all
+	$(MAKE) install
+	BUILD_DIR=$(abspath $(BUILD_DIR)) scripts/demo.sh
+
+format:
+	clang-format -i $$(git ls-files '*.cpp' '*.hpp' '*.h')
+
+clean:
+	$(MAKE) -C extension clean
+	rm -rf $(BUILD_DIR)

@@ -1,0 +1,99 @@
+// squashd's configuration: the TOML model (DESIGN.md "squashd and squashctl") and its
+// validation. Loading reports every problem it finds, each with file:line:column.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "jobs/job_kind.hpp"
+#include "scheduler/cron.hpp"
+#include "scheduler/time_zone.hpp"
+
+namespace squash::config {
+
+enum class LogLevel { trace, debug, info, warn, error };
+enum class LogFormat { text, json };
+std::string_view to_string(LogLevel level);
+std::string_view to_string(LogFormat format);
+
+struct SourcePos {
+  int line = 0;
+  int column = 0;
+};
+
+struct DaemonSettings {
+  std::string listen = "127.0.0.1:8433";
+  std::string listen_address = "127.0.0.1";  // numeric address to bind
+  std::uint16_t listen_port = 8433;
+  std::string token_file = "/etc/squashd/token";
+  std::string state_dir = "/var/lib/squashd";
+  LogLevel log_level = LogLevel::info;
+  std::optional<std::string> log_file;  // absent: stderr
+  LogFormat log_format = LogFormat::text;
+};
+
+// Retention: a verified backup is deleted when it is not among the keep_last newest or
+// is older than keep_days days (0: no age limit); the min_keep newest are never deleted.
+struct Target {
+  std::string name;
+  std::string conninfo;  // never a password
+  std::optional<std::string> passfile;
+  std::string backup_dir;
+  int keep_last = 7;
+  int keep_days = 30;
+  int min_keep = 2;
+  SourcePos pos;
+};
+
+struct Schedule {
+  std::string target;
+  jobs::JobKind job = jobs::JobKind::backup;
+  scheduler::CronExpr cron;
+  std::string timezone = "UTC";
+  std::shared_ptr<const scheduler::TimeZone> zone;
+  std::chrono::seconds window{3600};
+  nlohmann::json params = nlohmann::json::object();
+  SourcePos pos;
+
+  std::optional<scheduler::sys_seconds> next_run(scheduler::sys_seconds after) const {
+    return cron.next_after(after, *zone);
+  }
+};
+
+struct Config {
+  std::string path;
+  DaemonSettings daemon;
+  std::vector<Target> targets;
+  std::vector<Schedule> schedules;
+
+  const Target* find_target(std::string_view name) const;
+};
+
+struct Diagnostic {
+  std::string file;
+  int line = 0;  // 0: the file as a whole
+  int column = 0;
+  std::string message;
+
+  // "file:line:column: error: message"
+  std::string to_string() const;
+};
+
+struct LoadResult {
+  std::optional<Config> config;    // set exactly when errors is empty
+  std::vector<Diagnostic> errors;  // sorted by position
+};
+
+// Parses and validates config text; source_name is used in diagnostics.
+LoadResult parse_config(std::string_view text, const std::string& source_name,
+                        scheduler::TimeZoneDb& zones);
+LoadResult load_config(const std::string& path, scheduler::TimeZoneDb& zones);
+
+}  // namespace squash::config

@@ -1,0 +1,32 @@
+// squashd's logging: spdlog as text or JSON lines, to a file or stderr, at a level.
+// Installing again (SIGHUP) reopens the log file, so logrotate can move it away.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "config/config.hpp"
+
+namespace squash::logging {
+
+struct LogSettings {
+  config::LogLevel level = config::LogLevel::info;
+  config::LogFormat format = config::LogFormat::text;
+  std::optional<std::string> file;  // absent: stderr
+
+  static LogSettings from(const config::DaemonSettings& d) {
+    return {d.log_level, d.log_format, d.log_file};
+  }
+};
+
+// Builds a logger for the settings and makes it spdlog's default. Throws
+// std::runtime_error when the log file cannot be opened; the previous logger then stays.
+void install_logger(const LogSettings& settings);
+
+// One log line as JSON: {"ts":"...Z","level":"info","msg":"..."} (exposed for tests).
+std::string json_line(std::string_view level, std::string_view message,
+                      std::chrono::system_clock::time_point when);
+
+}  // namespace squash::logging

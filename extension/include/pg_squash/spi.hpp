@@ -1,0 +1,48 @@
+// SPI through the boundary: every SPI call goes through pg_call, results are copied into
+// C++ values, and the connection is closed by a destructor.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pg_squash/boundary.hpp"
+
+namespace squash {
+
+using Value = std::optional<std::string>;  // nullopt is SQL NULL
+using Row = std::vector<Value>;
+
+struct QueryResult {
+  std::vector<std::string> columns;
+  std::vector<Row> rows;
+  uint64 processed = 0;
+};
+
+class Spi {
+ public:
+  Spi();
+  ~Spi();
+  Spi(const Spi&) = delete;
+  Spi& operator=(const Spi&) = delete;
+
+  // Runs sql with $1.. bound as text (cast in SQL where another type is meant); read_only
+  // queries see the calling query's snapshot.
+  QueryResult query(const std::string& sql, const std::vector<Value>& params = {},
+                    bool read_only = true);
+  // Runs a statement; returns the number of rows processed.
+  uint64 execute(const std::string& sql, const std::vector<Value>& params = {});
+  // The first column of the first row, or nullopt (no rows, or NULL).
+  Value scalar(const std::string& sql, const std::vector<Value>& params = {},
+               bool read_only = true);
+
+ private:
+  bool connected_ = false;
+};
+
+// Quotes an identifier or a literal exactly as PostgreSQL would (quote_identifier /
+// quote_literal rules), without a server round trip.
+std::string quote_ident(const std::string& name);
+std::string quote_literal(const std::string& text);
+
+}  // namespace squash

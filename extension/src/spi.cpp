@@ -1,0 +1,118 @@
+// SPI through the boundary (see spi.hpp).
+#include <cstring>
+
+#include "pg_squash/spi.hpp"
+
+extern "C" {
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "utils/builtins.h"
+}
+
+namespace squash {
+
+Spi::Spi() {
+  pg_call([] { return SPI_connect(); });
+  connected_ = true;
+}
+
+Spi::~Spi() {
+  if (!connected_) return;
+  // Never throw or longjmp out of a destructor: an error here is left to transaction abort.
+  boundary::try_postgres([](void*) { SPI_finish(); }, nullptr);
+}
+
+static int run(const std::string& sql, const std::vector<Value>& params, bool read_only) {
+  const int n = static_cast<int>(params.size());
+  std::vector<Oid> types(n, TEXTOID);
+  std::vector<Datum> values(n);
+  std::vector<char> nulls(n, ' ');
+  for (int i = 0; i < n; i++) {
+    if (params[i]) {
+      const std::string& p = *params[i];
+      values[i] = pg_call([&] { return PointerGetDatum(cstring_to_text_with_len(p.data(), p.size())); });
+    } else {
+      nulls[i] = 'n';
+    }
+  }
+  int rc = pg_call([&] {
+    return SPI_execute_with_args(sql.c_str(), n, types.data(), values.data(), nulls.data(),
+                                 read_only, 0);
+  });
+  if (rc < 0) throw Error("pg_squash: SPI failed (" + std::string(SPI_result_code_string(rc)) + ")");
+  return rc;
+}
+
+QueryResult Spi::query(const std::string& sql, const std::vector<Value>& params, bool read_only) {
+  run(sql, params, read_only);
+  QueryResult result;
+  result.processed = SPI_processed;
+  SPITupleTable* table = SPI_tuptable;
+  if (!table) return result;
+  TupleDesc desc = table->tupdesc;
+  const int ncols = desc->natts;
+  for (int c = 0; c < ncols; c++) result.columns.emplace_back(NameStr(TupleDescAttr(desc, c)->attname));
+  result.rows.reserve(SPI_processed);
+  for (uint64 r = 0; r < SPI_processed; r++) {
+    HeapTuple tuple = table->vals[r];
+    Row row(ncols);
+    for (int c = 0; c < ncols; c++) {
+      char* v = pg_call([&] { return SPI_getvalue(tuple, desc, c + 1); });
+      if (v) {
+        row[c].emplace(v);
+        pfree(v);
+      }
+    }
+    result.rows.push_back(std::move(row));
+  }
+  pg_call([&] { SPI_freetuptable(table); });
+  return result;
+}
+
+uint64 Spi::execute(const std::string& sql, const std::vector<Value>& params) {
+  run(sql, params, false);
+  uint64 n = SPI_processed;
+  if (SPI_tuptable) {
+    SPITupleTable* table = SPI_tuptable;
+    pg_call([&] { SPI_freetuptable(table); });
+  }
+  return n;
+}
+
+Value Spi::scalar(const std::string& sql, const std::vector<Value>& params, bool read_only) {
+  QueryResult r = query(sql, params, read_only);
+  if (r.rows.empty() || r.rows[0].empty()) return std::nullopt;
+  return r.rows[0][0];
+}
+
+std::string quote_ident(const std::string& name) {
+  bool safe = !name.empty() && ((name[0] >= 'a' && name[0] <= 'z') || name[0] == '_');
+  for (char ch : name) {
+    if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_')) safe = false;
+  }
+  if (safe) {
+    // Keywords need quotes too; ask the server's keyword list (cheap, no catalog access).
+    const char* quoted = pg_call([&] { return quote_identifier(name.c_str()); });
+    if (quoted == name.c_str()) return name;
+    std::string out(quoted);
+    return out;
+  }
+  std::string out = "\"";
+  for (char ch : name) {
+    if (ch == '"') out += '"';
+    out += ch;
+  }
+  return out + "\"";
+}
+
+std::string quote_literal(const std::string& text) {
+  bool backslash = text.find('\\') != std::string::npos;
+  std::string out = backslash ? "E'" : "'";
+  for (char ch : text) {
+    if (ch == '\'' || ch == '\\') out += ch;
+    out += ch;
+  }
+  return out + "'";
+}
+
+}  // namespace squash
