@@ -52,12 +52,12 @@ conninfo = "host=$PGHOST port=$PGPORT dbname=demo user=postgres"
 backup_dir = "$work/backups"
 TOML
 mkdir -p "$work/state" "$work/backups"
-"$BUILD_DIR/squashd" --config "$work/squashd.toml" --check-config
-"$BUILD_DIR/squashd" --config "$work/squashd.toml" &
+"$BUILD_DIR/daemon/squashd" --config "$work/squashd.toml" --check-config
+"$BUILD_DIR/daemon/squashd" --config "$work/squashd.toml" &
 daemon_pid=$!
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/v1/health" >/dev/null && break; sleep 0.1; done
 curl -s "http://127.0.0.1:$port/v1/health"; echo
-"$BUILD_DIR/squashctl" --url "http://127.0.0.1:$port" --token-file "$work/token" status
+"$BUILD_DIR/daemon/squashctl" --url "http://127.0.0.1:$port" --token-file "$work/token" status
 
 step "Summary"
 echo "extension loaded, boundary verified, squashd healthy; everything is being torn down."
