@@ -3,12 +3,13 @@
 #   make install  install both (sudo when not root)
 #   make check    install missing packages, build, install, run every test on a throwaway cluster
 #   make demo     install missing packages, build, install, run the squash flow end to end
+#   make bench    every benchmark, as ratios against pg_dump & co. in the same run
 BUILD_DIR ?= build
 CMAKE_BUILD_TYPE ?= RelWithDebInfo
 JOBS ?= $(shell nproc)
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: all extension daemon install deps check demo clean format
+.PHONY: all extension daemon install deps check demo bench clean format
 
 all: extension daemon
 
@@ -37,6 +38,11 @@ demo: deps
 	$(MAKE) all
 	$(MAKE) install
 	BUILD_DIR=$(abspath $(BUILD_DIR)) scripts/demo.sh
+
+bench: deps
+	$(MAKE) all
+	$(MAKE) install
+	BUILD_DIR=$(abspath $(BUILD_DIR)) scripts/bench.sh
 
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.hpp' '*.h')

@@ -71,9 +71,7 @@ ErrorData* try_postgres(void (*fn)(void*), void* arg) noexcept {
   MemoryContext caller = CurrentMemoryContext;
   ErrorData* volatile caught = nullptr;
   PG_TRY();
-  {
-    fn(arg);
-  }
+  { fn(arg); }
   PG_CATCH();
   {
     MemoryContextSwitchTo(caller);

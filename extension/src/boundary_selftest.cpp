@@ -42,6 +42,6 @@ SQUASH_FUNCTION(squash_boundary_selftest) {
   if (mode == "squash")
     throw squash::Error("selftest: pg_squash error", ERRCODE_DATA_EXCEPTION, "the detail",
                         "the hint");
-  throw squash::Error("selftest: unknown mode \"" + mode + "\"",
-                      ERRCODE_INVALID_PARAMETER_VALUE, {}, "use cpp, pg, squash or live");
+  throw squash::Error("selftest: unknown mode \"" + mode + "\"", ERRCODE_INVALID_PARAMETER_VALUE,
+                      {}, "use cpp, pg, squash or live");
 }

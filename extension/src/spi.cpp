@@ -11,18 +11,20 @@ extern "C" {
 
 namespace squash {
 
-Spi::Spi() {
+Spi::Spi() : caller_context_(CurrentMemoryContext) {
   pg_call([] { return SPI_connect(); });
   connected_ = true;
+  MemoryContextSwitchTo(caller_context_);
 }
 
 Spi::~Spi() {
   if (!connected_) return;
   // Never throw or longjmp out of a destructor: an error here is left to transaction abort.
   boundary::try_postgres([](void*) { SPI_finish(); }, nullptr);
+  MemoryContextSwitchTo(caller_context_);
 }
 
-static int run(const std::string& sql, const std::vector<Value>& params, bool read_only) {
+int Spi::run(const std::string& sql, const std::vector<Value>& params, bool read_only) {
   const int n = static_cast<int>(params.size());
   std::vector<Oid> types(n, TEXTOID);
   std::vector<Datum> values(n);
@@ -30,16 +32,20 @@ static int run(const std::string& sql, const std::vector<Value>& params, bool re
   for (int i = 0; i < n; i++) {
     if (params[i]) {
       const std::string& p = *params[i];
-      values[i] = pg_call([&] { return PointerGetDatum(cstring_to_text_with_len(p.data(), p.size())); });
+      values[i] =
+          pg_call([&] { return PointerGetDatum(cstring_to_text_with_len(p.data(), p.size())); });
     } else {
       nulls[i] = 'n';
     }
   }
   int rc = pg_call([&] {
-    return SPI_execute_with_args(sql.c_str(), n, types.data(), values.data(), nulls.data(),
-                                 read_only, 0);
+    int r = SPI_execute_with_args(sql.c_str(), n, types.data(), values.data(), nulls.data(),
+                                  read_only, 0);
+    MemoryContextSwitchTo(caller_context_);
+    return r;
   });
-  if (rc < 0) throw Error("pg_squash: SPI failed (" + std::string(SPI_result_code_string(rc)) + ")");
+  if (rc < 0)
+    throw Error("pg_squash: SPI failed (" + std::string(SPI_result_code_string(rc)) + ")");
   return rc;
 }
 
@@ -51,13 +57,18 @@ QueryResult Spi::query(const std::string& sql, const std::vector<Value>& params,
   if (!table) return result;
   TupleDesc desc = table->tupdesc;
   const int ncols = desc->natts;
-  for (int c = 0; c < ncols; c++) result.columns.emplace_back(NameStr(TupleDescAttr(desc, c)->attname));
+  for (int c = 0; c < ncols; c++)
+    result.columns.emplace_back(NameStr(TupleDescAttr(desc, c)->attname));
   result.rows.reserve(SPI_processed);
   for (uint64 r = 0; r < SPI_processed; r++) {
     HeapTuple tuple = table->vals[r];
     Row row(ncols);
     for (int c = 0; c < ncols; c++) {
-      char* v = pg_call([&] { return SPI_getvalue(tuple, desc, c + 1); });
+      char* v = pg_call([&] {
+        char* out = SPI_getvalue(tuple, desc, c + 1);
+        MemoryContextSwitchTo(caller_context_);
+        return out;
+      });
       if (v) {
         row[c].emplace(v);
         pfree(v);
@@ -65,7 +76,10 @@ QueryResult Spi::query(const std::string& sql, const std::vector<Value>& params,
     }
     result.rows.push_back(std::move(row));
   }
-  pg_call([&] { SPI_freetuptable(table); });
+  pg_call([&] {
+    SPI_freetuptable(table);
+    MemoryContextSwitchTo(caller_context_);
+  });
   return result;
 }
 
@@ -74,7 +88,10 @@ uint64 Spi::execute(const std::string& sql, const std::vector<Value>& params) {
   uint64 n = SPI_processed;
   if (SPI_tuptable) {
     SPITupleTable* table = SPI_tuptable;
-    pg_call([&] { SPI_freetuptable(table); });
+    pg_call([&] {
+      SPI_freetuptable(table);
+      MemoryContextSwitchTo(caller_context_);
+    });
   }
   return n;
 }

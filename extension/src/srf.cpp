@@ -60,11 +60,13 @@ std::optional<std::vector<std::string>> text_array_arg(FunctionCallInfo fcinfo, 
   Datum* elems = nullptr;
   bool* nulls = nullptr;
   int count = 0;
-  pg_call([&] { deconstruct_array(array, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &count); });
+  pg_call(
+      [&] { deconstruct_array(array, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &count); });
   std::vector<std::string> out;
   out.reserve(count);
   for (int i = 0; i < count; i++) {
-    if (nulls[i]) throw Error("pg_squash: array argument contains NULL", ERRCODE_NULL_VALUE_NOT_ALLOWED);
+    if (nulls[i])
+      throw Error("pg_squash: array argument contains NULL", ERRCODE_NULL_VALUE_NOT_ALLOWED);
     text* t = DatumGetTextPP(elems[i]);  // elements of a detoasted array are not toasted
     out.emplace_back(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
   }

@@ -43,7 +43,9 @@ api::Status sample_status() {
 }
 
 Router api_router() {
-  return make_api_router({sample_status});
+  ApiSources sources;
+  sources.status = sample_status;
+  return make_api_router(sources);
 }
 
 Request get(std::string target, std::string authorization = "") {

@@ -74,4 +74,117 @@ void from_json(const json& j, Error& v) {
   j.at("message").get_to(v.message);
 }
 
+void to_json(json& j, const Progress& v) {
+  j = json{{"bytes", v.bytes}, {"bytes_per_second", v.bytes_per_second}};
+}
+
+void from_json(const json& j, Progress& v) {
+  j.at("bytes").get_to(v.bytes);
+  v.bytes_per_second = j.value("bytes_per_second", 0.0);
+}
+
+void to_json(json& j, const Step& v) {
+  j = json{{"name", v.name}, {"state", v.state}, {"started_at", v.started_at}};
+  optional_to(j, "finished_at", v.finished_at);
+  optional_to(j, "seconds", v.seconds);
+  optional_to(j, "detail", v.detail);
+  optional_to(j, "error", v.error);
+  optional_to(j, "progress", v.progress);
+}
+
+void from_json(const json& j, Step& v) {
+  j.at("name").get_to(v.name);
+  j.at("state").get_to(v.state);
+  j.at("started_at").get_to(v.started_at);
+  optional_from(j, "finished_at", v.finished_at);
+  optional_from(j, "seconds", v.seconds);
+  optional_from(j, "detail", v.detail);
+  optional_from(j, "error", v.error);
+  optional_from(j, "progress", v.progress);
+}
+
+void to_json(json& j, const Run& v) {
+  j = json{{"id", v.id},           {"seq", v.seq},          {"target", v.target},
+           {"job", v.job},         {"state", v.state},      {"trigger", v.trigger},
+           {"params", v.params},   {"queued_at", v.queued_at}};
+  optional_to(j, "started_at", v.started_at);
+  optional_to(j, "finished_at", v.finished_at);
+  optional_to(j, "window_end", v.window_end);
+  optional_to(j, "error", v.error);
+  optional_to(j, "backup", v.backup);
+  optional_to(j, "backup_bytes", v.backup_bytes);
+  optional_to(j, "partial_dir", v.partial_dir);
+  j["notes"] = v.notes;
+  j["steps"] = v.steps;
+}
+
+void from_json(const json& j, Run& v) {
+  j.at("id").get_to(v.id);
+  v.seq = j.value("seq", std::uint64_t{0});
+  j.at("target").get_to(v.target);
+  j.at("job").get_to(v.job);
+  j.at("state").get_to(v.state);
+  v.trigger = j.value("trigger", std::string("api"));
+  v.params = j.value("params", json::object());
+  j.at("queued_at").get_to(v.queued_at);
+  optional_from(j, "started_at", v.started_at);
+  optional_from(j, "finished_at", v.finished_at);
+  optional_from(j, "window_end", v.window_end);
+  optional_from(j, "error", v.error);
+  optional_from(j, "backup", v.backup);
+  optional_from(j, "backup_bytes", v.backup_bytes);
+  optional_from(j, "partial_dir", v.partial_dir);
+  v.notes = j.value("notes", std::vector<std::string>{});
+  v.steps = j.value("steps", std::vector<Step>{});
+}
+
+void to_json(json& j, const RunRequest& v) {
+  j = json{{"target", v.target}, {"job", v.job}, {"params", v.params}};
+}
+
+void from_json(const json& j, RunRequest& v) {
+  j.at("target").get_to(v.target);
+  j.at("job").get_to(v.job);
+  v.params = j.value("params", json::object());
+}
+
+void to_json(json& j, const RunAccepted& v) {
+  j = json{{"id", v.id}, {"state", v.state}};
+}
+
+void from_json(const json& j, RunAccepted& v) {
+  j.at("id").get_to(v.id);
+  j.at("state").get_to(v.state);
+}
+
+void to_json(json& j, const BackupFile& v) {
+  j = json{{"name", v.name}, {"size", v.size}, {"sha256", v.sha256}};
+}
+
+void from_json(const json& j, BackupFile& v) {
+  j.at("name").get_to(v.name);
+  j.at("size").get_to(v.size);
+  j.at("sha256").get_to(v.sha256);
+}
+
+void to_json(json& j, const Backup& v) {
+  j = json{{"id", v.id},
+           {"directory", v.directory},
+           {"completed_at", v.completed_at},
+           {"size_bytes", v.size_bytes},
+           {"pinned", v.pinned},
+           {"revisions", v.revisions},
+           {"files", v.files}};
+}
+
+void from_json(const json& j, Backup& v) {
+  j.at("id").get_to(v.id);
+  j.at("directory").get_to(v.directory);
+  j.at("completed_at").get_to(v.completed_at);
+  j.at("size_bytes").get_to(v.size_bytes);
+  v.pinned = j.value("pinned", false);
+  v.revisions = j.value("revisions", std::vector<std::string>{});
+  v.files = j.value("files", std::vector<BackupFile>{});
+}
+
 }  // namespace squash::api

@@ -14,6 +14,11 @@ namespace squash::api {
 inline constexpr char kHealthPath[] = "/v1/health";
 inline constexpr char kStatusPath[] = "/v1/status";
 inline constexpr char kDefaultUrl[] = "http://127.0.0.1:8433";
+inline constexpr char kRunsPath[] = "/v1/runs";              // GET list, POST submit
+inline constexpr char kRunPath[] = "/v1/runs/{id}";          // GET one
+inline constexpr char kRunCancelPath[] = "/v1/runs/{id}/cancel";  // POST
+inline constexpr char kBackupsPath[] = "/v1/targets/{name}/backups";  // GET
+inline constexpr char kMetricsPath[] = "/metrics";           // Prometheus text, no token
 
 // GET /v1/health
 struct Health {
@@ -47,6 +52,99 @@ struct Error {
   std::string error;
   std::string message;
 };
+
+// Run states (DESIGN.md): queued, running, succeeded, failed, interrupted, cancelled.
+inline constexpr char kQueued[] = "queued";
+inline constexpr char kRunning[] = "running";
+inline constexpr char kSucceeded[] = "succeeded";
+inline constexpr char kFailed[] = "failed";
+inline constexpr char kInterrupted[] = "interrupted";
+inline constexpr char kCancelled[] = "cancelled";
+// Step states: running, succeeded, failed, skipped, plus the run's interrupted/cancelled.
+
+// A long step's progress (bytes written by pg_dump, and the rate over the last seconds).
+struct Progress {
+  std::uint64_t bytes = 0;
+  double bytes_per_second = 0;
+};
+
+struct Step {
+  std::string name;   // "dump-full", "verify", ...
+  std::string state;  // running, succeeded, failed, skipped, interrupted, cancelled
+  std::string started_at;
+  std::optional<std::string> finished_at;
+  std::optional<double> seconds;  // duration once finished
+  std::optional<std::string> detail;
+  std::optional<std::string> error;
+  std::optional<Progress> progress;
+};
+
+// One run of a job on a target: the journal record and the API's answer.
+struct Run {
+  std::string id;  // "20261124T020000Z-kidney-backup-17"
+  std::uint64_t seq = 0;
+  std::string target;
+  std::string job;
+  std::string state;
+  std::string trigger;  // "api" or "schedule"
+  nlohmann::json params = nlohmann::json::object();
+  std::string queued_at;
+  std::optional<std::string> started_at;
+  std::optional<std::string> finished_at;
+  std::optional<std::string> window_end;  // the run stops here
+  std::optional<std::string> error;
+  std::optional<std::string> backup;        // the backup directory a run made or used
+  std::optional<std::uint64_t> backup_bytes;  // its size, when this run made it
+  std::optional<std::string> partial_dir;   // removed when the run does not succeed
+  std::vector<std::string> notes;
+  std::vector<Step> steps;
+
+  bool finished() const { return state != kQueued && state != kRunning; }
+};
+
+// POST /v1/runs
+struct RunRequest {
+  std::string target;
+  std::string job;
+  nlohmann::json params = nlohmann::json::object();
+};
+// 202 answer
+struct RunAccepted {
+  std::string id;
+  std::string state;
+};
+
+struct BackupFile {
+  std::string name;
+  std::uint64_t size = 0;
+  std::string sha256;
+};
+
+// GET /v1/targets/{name}/backups: one verified backup.
+struct Backup {
+  std::string id;  // the run id that made it
+  std::string directory;
+  std::string completed_at;
+  std::uint64_t size_bytes = 0;
+  bool pinned = false;
+  std::vector<std::string> revisions;
+  std::vector<BackupFile> files;
+};
+
+void to_json(nlohmann::json& j, const Progress& v);
+void from_json(const nlohmann::json& j, Progress& v);
+void to_json(nlohmann::json& j, const Step& v);
+void from_json(const nlohmann::json& j, Step& v);
+void to_json(nlohmann::json& j, const Run& v);
+void from_json(const nlohmann::json& j, Run& v);
+void to_json(nlohmann::json& j, const RunRequest& v);
+void from_json(const nlohmann::json& j, RunRequest& v);
+void to_json(nlohmann::json& j, const RunAccepted& v);
+void from_json(const nlohmann::json& j, RunAccepted& v);
+void to_json(nlohmann::json& j, const BackupFile& v);
+void from_json(const nlohmann::json& j, BackupFile& v);
+void to_json(nlohmann::json& j, const Backup& v);
+void from_json(const nlohmann::json& j, Backup& v);
 
 void to_json(nlohmann::json& j, const Health& v);
 void from_json(const nlohmann::json& j, Health& v);

@@ -60,13 +60,36 @@ std::string Url::to_string() const {
   return fmt::format("http://{}:{}{}", host_part, port, base_path);
 }
 
+namespace {
+HttpResult request(const Url& url, bhttp::verb verb, std::string_view path,
+                   const std::string& bearer, const std::string* body,
+                   std::chrono::milliseconds timeout);
+}  // namespace
+
 HttpResult http_get(const Url& url, std::string_view path, const std::string& bearer,
                     std::chrono::milliseconds timeout) {
+  return request(url, bhttp::verb::get, path, bearer, nullptr, timeout);
+}
+
+HttpResult http_post(const Url& url, std::string_view path, const std::string& bearer,
+                     const std::string& json_body, std::chrono::milliseconds timeout) {
+  return request(url, bhttp::verb::post, path, bearer, &json_body, timeout);
+}
+
+namespace {
+HttpResult request(const Url& url, bhttp::verb verb, std::string_view path,
+                   const std::string& bearer, const std::string* body,
+                   std::chrono::milliseconds timeout) {
   asio::io_context io;
   tcp::resolver resolver(io);
   beast::tcp_stream stream(io);
   beast::flat_buffer buffer;
-  bhttp::request<bhttp::empty_body> req(bhttp::verb::get, url.base_path + std::string(path), 11);
+  bhttp::request<bhttp::string_body> req(verb, url.base_path + std::string(path), 11);
+  if (body) {
+    req.set(bhttp::field::content_type, "application/json");
+    req.body() = *body;
+    req.prepare_payload();
+  }
   req.set(bhttp::field::host, url.host);
   req.set(bhttp::field::user_agent, fmt::format("squashctl/{}", kVersion));
   req.set(bhttp::field::accept, "application/json");
@@ -104,5 +127,6 @@ HttpResult http_get(const Url& url, std::string_view path, const std::string& be
   }
   return {static_cast<int>(res.result_int()), std::move(res.body())};
 }
+}  // namespace
 
 }  // namespace squash::client

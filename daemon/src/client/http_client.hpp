@@ -33,5 +33,9 @@ struct HttpResult {
 // GET base_path + path; bearer sent as "Authorization: Bearer ..." when not empty.
 HttpResult http_get(const Url& url, std::string_view path, const std::string& bearer,
                     std::chrono::milliseconds timeout = std::chrono::seconds(10));
+// POST base_path + path with a JSON body.
+HttpResult http_post(const Url& url, std::string_view path, const std::string& bearer,
+                     const std::string& json_body,
+                     std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
 }  // namespace squash::client

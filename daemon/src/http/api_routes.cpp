@@ -1,8 +1,22 @@
 #include "http/api_routes.hpp"
 
+#include <fmt/format.h>
+
 #include "version.hpp"
 
 namespace squash::http {
+
+namespace {
+
+Response answer(const SubmitAnswer& a) {
+  if (a.status >= 400) {
+    auto r = json_response(a.status, {{"error", a.error}, {"message", a.message}, {"run", a.id}});
+    return r;
+  }
+  return json_response(a.status, api::RunAccepted{a.id, a.state});
+}
+
+}  // namespace
 
 Router make_api_router(ApiSources sources) {
   Router router;
@@ -10,9 +24,58 @@ Router make_api_router(ApiSources sources) {
     return json_response(200, api::Health{"ok", std::string(kVersion)});
   });
   router.add("GET", api::kStatusPath, Router::Access::token,
-             [status = std::move(sources.status)](const Request&, const PathParams&) {
+             [status = sources.status](const Request&, const PathParams&) {
                return json_response(200, status());
              });
+  if (sources.metrics)
+    router.add("GET", api::kMetricsPath, Router::Access::open,
+               [metrics = sources.metrics](const Request&, const PathParams&) {
+                 Response r;
+                 r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+                 r.body = metrics();
+                 return r;
+               });
+  if (sources.runs)
+    router.add("GET", api::kRunsPath, Router::Access::token,
+               [runs = sources.runs](const Request&, const PathParams&) {
+                 return json_response(200, nlohmann::json{{"runs", runs()}});
+               });
+  if (sources.run)
+    router.add("GET", api::kRunPath, Router::Access::token,
+               [run = sources.run](const Request&, const PathParams& p) {
+                 auto id = p.at("id");
+                 if (auto r = run(id)) return json_response(200, *r);
+                 return error_response(404, "not_found", fmt::format("no run with id {}", id));
+               });
+  if (sources.submit)
+    router.add("POST", api::kRunsPath, Router::Access::token,
+               [submit = sources.submit](const Request& req, const PathParams&) {
+                 api::RunRequest request;
+                 try {
+                   request = nlohmann::json::parse(req.body).get<api::RunRequest>();
+                 } catch (const std::exception& e) {
+                   return error_response(
+                       400, "bad_request",
+                       fmt::format("expected a JSON body {{\"target\": .., \"job\": .., "
+                                   "\"params\": {{..}}}}: {}",
+                                   e.what()));
+                 }
+                 return answer(submit(request));
+               });
+  if (sources.cancel)
+    router.add("POST", api::kRunCancelPath, Router::Access::token,
+               [cancel = sources.cancel](const Request&, const PathParams& p) {
+                 return answer(cancel(p.at("id")));
+               });
+  if (sources.backups)
+    router.add("GET", api::kBackupsPath, Router::Access::token,
+               [backups = sources.backups](const Request&, const PathParams& p) {
+                 auto name = p.at("name");
+                 auto list = backups(name);
+                 if (!list)
+                   return error_response(404, "not_found", fmt::format("no target named {}", name));
+                 return json_response(200, nlohmann::json{{"target", name}, {"backups", *list}});
+               });
   return router;
 }
 

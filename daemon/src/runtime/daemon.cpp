@@ -1,20 +1,28 @@
 #include "runtime/daemon.hpp"
 
+#include <algorithm>
 #include <csignal>
+#include <mutex>
 #include <iostream>
 #include <optional>
 #include <unistd.h>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <spdlog/spdlog.h>
 
 #include "http/api_routes.hpp"
 #include "api/token_file.hpp"
 #include "http/server.hpp"
+#include "jobs/manifest.hpp"
 #include "logging/logging.hpp"
+#include "process/pg_tools.hpp"
+#include "runs/manager.hpp"
 #include "runtime/state_lock.hpp"
 #include "scheduler/duration.hpp"
+#include "scheduler/window.hpp"
 #include "version.hpp"
 
 namespace squash::runtime {
@@ -67,10 +75,131 @@ struct Daemon::Impl {
   Impl(config::Config cfg, std::shared_ptr<scheduler::TimeZoneDb> zones)
       : config(std::move(cfg)),
         zones(std::move(zones)),
+        shared_config(std::make_shared<const config::Config>(config)),
         signals(io, SIGINT, SIGTERM, SIGHUP),
-        router(http::make_api_router(
-            {[this] { return make_status(config, started_at, now_seconds()); }})),
+        timer(io),
+        router(http::make_api_router(api_sources())),
         server(io, [this](const http::Request& r) { return router.handle(r, token); }) {}
+
+  http::ApiSources api_sources() {
+    http::ApiSources s;
+    s.status = [this] { return make_status(config, started_at, now_seconds()); };
+    s.runs = [this] { return runs ? runs->list() : std::vector<api::Run>{}; };
+    s.run = [this](const std::string& id) {
+      return runs ? runs->get(id) : std::optional<api::Run>{};
+    };
+    s.submit = [this](const api::RunRequest& request) {
+      using Kind = runs::Submitted::Kind;
+      auto r = runs->submit(request, "api", std::nullopt, false);
+      switch (r.kind) {
+        case Kind::accepted:
+          return http::SubmitAnswer{202, r.id, api::kRunning, "", ""};
+        case Kind::queued:
+          return http::SubmitAnswer{202, r.id, api::kQueued, "", ""};
+        case Kind::busy:
+          return http::SubmitAnswer{409, r.id, "", "busy", r.message};
+        case Kind::unknown_target:
+          return http::SubmitAnswer{404, "", "", "not_found", r.message};
+        case Kind::invalid:
+          return http::SubmitAnswer{400, "", "", "bad_request", r.message};
+        default:
+          return http::SubmitAnswer{503, "", "", "stopping", r.message};
+      }
+    };
+    s.cancel = [this](const std::string& id) {
+      using O = runs::RunManager::CancelOutcome;
+      std::string state;
+      switch (runs->cancel(id, &state)) {
+        case O::requested:
+          return http::SubmitAnswer{202, id, "cancelling", "", ""};
+        case O::cancelled_queued:
+          return http::SubmitAnswer{200, id, api::kCancelled, "", ""};
+        case O::not_found:
+          return http::SubmitAnswer{404, id, "", "not_found", fmt::format("no run with id {}", id)};
+        default:
+          return http::SubmitAnswer{409, id, state, "finished",
+                                    fmt::format("run {} has already finished ({})", id, state)};
+      }
+    };
+    s.backups = [this](const std::string& name) -> std::optional<std::vector<api::Backup>> {
+      const auto* t = config.find_target(name);
+      if (!t) return std::nullopt;
+      std::vector<api::Backup> out;
+      for (auto& b : jobs::scan_backups(t->backup_dir, false)) {
+        if (!b.verified) continue;
+        api::Backup a;
+        a.id = b.manifest->run_id;
+        a.directory = b.path;
+        a.completed_at = b.manifest->completed_at;
+        a.size_bytes = b.size_bytes;
+        a.pinned = b.pinned;
+        a.revisions = b.manifest->revisions;
+        for (auto& f : b.manifest->files) a.files.push_back({f.name, f.size, f.sha256});
+        out.push_back(std::move(a));
+      }
+      std::sort(out.begin(), out.end(),
+                [](auto& x, auto& y) { return x.completed_at > y.completed_at; });
+      return out;
+    };
+    s.metrics = [this] { return runs ? runs->metrics_text() : std::string(); };
+    return s;
+  }
+
+  std::shared_ptr<const config::Config> current_config() {
+    std::lock_guard lk(config_mutex);
+    return shared_config;
+  }
+
+  // The scheduler: start what is due, skip (and log once) what was missed, sleep until
+  // the next time but never more than 30 s (wall-clock jumps are noticed).
+  void schedule_tick() {
+    if (stopping) return;
+    auto now = now_seconds();
+    std::vector<scheduler::Planner::Missed> missed;
+    auto due = planner.due(config, now, &missed);
+    for (auto& m : missed) {
+      auto& s = config.schedules[m.schedule];
+      spdlog::warn("schedule {} {}: skipped {} run(s) due {} .. {} (their window had closed); no "
+                   "catch-up",
+                   s.target, jobs::to_string(s.job), m.count,
+                   scheduler::format_local_iso8601(m.first, *s.zone),
+                   scheduler::format_local_iso8601(m.last, *s.zone));
+    }
+    for (auto& d : due) {
+      auto& s = config.schedules[d.schedule];
+      api::RunRequest request{s.target, std::string(jobs::to_string(s.job)), s.params};
+      auto r = runs->submit(request, "schedule", d.window_end, true);
+      spdlog::info("schedule {} {} due at {}: run {} {} (window until {})", s.target,
+                   request.job, scheduler::format_local_iso8601(d.at, *s.zone), r.id,
+                   r.kind == runs::Submitted::Kind::queued ? "queued" : "started",
+                   scheduler::format_local_iso8601(d.window_end, *s.zone));
+    }
+    auto wait = chr::seconds(30);
+    if (auto next = planner.next_wakeup()) wait = std::clamp(*next - now_seconds(), chr::seconds(0), wait);
+    timer.expires_after(wait + chr::milliseconds(50));
+    timer.async_wait([this](const boost::system::error_code& ec) {
+      if (!ec) schedule_tick();
+    });
+  }
+
+  // Logs, once per schedule, the times missed while squashd was not running.
+  void log_missed_at_boot() {
+    auto now = now_seconds();
+    for (std::size_t i = 0; i < config.schedules.size(); ++i) {
+      auto& s = config.schedules[i];
+      auto last = runs->last_scheduled(s.target, std::string(jobs::to_string(s.job)));
+      if (!last) continue;
+      auto since = jobs::parse_utc(last->queued_at);
+      if (!since) continue;
+      auto m = scheduler::count_missed(s, i, *since, now);
+      if (m.count > 0)
+        spdlog::warn("schedule {} {}: {} run(s) due {} .. {} were missed while squashd was down; "
+                     "skipped, no catch-up",
+                     s.target, jobs::to_string(s.job), m.count,
+                     scheduler::format_local_iso8601(m.first, *s.zone),
+                     scheduler::format_local_iso8601(m.last, *s.zone));
+    }
+  }
 
   int run() {
     try {
@@ -78,6 +207,14 @@ struct Daemon::Impl {
       token = api::read_token_file(config.daemon.token_file, &warning);
       if (!warning.empty()) spdlog::warn("{}", warning);
       lock.emplace(StateLock::acquire(config.daemon.state_dir));
+      runs = std::make_unique<runs::RunManager>(
+          config.daemon.state_dir,
+          [this](std::function<void()> f) { asio::post(io, std::move(f)); },
+          [this] { return current_config(); }, process::PgTools::discover());
+      auto reconciled = runs->recover();
+      if (!reconciled.empty())
+        spdlog::warn("{} run(s) found unfinished at start and marked interrupted",
+                     reconciled.size());
       server.listen(config.daemon.listen_address, config.daemon.listen_port);
     } catch (const std::exception& e) {
       spdlog::critical("squashd cannot start: {}", e.what());
@@ -88,6 +225,9 @@ struct Daemon::Impl {
     spdlog::info("squashd {} started: pid {}, listening on http://{}, config {}", kVersion,
                  ::getpid(), config.daemon.listen, config.path);
     log_schedules();
+    log_missed_at_boot();
+    planner.reset(config, now_seconds());
+    schedule_tick();
     io.run();
     spdlog::info("squashd stopped");
     spdlog::default_logger()->flush();
@@ -109,6 +249,9 @@ struct Daemon::Impl {
 
   // Ends the event loop once every piece has stopped its work.
   void shutdown() {
+    stopping = true;
+    timer.cancel();
+    if (runs) runs->shutdown();
     server.stop();
     boost::system::error_code ec;
     signals.cancel(ec);
@@ -146,6 +289,11 @@ struct Daemon::Impl {
       spdlog::error("{}; keeping the previous API token", e.what());
     }
     config = std::move(next);
+    {
+      std::lock_guard lk(config_mutex);
+      shared_config = std::make_shared<const config::Config>(config);
+    }
+    planner.reset(config, now_seconds());
     spdlog::info("configuration reloaded: {} target(s), {} schedule(s)", config.targets.size(),
                  config.schedules.size());
     log_schedules();
@@ -173,12 +321,18 @@ struct Daemon::Impl {
   config::Config config;
   std::shared_ptr<scheduler::TimeZoneDb> zones;
   scheduler::sys_seconds started_at = now_seconds();
+  std::mutex config_mutex;
+  std::shared_ptr<const config::Config> shared_config;  // what run threads read
   asio::io_context io;
   asio::signal_set signals;
+  asio::steady_timer timer;
+  scheduler::Planner planner;
+  bool stopping = false;
   std::string token;
   std::optional<StateLock> lock;
   http::Router router;
   http::Server server;
+  std::unique_ptr<runs::RunManager> runs;  // destroyed first: joins run threads
 };
 
 Daemon::Daemon(config::Config config, std::shared_ptr<scheduler::TimeZoneDb> zones)

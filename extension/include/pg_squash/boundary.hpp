@@ -145,10 +145,12 @@ Datum guard(FunctionCallInfo fcinfo) {
 }  // namespace squash
 
 // Declares an SQL-callable function NAME whose C++ body follows the macro.
-#define SQUASH_FUNCTION(name)                                                     \
-  static Datum name##_body(FunctionCallInfo fcinfo);                              \
-  extern "C" {                                                                    \
-  PG_FUNCTION_INFO_V1(name);                                                      \
-  Datum name(PG_FUNCTION_ARGS) { return ::squash::guard<name##_body>(fcinfo); }   \
-  }                                                                               \
+#define SQUASH_FUNCTION(name)                        \
+  static Datum name##_body(FunctionCallInfo fcinfo); \
+  extern "C" {                                       \
+  PG_FUNCTION_INFO_V1(name);                         \
+  Datum name(PG_FUNCTION_ARGS) {                     \
+    return ::squash::guard<name##_body>(fcinfo);     \
+  }                                                  \
+  }                                                  \
   static Datum name##_body([[maybe_unused]] FunctionCallInfo fcinfo)

@@ -1,5 +1,7 @@
 // SPI through the boundary: every SPI call goes through pg_call, results are copied into
-// C++ values, and the connection is closed by a destructor.
+// C++ values, and the connection is closed by a destructor. While connected, the caller's
+// memory context stays current (SPI would leave its own, which SPI_finish frees): Datums
+// built for the function's result and errors copied by pg_call survive SPI_finish.
 #pragma once
 
 #include <optional>
@@ -37,7 +39,9 @@ class Spi {
                bool read_only = true);
 
  private:
+  int run(const std::string& sql, const std::vector<Value>& params, bool read_only);
   bool connected_ = false;
+  MemoryContext caller_context_;
 };
 
 // Quotes an identifier or a literal exactly as PostgreSQL would (quote_identifier /

@@ -1,0 +1,102 @@
+#include "client/runs_view.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+namespace squash::client {
+
+namespace {
+
+std::string table(const std::vector<std::vector<std::string>>& rows) {
+  std::vector<std::size_t> widths(rows.empty() ? 0 : rows[0].size(), 0);
+  for (const auto& r : rows)
+    for (std::size_t i = 0; i < r.size() && i < widths.size(); ++i)
+      widths[i] = std::max(widths[i], r[i].size());
+  std::string out;
+  for (const auto& r : rows) {
+    std::string line;
+    for (std::size_t i = 0; i < r.size(); ++i)
+      line += i + 1 < r.size() ? fmt::format("{:<{}}  ", r[i], widths[i]) : r[i];
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    out += line + "\n";
+  }
+  return out;
+}
+
+std::string shorten(const std::string& s, std::size_t n) {
+  return s.size() <= n ? s : s.substr(0, n - 3) + "...";
+}
+
+}  // namespace
+
+std::string human_bytes(std::uint64_t b) {
+  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  double v = static_cast<double>(b);
+  int u = 0;
+  while (v >= 1024 && u < 4) {
+    v /= 1024;
+    ++u;
+  }
+  return u == 0 ? fmt::format("{} B", b) : fmt::format("{:.1f} {}", v, units[u]);
+}
+
+std::string progress_line(const api::Progress& p, int width, int tick) {
+  // pg_dump's output size is not known in advance: show a block moving along the bar.
+  std::string bar(static_cast<std::size_t>(width), '.');
+  int block = std::max(3, width / 6);
+  int span = width - block;
+  int pos = span > 0 ? tick % (2 * span) : 0;
+  if (pos > span) pos = 2 * span - pos;
+  for (int i = 0; i < block && pos + i < width; ++i) bar[static_cast<std::size_t>(pos + i)] = '#';
+  return fmt::format("[{}] {:>10}  {:>10}/s", bar, human_bytes(p.bytes),
+                     human_bytes(static_cast<std::uint64_t>(p.bytes_per_second)));
+}
+
+std::string format_runs(const std::vector<api::Run>& runs) {
+  if (runs.empty()) return "no runs\n";
+  std::vector<std::vector<std::string>> rows = {
+      {"ID", "TARGET", "JOB", "STATE", "STARTED", "FINISHED", "ERROR"}};
+  for (const auto& r : runs)
+    rows.push_back({r.id, r.target, r.job, r.state, r.started_at.value_or("-"),
+                    r.finished_at.value_or("-"), shorten(r.error.value_or(""), 70)});
+  return table(rows);
+}
+
+std::string format_run(const api::Run& r) {
+  std::string out = fmt::format("run {}\n  target {}, job {}, {} (trigger {})\n", r.id, r.target,
+                                r.job, r.state, r.trigger);
+  out += fmt::format("  queued {}, started {}, finished {}\n", r.queued_at,
+                     r.started_at.value_or("-"), r.finished_at.value_or("-"));
+  if (r.window_end) out += fmt::format("  window ends {}\n", *r.window_end);
+  if (r.backup) out += fmt::format("  backup {}\n", *r.backup);
+  if (r.error) out += fmt::format("  error: {}\n", *r.error);
+  for (const auto& n : r.notes) out += fmt::format("  note: {}\n", n);
+  if (r.steps.empty()) return out;
+  std::vector<std::vector<std::string>> rows = {{"  STEP", "STATE", "SECONDS", "DETAIL"}};
+  for (const auto& s : r.steps) {
+    std::string detail = s.error ? "error: " + *s.error : s.detail.value_or("");
+    if (s.progress && s.state == api::kRunning)
+      detail = fmt::format("{} at {}/s{}", human_bytes(s.progress->bytes),
+                           human_bytes(static_cast<std::uint64_t>(s.progress->bytes_per_second)),
+                           detail.empty() ? "" : "; " + detail);
+    rows.push_back({"  " + s.name, s.state, s.seconds ? fmt::format("{:.1f}", *s.seconds) : "-",
+                    detail});
+  }
+  return out + table(rows);
+}
+
+std::string format_backups(const std::string& target, const std::vector<api::Backup>& backups) {
+  if (backups.empty()) return fmt::format("no verified backups of {}\n", target);
+  std::vector<std::vector<std::string>> rows = {
+      {"COMPLETED", "SIZE", "REVISION", "PINNED", "DIRECTORY"}};
+  for (const auto& b : backups) {
+    std::string rev;
+    for (auto& r : b.revisions) rev += (rev.empty() ? "" : ",") + r;
+    rows.push_back({b.completed_at, human_bytes(b.size_bytes), rev.empty() ? "none" : rev,
+                    b.pinned ? "yes" : "", b.directory});
+  }
+  return table(rows);
+}
+
+}  // namespace squash::client

@@ -1,0 +1,22 @@
+// How squashctl prints runs, one run, backups and a running step's progress.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "api/types.hpp"
+
+namespace squash::client {
+
+// "1.5 GiB", "12.0 MiB", "512 B"
+std::string human_bytes(std::uint64_t bytes);
+// "[#########.........] 1.2 GiB  48.0 MiB/s" (no total known: a moving block)
+std::string progress_line(const api::Progress& p, int width, int tick);
+// A table: ID, TARGET, JOB, STATE, STARTED, FINISHED, ERROR (shortened).
+std::string format_runs(const std::vector<api::Run>& runs);
+// One run with its steps, times, progress and errors.
+std::string format_run(const api::Run& run);
+std::string format_backups(const std::string& target, const std::vector<api::Backup>& backups);
+
+}  // namespace squash::client

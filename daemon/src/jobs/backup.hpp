@@ -1,0 +1,49 @@
+// The backup job and the pieces other jobs reuse (stamp and rebuild back up first;
+// restore-drill and rebuild restore what it made).
+//
+// Steps: connect (advisory lock held by the caller), inspect (one exported snapshot:
+// server version, alembic_version rows, pg_squash fingerprints when installed),
+// dump-full / dump-schema / dump-data (pg_dump -Fc, all three from that snapshot,
+// streamed into backup_dir/<run id>.partial/ with progress), checksums (SHA-256),
+// verify (pg_restore --list on each dump), manifest (atomic), finalize (rename to
+// backup_dir/<run id>: only now is it a backup), retention.
+#pragma once
+
+#include <string>
+
+#include "db/connection.hpp"
+#include "jobs/manifest.hpp"
+#include "jobs/run_context.hpp"
+
+namespace squash::jobs {
+
+inline constexpr char kFullDump[] = "full.dump";
+inline constexpr char kSchemaDump[] = "schema.dump";
+inline constexpr char kDataDump[] = "data.dump";
+inline constexpr char kRevisionFile[] = "revision.txt";
+
+struct BackupResult {
+  std::string dir;  // the final directory
+  Manifest manifest;
+};
+
+// What the target's pg_squash extension offers (schema-qualified calls), if installed.
+struct ExtensionInfo {
+  std::string schema;   // quoted identifier, e.g. "public"
+  std::string version;
+  std::string call(const std::string& function) const { return schema + "." + function; }
+};
+std::optional<ExtensionInfo> find_extension(db::Connection& conn, process::Stop* stop);
+
+// The squash_data_fingerprint() rows as JSON [{relation,row_count,hash}], sorted.
+nlohmann::json data_fingerprint(db::Connection& conn, const ExtensionInfo& ext, process::Stop* stop);
+
+// Takes a backup (every step above except connect and retention).
+BackupResult take_backup(RunContext& ctx);
+// Retention for the target (after a successful backup only).
+void apply_retention(RunContext& ctx);
+
+// The whole backup job.
+void run_backup_job(RunContext& ctx);
+
+}  // namespace squash::jobs

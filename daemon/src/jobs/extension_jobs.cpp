@@ -1,0 +1,306 @@
+#include "jobs/extension_jobs.hpp"
+
+#include <algorithm>
+#include <filesystem>
+#include <map>
+#include <unistd.h>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "jobs/backup.hpp"
+#include "jobs/manifest.hpp"
+#include "util/files.hpp"
+
+namespace squash::jobs {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+ExtensionInfo require_extension(RunContext& ctx, db::Connection& conn) {
+  auto ext = find_extension(conn, &ctx.stop());
+  if (!ext)
+    throw StepFailed(fmt::format(
+        "pg_squash is not installed in the target database of {} (CREATE EXTENSION pg_squash)",
+        ctx.target().name));
+  return *ext;
+}
+
+struct Validation {
+  int pass = 0, fail = 0, warn = 0, skip = 0;
+  std::vector<std::string> failures, warnings;
+  std::string summary() const {
+    return fmt::format("{} pass, {} fail, {} warn, {} skip", pass, fail, warn, skip);
+  }
+};
+
+Validation validate(RunContext& ctx, db::Connection& conn, const ExtensionInfo& ext,
+                    const std::optional<std::string>& reference) {
+  auto rows = conn.query(fmt::format("SELECT check_name, status, detail FROM {}($1)",
+                                     ext.call("squash_validate")),
+                         {reference}, &ctx.stop());
+  Validation v;
+  for (auto& r : rows.rows) {
+    auto name = r[0].value_or("?"), status = r[1].value_or("?"), detail = r[2].value_or("");
+    auto line = detail.empty() ? name : fmt::format("{}: {}", name, detail);
+    if (status == "pass") ++v.pass;
+    else if (status == "fail") ++v.fail, v.failures.push_back(line);
+    else if (status == "warn") ++v.warn, v.warnings.push_back(line);
+    else ++v.skip;
+  }
+  return v;
+}
+
+std::string quote_ident(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+[[maybe_unused]] std::string quote_literal(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) {
+    if (c == '\'') out += '\'';
+    out += c;
+  }
+  return out + "'";
+}
+
+bool is_version_table(const std::string& relation) {
+  return relation == "alembic_version" || relation.ends_with(".alembic_version") ||
+         relation.ends_with(".\"alembic_version\"");
+}
+
+std::string sanitize(const std::string& text) {
+  std::string s;
+  for (char c : text) {
+    if (std::isalnum(static_cast<unsigned char>(c))) s += static_cast<char>(std::tolower(c));
+    else s += '_';
+  }
+  return s;
+}
+
+std::string scratch_name(const api::Run& run) {
+  std::string name = "squash_drill_" + sanitize(run.id);
+  if (name.size() > 63) name = name.substr(0, 50) + "_" + std::to_string(run.seq);
+  return name;
+}
+
+// A pg_restore TOC list keeping the lines `keep` accepts (comments kept).
+[[maybe_unused]] std::string filtered_list(RunContext& ctx, const std::string& dump,
+                          const std::function<bool(const std::string&)>& keep) {
+  auto r = ctx.run_tool("pg_restore --list", {ctx.settings().tools.pg_restore, "--list", dump});
+  std::string out;
+  std::size_t start = 0;
+  const auto& text = r.stdout_text;
+  while (start < text.size()) {
+    auto end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    auto line = text.substr(start, end - start);
+    if (!line.empty() && (line[0] == ';' || keep(line))) out += line + "\n";
+    start = end + 1;
+  }
+  return out;
+}
+
+// The TOC "desc" of a list line: "123; 1259 16385 TABLE DATA public t owner" → "TABLE DATA public t owner".
+[[maybe_unused]] std::string toc_rest(const std::string& line) {
+  auto semi = line.find(';');
+  if (semi == std::string::npos) return "";
+  std::size_t pos = semi + 1;
+  for (int field = 0; field < 2; ++field) {  // catalog oid, object oid
+    while (pos < line.size() && line[pos] == ' ') ++pos;
+    while (pos < line.size() && line[pos] != ' ') ++pos;
+  }
+  while (pos < line.size() && line[pos] == ' ') ++pos;
+  return line.substr(pos);
+}
+
+}  // namespace
+
+bool same_data(const json& expected, const json& actual, std::string* difference) {
+  auto index = [](const json& rows) {
+    std::map<std::string, std::pair<long long, std::string>> m;
+    if (!rows.is_array()) return m;
+    for (auto& r : rows) {
+      auto rel = r.value("relation", "");
+      if (is_version_table(rel)) continue;
+      m[rel] = {r.value("row_count", 0LL), r.value("hash", "")};
+    }
+    return m;
+  };
+  auto e = index(expected), a = index(actual);
+  for (auto& [rel, v] : e) {
+    auto it = a.find(rel);
+    if (it == a.end()) {
+      if (difference) *difference = fmt::format("table {} is missing", rel);
+      return false;
+    }
+    if (it->second != v) {
+      if (difference)
+        *difference = fmt::format("table {}: {} rows (hash {}) expected, {} rows (hash {}) found",
+                                  rel, v.first, v.second, it->second.first, it->second.second);
+      return false;
+    }
+  }
+  for (auto& [rel, v] : a)
+    if (!e.count(rel)) {
+      if (difference) *difference = fmt::format("table {} was not there before", rel);
+      return false;
+    }
+  return true;
+}
+
+void run_validate_job(RunContext& ctx, db::Connection& conn) {
+  ctx.step("validate", [&] {
+    auto ext = require_extension(ctx, conn);
+    auto v = validate(ctx, conn, ext, ctx.param_string("expect"));
+    for (auto& w : v.warnings) ctx.note("warn: " + w);
+    ctx.detail(v.summary());
+    if (v.fail > 0)
+      throw StepFailed(fmt::format("validation failed ({}): {}", v.summary(),
+                                   fmt::join(v.failures, "; ")));
+  });
+}
+
+void run_refresh_views_job(RunContext& ctx, db::Connection& conn) {
+  ctx.step("refresh-views", [&] {
+    auto ext = require_extension(ctx, conn);
+    bool concurrently = true;
+    if (auto it = ctx.params().find("concurrently"); it != ctx.params().end() && it->is_boolean())
+      concurrently = it->get<bool>();
+    auto rows = conn.query(fmt::format("SELECT view, kind, action, ms FROM {}($1::boolean)",
+                                       ext.call("squash_refresh_views")),
+                           {concurrently ? "true" : "false"}, &ctx.stop());
+    std::map<std::string, int> actions;
+    for (auto& r : rows.rows) ++actions[r[2].value_or("?")];
+    std::string summary = fmt::format("{} view(s)", rows.rows.size());
+    for (auto& [a, n] : actions) summary += fmt::format(", {} {}", n, a);
+    ctx.detail(summary);
+  });
+}
+
+void run_stamp_job(RunContext& ctx, db::Connection& conn) {
+  auto revision = ctx.param_string("revision");
+  if (!revision) throw StepFailed("stamp needs params.revision (the squashed revision id)");
+  auto expect = ctx.param_string("expect");
+  auto ext = ctx.step("check-extension", [&] { return require_extension(ctx, conn); });
+  take_backup(ctx);
+  std::string previous = ctx.step("stamp", [&] {
+    auto before = conn.scalar(fmt::format("SELECT {}($1, $2, false)", ext.call("squash_stamp")),
+                              {revision, expect}, &ctx.stop());
+    ctx.detail(fmt::format("alembic_version: {} -> {}", before.value_or("none"), *revision));
+    return before.value_or("");
+  });
+  Validation v;
+  try {
+    v = ctx.step("validate", [&] {
+      auto result = validate(ctx, conn, ext, expect);
+      ctx.detail(result.summary());
+      return result;
+    });
+  } catch (const std::exception& e) {
+    v.fail = 1;
+    v.failures.push_back(e.what());
+  }
+  if (v.fail > 0) {
+    ctx.step("unstamp", [&] {
+      auto r = conn.scalar(fmt::format("SELECT {}()", ext.call("squash_unstamp")));
+      ctx.detail(fmt::format("alembic_version restored ({})", r.value_or(previous)));
+    });
+    throw StepFailed(fmt::format("validation failed after the stamp ({}): {}; unstamped",
+                                 v.summary(), fmt::join(v.failures, "; ")));
+  }
+  for (auto& w : v.warnings) ctx.note("warn: " + w);
+  apply_retention(ctx);
+}
+
+void run_restore_drill_job(RunContext& ctx, db::Connection& conn) {
+  (void)conn;
+  const auto& target = ctx.target();
+  auto chosen = ctx.step("select-backup", [&] {
+    auto found = scan_backups(target.backup_dir, true);
+    const BackupCheck* best = nullptr;
+    for (auto& b : found)
+      if (b.verified && (!best || *b.completed > *best->completed)) best = &b;
+    if (!best)
+      throw StepFailed(fmt::format("no verified backup of {} in {}", target.name, target.backup_dir));
+    ctx.detail(best->path);
+    return *best;
+  });
+  ctx.set_backup(chosen.path);
+  const auto& m = *chosen.manifest;
+  const std::string scratch = scratch_name(ctx.run());
+  auto maint = ctx.connect("postgres");
+  std::exception_ptr failure;
+  try {
+    ctx.step("create-scratch", [&] {
+      // Leftovers of an earlier drill of this target that squashd could not drop.
+      auto leftovers = maint.query(
+          "SELECT datname FROM pg_catalog.pg_database WHERE datname LIKE 'squash\\_drill\\_%' "
+          "AND strpos(datname, $1) > 0 AND datname <> $2",
+          {"_" + sanitize(target.name) + "_restore_drill_", scratch});
+      for (auto& r : leftovers.rows)
+        if (r[0]) {
+          maint.query(fmt::format("DROP DATABASE IF EXISTS {} WITH (FORCE)", quote_ident(*r[0])));
+          ctx.note("dropped a scratch database left by an earlier drill: " + *r[0]);
+        }
+      maint.query(fmt::format("CREATE DATABASE {} TEMPLATE template0", quote_ident(scratch)));
+      ctx.detail(scratch);
+    });
+    ctx.step("restore", [&] {
+      ctx.run_tool("pg_restore",
+                   {ctx.settings().tools.pg_restore, "--exit-on-error", "--no-password",
+                    "--dbname=" + ctx.conninfo(scratch), chosen.path + "/" + kFullDump});
+    });
+    ctx.step("compare", [&] {
+      auto copy = ctx.connect(scratch);
+      if (!m.fingerprint) {
+        ctx.note("fingerprints skipped: pg_squash was not installed on the target when backup " +
+                 chosen.name + " was taken");
+        auto tables = copy.scalar(
+            "SELECT count(*) FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON "
+            "n.oid = c.relnamespace WHERE c.relkind IN ('r','p') AND n.nspname NOT IN "
+            "('pg_catalog','information_schema') AND n.nspname NOT LIKE 'pg\\_%'");
+        ctx.detail(fmt::format("restored {} table(s); no fingerprints to compare",
+                               tables.value_or("0")));
+        return;
+      }
+      auto ext = find_extension(copy, &ctx.stop());
+      if (!ext) throw StepFailed("pg_squash is missing in the restored copy");
+      auto fp = copy.scalar(fmt::format("SELECT {}()", ext->call("squash_fingerprint")), {},
+                            &ctx.stop());
+      if (fp != m.fingerprint)
+        throw StepFailed(fmt::format("schema fingerprint of the restored copy {} differs from the "
+                                     "backup's {}",
+                                     fp.value_or("?"), *m.fingerprint));
+      std::string diff;
+      auto data = data_fingerprint(copy, *ext, &ctx.stop());
+      if (!same_data(m.data_fingerprint, data, &diff))
+        throw StepFailed("data fingerprint of the restored copy differs: " + diff);
+      ctx.detail(fmt::format("schema fingerprint {} and {} table fingerprints match",
+                             fp->substr(0, 16), data.size()));
+    });
+  } catch (...) {
+    failure = std::current_exception();
+  }
+  // Always: the scratch database goes, even after a failure or a stop.
+  ctx.ignore_stop(true);
+  ctx.step("drop-scratch", [&] {
+    maint.query(fmt::format("DROP DATABASE IF EXISTS {} WITH (FORCE)", quote_ident(scratch)));
+  });
+  ctx.ignore_stop(false);
+  if (failure) std::rethrow_exception(failure);
+}
+
+void run_rebuild_job(RunContext& ctx) {
+  (void)ctx;
+  throw StepFailed("rebuild is not implemented yet");
+}
+
+}  // namespace squash::jobs

@@ -1,0 +1,401 @@
+#include "runs/manager.hpp"
+
+#include <algorithm>
+#include <filesystem>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "db/connection.hpp"
+#include "jobs/job_kind.hpp"
+#include "jobs/jobs.hpp"
+#include "jobs/manifest.hpp"
+#include "jobs/run_context.hpp"
+#include "runs/metrics.hpp"
+#include "scheduler/time_zone.hpp"
+#include "util/files.hpp"
+#include "version.hpp"
+
+namespace squash::runs {
+
+namespace chr = std::chrono;
+
+namespace {
+
+constexpr std::size_t kJournalKeep = 1000;
+
+std::string now_iso() {
+  return jobs::iso_utc(chr::system_clock::now());
+}
+
+// The final state and error of a run from how its job ended.
+void conclude(api::Run& run, std::exception_ptr error) {
+  run.finished_at = now_iso();
+  if (!error) {
+    run.state = api::kSucceeded;
+    run.error.reset();
+    return;
+  }
+  try {
+    std::rethrow_exception(error);
+  } catch (const db::Stopped& s) {
+    switch (s.reason()) {
+      case process::StopReason::cancelled:
+        run.state = api::kCancelled;
+        run.error = "cancelled on request";
+        break;
+      case process::StopReason::shutdown:
+        run.state = api::kInterrupted;
+        run.error = "interrupted: squashd was stopped (SIGTERM/SIGINT); children were killed";
+        break;
+      default:
+        run.state = api::kFailed;
+        run.error = run.window_end
+                        ? fmt::format("stopped at the end of the maintenance window ({})",
+                                      *run.window_end)
+                        : std::string("stopped at the end of the maintenance window");
+    }
+  } catch (const std::exception& e) {
+    run.state = api::kFailed;
+    run.error = e.what();
+  } catch (...) {
+    run.state = api::kFailed;
+    run.error = "unknown error";
+  }
+}
+
+}  // namespace
+
+RunManager::RunManager(std::string state_dir, Post post, ConfigSource config,
+                       process::PgTools tools)
+    : state_dir_(std::move(state_dir)),
+      journal_(state_dir_ + "/runs"),
+      post_(std::move(post)),
+      config_(std::move(config)),
+      tools_(std::move(tools)) {}
+
+RunManager::~RunManager() {
+  shutdown();
+}
+
+std::vector<std::string> RunManager::recover() {
+  util::ensure_dir(journal_.dir());
+  std::vector<std::string> problems;
+  auto runs = journal_.load(&problems);
+  for (auto& p : problems) spdlog::warn("journal: skipping unreadable record {}", p);
+  std::vector<std::string> reconciled;
+  auto now = now_iso();
+  for (auto& run : runs) {
+    if (!journal::reconcile(run, now)) continue;
+    if (run.partial_dir) {
+      bool removed = util::remove_tree(*run.partial_dir);
+      spdlog::warn("run {}: removing its partial backup {}: {}", run.id, *run.partial_dir,
+                   removed ? "done" : "FAILED");
+      run.notes.push_back(fmt::format("partial backup {} removed at restart", *run.partial_dir));
+      run.partial_dir.reset();
+    }
+    spdlog::warn("run {} ({} on {}) was left {}; marked interrupted", run.id, run.job, run.target,
+                 run.started_at ? "running" : "queued");
+    journal_.write(run);
+    reconciled.push_back(run.id);
+  }
+  // The run directory holds private passfile copies only while runs are alive.
+  std::error_code ec;
+  for (auto& e : std::filesystem::directory_iterator(state_dir_ + "/run", ec))
+    std::filesystem::remove(e.path(), ec);
+  journal_.prune(runs, kJournalKeep);
+  std::lock_guard lk(mutex_);
+  for (auto& r : runs) {
+    next_seq_ = std::max(next_seq_, r.seq + 1);
+    runs_[r.id] = std::move(r);
+  }
+  return reconciled;
+}
+
+void RunManager::persist(const api::Run& run) const {
+  journal_.write(run);
+}
+
+Submitted RunManager::submit(const api::RunRequest& request, const std::string& trigger,
+                             std::optional<chr::sys_seconds> window_end, bool queue_when_busy) {
+  auto cfg = config_();
+  const config::Target* target = cfg->find_target(request.target);
+  if (!target)
+    return {Submitted::Kind::unknown_target, "",
+            fmt::format("no target named '{}' in {}", request.target, cfg->path)};
+  auto kind = jobs::parse_job_kind(request.job);
+  if (!kind) {
+    std::string names;
+    for (auto n : jobs::job_names()) names += (names.empty() ? "" : ", ") + std::string(n);
+    return {Submitted::Kind::invalid, "",
+            fmt::format("unknown job '{}' (one of: {})", request.job, names)};
+  }
+  if (!request.params.is_object())
+    return {Submitted::Kind::invalid, "", "params must be a JSON object"};
+
+  std::unique_lock lk(mutex_);
+  if (stopping_) return {Submitted::Kind::stopping, "", "squashd is shutting down"};
+  auto busy = busy_.find(request.target);
+  if (busy != busy_.end() && !queue_when_busy)
+    return {Submitted::Kind::busy, busy->second,
+            fmt::format("busy: run {} is running on target {}", busy->second, request.target)};
+
+  api::Run run;
+  run.seq = next_seq_++;
+  auto now = chr::floor<chr::seconds>(chr::system_clock::now());
+  run.id = journal::make_run_id(now, request.target, request.job, run.seq);
+  run.target = request.target;
+  run.job = request.job;
+  run.trigger = trigger;
+  run.params = request.params;
+  run.state = api::kQueued;
+  run.queued_at = scheduler::format_utc_iso8601(now);
+  if (window_end) run.window_end = scheduler::format_utc_iso8601(*window_end);
+  persist(run);
+  auto& stored = runs_[run.id] = run;
+  if (busy != busy_.end()) {
+    spdlog::info("run {} queued: target {} is busy with {}", run.id, run.target, busy->second);
+    return {Submitted::Kind::queued, run.id, ""};
+  }
+  start_locked(stored, lk);
+  if (stored.state == api::kFailed) return {Submitted::Kind::busy, run.id, *stored.error};
+  return {Submitted::Kind::accepted, run.id, ""};
+}
+
+// Starts a queued run whose target is free (mutex held).
+void RunManager::start_locked(api::Run& run, std::unique_lock<std::mutex>&) {
+  auto cfg = config_();
+  const config::Target* target = cfg->find_target(run.target);
+  auto fail = [&](std::string why) {
+    run.state = api::kFailed;
+    run.finished_at = now_iso();
+    run.error = std::move(why);
+    spdlog::error("run {}: {}", run.id, *run.error);
+    persist(run);
+  };
+  if (!target) return fail(fmt::format("target {} is no longer configured", run.target));
+  if (run.window_end) {
+    auto end = jobs::parse_utc(*run.window_end);
+    if (end && chr::system_clock::now() >= *end)
+      return fail(fmt::format("the maintenance window closed at {} before the run could start",
+                              *run.window_end));
+  }
+  std::string holder;
+  std::optional<TargetLock> lock;
+  try {
+    lock = TargetLock::try_acquire(state_dir_, run.target, run.id, &holder);
+  } catch (const std::exception& e) {
+    return fail(e.what());
+  }
+  if (!lock)
+    return fail(fmt::format("busy: the lock {}/locks/{}.lock is held ({})", state_dir_, run.target,
+                            holder.empty() ? "no holder recorded" : holder));
+  run.state = api::kRunning;
+  run.started_at = now_iso();
+  persist(run);
+  busy_[run.target] = run.id;
+  auto stop = std::make_shared<process::Stop>();
+  if (run.window_end)
+    if (auto end = jobs::parse_utc(*run.window_end)) stop->set_deadline(*end);
+  spdlog::info("run {} started: {} on {} ({}){}", run.id, run.job, run.target, run.trigger,
+               run.window_end ? " until " + *run.window_end : std::string());
+  auto shared_lock = std::make_shared<TargetLock>(std::move(*lock));
+  active_[run.id] = Active{stop, std::thread([this, run, t = *target, stop, shared_lock]() mutable {
+                             execute(std::move(run), std::move(t), stop, std::move(shared_lock));
+                           })};
+}
+
+void RunManager::execute(api::Run run, config::Target target, std::shared_ptr<process::Stop> stop,
+                         std::shared_ptr<TargetLock> lock) {
+  const std::string id = run.id, target_name = run.target;
+  jobs::RunHooks hooks;
+  hooks.persist = [this](const api::Run& r) {
+    persist(r);
+    std::lock_guard lk(mutex_);
+    runs_[r.id] = r;
+  };
+  hooks.publish = [this](const api::Run& r) {
+    std::lock_guard lk(mutex_);
+    runs_[r.id] = r;
+  };
+  hooks.average_step_seconds = [this, target_name](const std::string& step) {
+    return average_step_seconds(target_name, step);
+  };
+  hooks.current_target = [this, target_name]() -> std::optional<config::Target> {
+    auto cfg = config_();
+    if (auto* t = cfg->find_target(target_name)) return *t;
+    return std::nullopt;
+  };
+  jobs::RunSettings settings{std::move(target), state_dir_, tools_, db::RetryPolicy::from_env()};
+  api::Run final_record = run;
+  std::exception_ptr error;
+  try {
+    jobs::RunContext ctx(run, std::move(settings), *stop, hooks);
+    try {
+      jobs::run_job(ctx);
+    } catch (...) {
+      error = std::current_exception();
+    }
+    final_record = ctx.run();
+  } catch (...) {  // the context itself (passfile copy) failed
+    error = std::current_exception();
+  }
+  conclude(final_record, error);
+  if (final_record.state != api::kSucceeded && final_record.partial_dir) {
+    util::remove_tree(*final_record.partial_dir);
+    final_record.notes.push_back(fmt::format("partial backup {} removed", *final_record.partial_dir));
+    final_record.partial_dir.reset();
+  }
+  for (auto& s : final_record.steps)
+    if (s.state == api::kRunning) s.state = final_record.state;
+  try {
+    persist(final_record);
+  } catch (const std::exception& e) {
+    spdlog::error("run {}: cannot journal its end: {}", id, e.what());
+  }
+  auto level = final_record.state == api::kSucceeded ? spdlog::level::info : spdlog::level::warn;
+  spdlog::log(level, "run {} {}{}", id, final_record.state,
+              final_record.error ? ": " + *final_record.error : std::string());
+  lock.reset();  // the target's flock goes before the target is free again
+  {
+    std::lock_guard lk(mutex_);
+    runs_[id] = final_record;
+    if (busy_[target_name] == id) busy_.erase(target_name);
+  }
+  post_([this, id, target_name] { finished(id, target_name); });
+}
+
+void RunManager::finished(const std::string& id, const std::string& target) {
+  std::thread t;
+  {
+    std::lock_guard lk(mutex_);
+    auto it = active_.find(id);
+    if (it == active_.end()) return;
+    t = std::move(it->second.thread);
+    active_.erase(it);
+  }
+  if (t.joinable()) t.join();
+  start_next_queued(target);
+}
+
+void RunManager::start_next_queued(const std::string& target) {
+  std::unique_lock lk(mutex_);
+  if (stopping_ || busy_.count(target)) return;
+  api::Run* next = nullptr;
+  for (auto& [id, r] : runs_)
+    if (r.target == target && r.state == api::kQueued && (!next || r.seq < next->seq)) next = &r;
+  if (!next) return;
+  start_locked(*next, lk);
+  if (next->state == api::kFailed) {
+    lk.unlock();
+    start_next_queued(target);
+  }
+}
+
+RunManager::CancelOutcome RunManager::cancel(const std::string& id, std::string* state) {
+  std::lock_guard lk(mutex_);
+  auto it = runs_.find(id);
+  if (it == runs_.end()) return CancelOutcome::not_found;
+  auto& run = it->second;
+  if (state) *state = run.state;
+  if (run.state == api::kQueued) {
+    run.state = api::kCancelled;
+    run.finished_at = now_iso();
+    run.error = "cancelled on request before it started";
+    persist(run);
+    if (state) *state = run.state;
+    return CancelOutcome::cancelled_queued;
+  }
+  auto active = active_.find(id);
+  if (run.state != api::kRunning || active == active_.end()) return CancelOutcome::already_finished;
+  active->second.stop->request(process::StopReason::cancelled);
+  spdlog::info("run {}: cancel requested", id);
+  return CancelOutcome::requested;
+}
+
+std::optional<api::Run> RunManager::get(const std::string& id) const {
+  std::lock_guard lk(mutex_);
+  auto it = runs_.find(id);
+  if (it == runs_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::vector<api::Run> RunManager::list(std::size_t limit) const {
+  std::vector<api::Run> out;
+  {
+    std::lock_guard lk(mutex_);
+    for (auto& [id, r] : runs_) out.push_back(r);
+  }
+  std::sort(out.begin(), out.end(), [](auto& a, auto& b) { return a.seq > b.seq; });
+  if (out.size() > limit) out.resize(limit);
+  return out;
+}
+
+std::optional<double> RunManager::average_step_seconds(const std::string& target,
+                                                       const std::string& step) const {
+  std::vector<api::Run> runs;
+  {
+    std::lock_guard lk(mutex_);
+    for (auto& [id, r] : runs_)
+      if (r.target == target && r.finished()) runs.push_back(r);
+  }
+  std::sort(runs.begin(), runs.end(), [](auto& a, auto& b) { return a.seq < b.seq; });
+  return journal::average_step_seconds(runs, target, step);
+}
+
+std::optional<api::Run> RunManager::last_scheduled(const std::string& target,
+                                                   const std::string& job) const {
+  std::lock_guard lk(mutex_);
+  const api::Run* best = nullptr;
+  for (auto& [id, r] : runs_)
+    if (r.target == target && r.job == job && r.trigger == "schedule" && (!best || r.seq > best->seq))
+      best = &r;
+  if (!best) return std::nullopt;
+  return *best;
+}
+
+std::size_t RunManager::running_count() const {
+  std::lock_guard lk(mutex_);
+  return busy_.size();
+}
+
+std::string RunManager::metrics_text() const {
+  std::vector<api::Run> runs;
+  {
+    std::lock_guard lk(mutex_);
+    for (auto& [id, r] : runs_) runs.push_back(r);
+  }
+  double start = static_cast<double>(
+      chr::duration_cast<chr::seconds>(started_at_.time_since_epoch()).count());
+  return render_metrics(runs, start, std::string(kVersion));
+}
+
+void RunManager::shutdown() {
+  std::vector<std::thread> threads;
+  {
+    std::lock_guard lk(mutex_);
+    if (stopping_ && active_.empty()) return;
+    stopping_ = true;
+    for (auto& [id, a] : active_) {
+      spdlog::info("run {}: stopping (squashd is shutting down)", id);
+      a.stop->request(process::StopReason::shutdown);
+    }
+    for (auto& [id, r] : runs_) {
+      if (r.state != api::kQueued) continue;
+      r.state = api::kInterrupted;
+      r.finished_at = now_iso();
+      r.error = "interrupted: squashd stopped before the queued run started";
+      try {
+        persist(r);
+      } catch (const std::exception& e) {
+        spdlog::error("run {}: {}", id, e.what());
+      }
+    }
+    for (auto& [id, a] : active_) threads.push_back(std::move(a.thread));
+    active_.clear();
+  }
+  for (auto& t : threads)
+    if (t.joinable()) t.join();
+}
+
+}  // namespace squash::runs

@@ -1,0 +1,97 @@
+// Runs: accepts requests (API or schedule), keeps one run at a time per target (in
+// memory, the target's flock, and the advisory lock the job takes), runs each on its own
+// thread, journals every transition, answers the API from memory, and stops everything
+// cleanly at shutdown.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "api/types.hpp"
+#include "config/config.hpp"
+#include "journal/journal.hpp"
+#include "process/pg_tools.hpp"
+#include "process/stop.hpp"
+#include "runs/target_lock.hpp"
+
+namespace squash::runs {
+
+struct Submitted {
+  enum class Kind { accepted, queued, busy, unknown_target, invalid, stopping } kind;
+  std::string id;       // accepted/queued: the new run; busy: the running one
+  std::string message;  // busy/unknown/invalid: for the API answer
+};
+
+class RunManager {
+ public:
+  using Post = std::function<void(std::function<void()>)>;
+  using ConfigSource = std::function<std::shared_ptr<const config::Config>()>;
+
+  // post runs a function on the daemon's event loop (completion, queue hand-over).
+  RunManager(std::string state_dir, Post post, ConfigSource config, process::PgTools tools);
+  ~RunManager();
+  RunManager(const RunManager&) = delete;
+  RunManager& operator=(const RunManager&) = delete;
+
+  // Loads the journal and reconciles it: queued/running runs become interrupted, their
+  // partial backup directories are removed. Returns the reconciled runs' ids.
+  std::vector<std::string> recover();
+
+  // A new run. API requests are refused (busy) while the target runs something;
+  // scheduled ones queue behind it. window_end: the run stops there.
+  Submitted submit(const api::RunRequest& request, const std::string& trigger,
+                   std::optional<std::chrono::sys_seconds> window_end, bool queue_when_busy);
+
+  enum class CancelOutcome { requested, cancelled_queued, not_found, already_finished };
+  CancelOutcome cancel(const std::string& id, std::string* state = nullptr);
+
+  std::optional<api::Run> get(const std::string& id) const;
+  std::vector<api::Run> list(std::size_t limit = 200) const;  // newest first
+  std::optional<double> average_step_seconds(const std::string& target,
+                                             const std::string& step) const;
+  // The newest run started by the schedule for this target and job.
+  std::optional<api::Run> last_scheduled(const std::string& target, const std::string& job) const;
+  std::size_t running_count() const;
+  std::string metrics_text() const;
+
+  // Stops every running run (children killed, recorded as interrupted), marks queued
+  // ones interrupted, waits for the threads.
+  void shutdown();
+
+ private:
+  struct Active {
+    std::shared_ptr<process::Stop> stop;
+    std::thread thread;
+  };
+
+  void start_locked(api::Run& run, std::unique_lock<std::mutex>& lk);
+  void execute(api::Run run, config::Target target, std::shared_ptr<process::Stop> stop,
+               std::shared_ptr<TargetLock> lock);
+  void finished(const std::string& id, const std::string& target);
+  void persist(const api::Run& run) const;
+  void start_next_queued(const std::string& target);
+
+  std::string state_dir_;
+  journal::Journal journal_;
+  Post post_;
+  ConfigSource config_;
+  process::PgTools tools_;
+  std::chrono::system_clock::time_point started_at_ = std::chrono::system_clock::now();
+
+  mutable std::mutex mutex_;
+  std::map<std::string, api::Run> runs_;       // by id
+  std::map<std::string, std::string> busy_;    // target → running run id
+  std::map<std::string, Active> active_;       // run id → its thread
+  std::vector<std::thread> done_;              // finished threads not joined yet
+  std::uint64_t next_seq_ = 1;
+  bool stopping_ = false;
+};
+
+}  // namespace squash::runs

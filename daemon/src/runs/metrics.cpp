@@ -1,0 +1,101 @@
+#include "runs/metrics.hpp"
+
+#include <map>
+#include <set>
+#include <tuple>
+
+#include <fmt/format.h>
+
+#include "jobs/manifest.hpp"
+
+namespace squash::runs {
+
+namespace {
+
+// The steps that take a backup (inspect .. finalize), for the duration gauge.
+const std::set<std::string> kBackupSteps = {"inspect",   "dump-full", "dump-schema", "dump-data",
+                                            "checksums", "verify",    "manifest",    "finalize"};
+
+double unix_seconds(const std::optional<std::string>& iso) {
+  if (!iso) return 0;
+  auto t = jobs::parse_utc(*iso);
+  return t ? static_cast<double>(t->time_since_epoch().count()) : 0;
+}
+
+}  // namespace
+
+std::string escape_label(const std::string& value) {
+  std::string out;
+  for (char c : value) {
+    if (c == '\\') out += "\\\\";
+    else if (c == '"') out += "\\\"";
+    else if (c == '\n') out += "\\n";
+    else out += c;
+  }
+  return out;
+}
+
+std::string render_metrics(const std::vector<api::Run>& runs, double start_time_seconds,
+                           const std::string& version) {
+  std::map<std::tuple<std::string, std::string, std::string>, long long> totals;
+  std::map<std::pair<std::string, std::string>, double> last_success;
+  std::map<std::string, std::pair<double, std::uint64_t>> backup;  // target → (finished, bytes)
+  std::map<std::string, double> backup_seconds;
+  long long running = 0, queued = 0;
+  for (const auto& r : runs) {
+    if (r.state == api::kRunning) ++running;
+    if (r.state == api::kQueued) ++queued;
+    if (!r.finished()) continue;
+    ++totals[{r.target, r.job, r.state}];
+    if (r.state == api::kSucceeded) {
+      auto& ls = last_success[{r.target, r.job}];
+      ls = std::max(ls, unix_seconds(r.finished_at));
+    }
+    if (r.backup_bytes) {
+      double at = unix_seconds(r.finished_at);
+      auto it = backup.find(r.target);
+      if (it == backup.end() || at >= it->second.first) {
+        backup[r.target] = {at, *r.backup_bytes};
+        double secs = 0;
+        for (auto& s : r.steps)
+          if (kBackupSteps.count(s.name) && s.seconds) secs += *s.seconds;
+        backup_seconds[r.target] = secs;
+      }
+    }
+  }
+  std::string out;
+  auto header = [&](const char* name, const char* type, const char* help) {
+    out += fmt::format("# HELP {} {}\n# TYPE {} {}\n", name, help, name, type);
+  };
+  header("squashd_build_info", "gauge", "squashd's version.");
+  out += fmt::format("squashd_build_info{{version=\"{}\"}} 1\n", escape_label(version));
+  header("squashd_start_time_seconds", "gauge", "When squashd started, in seconds since the epoch.");
+  out += fmt::format("squashd_start_time_seconds {:.0f}\n", start_time_seconds);
+  header("squashd_runs_total", "counter",
+         "Finished runs by target, job and outcome (succeeded, failed, interrupted, cancelled).");
+  for (auto& [key, n] : totals)
+    out += fmt::format("squashd_runs_total{{target=\"{}\",job=\"{}\",outcome=\"{}\"}} {}\n",
+                       escape_label(std::get<0>(key)), escape_label(std::get<1>(key)),
+                       escape_label(std::get<2>(key)), n);
+  header("squashd_runs_running", "gauge", "Runs running now.");
+  out += fmt::format("squashd_runs_running {}\n", running);
+  header("squashd_runs_queued", "gauge", "Runs waiting for their target.");
+  out += fmt::format("squashd_runs_queued {}\n", queued);
+  header("squashd_last_success_timestamp_seconds", "gauge",
+         "When a run of the job last succeeded on the target, in seconds since the epoch.");
+  for (auto& [key, t] : last_success)
+    out += fmt::format("squashd_last_success_timestamp_seconds{{target=\"{}\",job=\"{}\"}} {:.0f}\n",
+                       escape_label(key.first), escape_label(key.second), t);
+  header("squashd_backup_size_bytes", "gauge", "Size of the newest backup taken of the target.");
+  for (auto& [target, v] : backup)
+    out += fmt::format("squashd_backup_size_bytes{{target=\"{}\"}} {}\n", escape_label(target),
+                       v.second);
+  header("squashd_backup_duration_seconds", "gauge",
+         "How long taking the newest backup of the target took.");
+  for (auto& [target, secs] : backup_seconds)
+    out += fmt::format("squashd_backup_duration_seconds{{target=\"{}\"}} {:.3f}\n",
+                       escape_label(target), secs);
+  return out;
+}
+
+}  // namespace squash::runs

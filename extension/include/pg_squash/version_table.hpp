@@ -1,0 +1,37 @@
+// The Alembic version table: where it is, its rows, and what a revision id may be.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pg_squash/spi.hpp"
+
+namespace squash {
+
+struct VersionTable {
+  std::string schema;
+  std::string name;
+  bool exists = false;
+  int width = 32;  // version_num's varchar length; Alembic's default for a new table
+
+  std::string qualified() const { return quote_ident(schema) + "." + quote_ident(name); }
+};
+
+// Resolves pg_squash.version_table (optionally schema-qualified; quoted parts allowed).
+// An unqualified name is looked up in caller_schemas in order (the caller's search_path);
+// when it exists nowhere, it belongs in the first of them, as Alembic would create it.
+VersionTable resolve_version_table(Spi& spi, const std::string& setting,
+                                   const std::vector<std::string>& caller_schemas);
+
+// Creates the table exactly as Alembic does: version_num varchar(32) NOT NULL, primary
+// key named <table>_pkc.
+void create_version_table(Spi& spi, VersionTable& table);
+
+// The table's rows, sorted (Alembic allows several heads).
+std::vector<std::string> read_revisions(Spi& spi, const VersionTable& table);
+
+// 1..width characters, none of them whitespace or control characters. Throws otherwise.
+void check_revision(const std::optional<std::string>& revision, int width);
+
+}  // namespace squash

@@ -1,0 +1,378 @@
+// read_catalog: scope, shared lookups, and the order the readers run in.
+#include <algorithm>
+#include <map>
+#include <chrono>
+#include <cstdio>
+
+#include "reader.hpp"
+
+#include "pg_squash/guc_scope.hpp"
+
+extern "C" {
+#include "catalog/pg_class.h"
+#include "catalog/pg_namespace.h"
+}
+
+namespace squash::catalog {
+
+namespace {
+
+// Every catalog a snapshot reads. Checked up front: a role that cannot read one of them
+// gets an error, never a smaller snapshot.
+const char* const kCatalogs[] = {
+    "pg_aggregate",      "pg_am",
+    "pg_attrdef",        "pg_attribute",
+    "pg_cast",           "pg_class",
+    "pg_collation",      "pg_constraint",
+    "pg_conversion",     "pg_default_acl",
+    "pg_depend",         "pg_description",
+    "pg_enum",           "pg_event_trigger",
+    "pg_extension",      "pg_foreign_data_wrapper",
+    "pg_foreign_server", "pg_index",
+    "pg_inherits",       "pg_language",
+    "pg_namespace",      "pg_opclass",
+    "pg_operator",       "pg_opfamily",
+    "pg_policy",         "pg_proc",
+    "pg_publication",    "pg_range",
+    "pg_rewrite",        "pg_roles",
+    "pg_sequence",       "pg_statistic_ext",
+    "pg_transform",      "pg_trigger",
+    "pg_ts_config",      "pg_ts_dict",
+    "pg_ts_parser",      "pg_ts_template",
+    "pg_type",
+};
+
+void check_readable(Context& ctx) {
+  std::vector<std::string> names(std::begin(kCatalogs), std::end(kCatalogs));
+  std::string list = "{";
+  for (size_t i = 0; i < names.size(); i++) list += (i ? "," : "") + names[i];
+  list += "}";
+  Rows r = ctx.query("SELECT c FROM pg_catalog.unnest(" + quote_literal(list) +
+                     "::text[]) AS c"
+                     " WHERE NOT pg_catalog.has_table_privilege("
+                     "   pg_catalog.format('pg_catalog.%I', c)::pg_catalog.regclass, 'SELECT')"
+                     " ORDER BY 1");
+  if (r.empty()) return;
+  std::vector<std::string> denied;
+  for (size_t i = 0; i < r.size(); i++) denied.push_back(r.str(i, 0));
+  Rows who = ctx.query("SELECT pg_catalog.current_user()::text");
+  throw Error(
+      "pg_squash: role " + quote(who.str(0, 0)) + " cannot read every catalog a snapshot needs",
+      ERRCODE_INSUFFICIENT_PRIVILEGE,
+      "No SELECT privilege on: " + join(denied, ", ") +
+          ". A snapshot from this role would be incomplete, so none is taken.",
+      "GRANT SELECT ON those catalogs to the role, or run as a role that can read "
+      "them.");
+}
+
+// The pinned environment: whatever the caller's session says, expressions deparse the
+// same way (every user object schema-qualified, constants in fixed formats).
+void pin_settings(GucScope& guc) {
+  guc.set("search_path", "pg_catalog, pg_temp");
+  guc.set("quote_all_identifiers", "off");
+  guc.set("standard_conforming_strings", "on");
+  guc.set("DateStyle", "ISO, YMD");
+  guc.set("IntervalStyle", "postgres");
+  guc.set("TimeZone", "UTC");
+  guc.set("extra_float_digits", "1");
+  guc.set("bytea_output", "hex");
+  guc.set("xmloption", "content");
+  guc.set("lc_monetary", "C");
+  guc.set("lc_numeric", "C");
+}
+
+// Orders the objects by (kind, identity) bytewise, as Snapshot::normalize wants them:
+// kind by kind, each kind's objects sorted by identity unless the reader already emitted
+// them in order (columns, the bulk, come out sorted). normalize() then only checks.
+void put_in_order(model::Snapshot& snap) {
+  std::vector<model::Object>& objects = snap.objects;
+  std::map<std::string_view, std::vector<uint32_t>> by_kind;
+  for (uint32_t i = 0; i < objects.size(); i++) by_kind[objects[i].kind].push_back(i);
+  std::vector<uint32_t> order;
+  order.reserve(objects.size());
+  auto identity_less = [&](uint32_t a, uint32_t b) {
+    return objects[a].identity < objects[b].identity;
+  };
+  for (auto& [kind, indices] : by_kind) {
+    if (!std::is_sorted(indices.begin(), indices.end(), identity_less))
+      std::sort(indices.begin(), indices.end(), identity_less);
+    order.insert(order.end(), indices.begin(), indices.end());
+  }
+  std::vector<model::Object> sorted;
+  sorted.reserve(objects.size());
+  for (uint32_t i : order) sorted.push_back(std::move(objects[i]));
+  objects = std::move(sorted);
+}
+
+bool is_system_schema(const std::string& name) {
+  return name == "pg_catalog" || name == "information_schema" || name == "pg_toast" ||
+         name == "squash" || name.rfind("pg_temp_", 0) == 0 || name.rfind("pg_toast_temp_", 0) == 0;
+}
+
+void load_extension_members(Context& ctx) {
+  Rows r = ctx.query(
+      "SELECT classid, objid FROM pg_catalog.pg_depend"
+      " WHERE refclassid = 'pg_catalog.pg_extension'::pg_catalog.regclass"
+      "   AND deptype = 'e'");
+  for (size_t i = 0; i < r.size(); i++) ctx.ext_members[r.oid(i, 0)].insert(r.oid(i, 1));
+}
+
+void resolve_scope(Context& ctx, const Scope& scope) {
+  Rows r = ctx.query("SELECT oid, nspname FROM pg_catalog.pg_namespace");
+  std::unordered_map<std::string, Oid> by_name;
+  for (size_t i = 0; i < r.size(); i++) {
+    std::string name = r.str(i, 1);
+    Oid oid = r.oid(i, 0);
+    if (is_system_schema(name) || ctx.extension_member(NamespaceRelationId, oid)) continue;
+    by_name.emplace(name, oid);
+    if (!scope.schemas) ctx.nsps.emplace(oid, name);
+  }
+  if (scope.schemas) {
+    ctx.whole_database = false;
+    for (const std::string& name : *scope.schemas) {
+      auto it = by_name.find(name);
+      if (it != by_name.end()) {
+        ctx.nsps.emplace(it->second, name);
+        continue;
+      }
+      bool exists = false;
+      for (size_t i = 0; i < r.size(); i++) exists = exists || r.view(i, 1) == name;
+      if (exists)
+        throw Error("pg_squash: schema " + quote(name) + " is not a user schema",
+                    ERRCODE_INVALID_SCHEMA_NAME, {},
+                    "System schemas, the squash schema and schemas that belong to an "
+                    "extension are never part of a snapshot.");
+      throw Error("pg_squash: schema " + quote(name) + " does not exist",
+                  ERRCODE_INVALID_SCHEMA_NAME);
+    }
+  }
+  std::vector<Oid> oids;
+  for (auto& [oid, name] : ctx.nsps) oids.push_back(oid);
+  std::sort(oids.begin(), oids.end());
+  ctx.nsp_array = array_literal(oids);
+}
+
+}  // namespace
+
+namespace {
+std::string with_scope(const std::string& sql, const std::string& nsp_array) {
+  std::string text = sql;
+  const std::string literal = "'" + nsp_array + "'::pg_catalog.oid[]";
+  for (size_t at = text.find("$NSPS"); at != std::string::npos; at = text.find("$NSPS", at))
+    text.replace(at, 5, literal);
+  return text;
+}
+}  // namespace
+
+Rows Context::query(const std::string& sql) {
+  return catalog::query(spi, with_scope(sql, nsp_array));
+}
+
+void Context::scan(const std::string& sql, const std::function<void(const Row&)>& fn) {
+  catalog::scan(spi, with_scope(sql, nsp_array), fn);
+}
+
+bool Context::extension_member(Oid classid, Oid objid) const {
+  auto it = ext_members.find(classid);
+  return it != ext_members.end() && it->second.count(objid) != 0;
+}
+
+const Relation* Context::relation(Oid oid) const {
+  auto it = relations.find(oid);
+  return it == relations.end() ? nullptr : &it->second;
+}
+
+const Relation* Context::kept_relation(Oid oid) const {
+  const Relation* rel = relation(oid);
+  return rel && rel->kept ? rel : nullptr;
+}
+
+void Context::need_type(Oid t, int32_t typmod) {
+  const uint64_t k = key2(t, static_cast<uint32_t>(typmod));
+  if (!types_.count(k)) types_wanted_.insert(k);
+}
+
+void Context::fetch_types() {
+  if (types_wanted_.empty()) return;
+  std::vector<uint32_t> oids, mods;
+  for (uint64_t k : types_wanted_) {
+    oids.push_back(static_cast<uint32_t>(k >> 32));
+    mods.push_back(static_cast<uint32_t>(k & 0xffffffffu));
+  }
+  std::string mod_array = "{";
+  for (size_t i = 0; i < mods.size(); i++)
+    mod_array += (i ? "," : "") + std::to_string(static_cast<int32_t>(mods[i]));
+  mod_array += "}";
+  Rows r = catalog::query(spi,
+                          "SELECT u.t, u.m,"
+                          "  pg_catalog.format_type(u.t, NULLIF(u.m, -2147483648)),"
+                          "  t.typstorage, t.typcollation"
+                          " FROM ROWS FROM (pg_catalog.unnest('" +
+                              array_literal(oids) + "'::pg_catalog.oid[]), pg_catalog.unnest('" +
+                              mod_array +
+                              "'::pg_catalog.int4[])) AS u(t, m)"
+                              " LEFT JOIN pg_catalog.pg_type t ON t.oid = u.t");
+  for (size_t i = 0; i < r.size(); i++) {
+    TypeInfo info;
+    info.name = r.str(i, 2);
+    info.storage = r.ch(i, 3);
+    info.collation = r.oid(i, 4);
+    types_[key2(r.oid(i, 0), static_cast<uint32_t>(static_cast<int32_t>(r.num(i, 1))))] =
+        std::move(info);
+  }
+  types_wanted_.clear();
+}
+
+const TypeInfo& Context::type(Oid t, int32_t typmod) {
+  const uint64_t k = key2(t, static_cast<uint32_t>(typmod));
+  auto it = types_.find(k);
+  if (it == types_.end()) {
+    need_type(t, typmod);
+    fetch_types();
+    it = types_.find(k);
+    if (it == types_.end()) it = types_.emplace(k, TypeInfo{"???", '\0', 0}).first;
+  }
+  return it->second;
+}
+
+void Context::need_collation(Oid coll) {
+  if (coll != 0 && !collations_.count(coll)) collations_wanted_.insert(coll);
+}
+
+void Context::fetch_collations() {
+  if (collations_wanted_.empty()) return;
+  std::vector<Oid> oids(collations_wanted_.begin(), collations_wanted_.end());
+  Rows r = catalog::query(spi,
+                          "SELECT c.oid, n.nspname, c.collname FROM pg_catalog.pg_collation c"
+                          " JOIN pg_catalog.pg_namespace n ON n.oid = c.collnamespace"
+                          " WHERE c.oid = ANY ('" +
+                              array_literal(oids) + "'::pg_catalog.oid[])");
+  for (size_t i = 0; i < r.size(); i++)
+    collations_[r.oid(i, 0)] = qualified(r.view(i, 1), r.view(i, 2));
+  collations_wanted_.clear();
+}
+
+const std::string& Context::collation(Oid coll) {
+  auto it = collations_.find(coll);
+  if (it == collations_.end()) {
+    need_collation(coll);
+    fetch_collations();
+    it = collations_.find(coll);
+    if (it == collations_.end()) it = collations_.emplace(coll, std::to_string(coll)).first;
+  }
+  return it->second;
+}
+
+std::string Context::role(Oid oid) const {
+  auto it = roles.find(oid);
+  return it == roles.end() ? std::to_string(oid) : it->second;
+}
+
+const std::string* Context::comment(Oid classoid, Oid objoid) const {
+  auto it = comments.find(key2(classoid, objoid));
+  return it == comments.end() ? nullptr : &it->second;
+}
+
+const std::string& Context::default_acl(char objtype, Oid owner) {
+  const uint64_t k = key2(static_cast<unsigned char>(objtype), owner);
+  auto it = default_acls_.find(k);
+  if (it == default_acls_.end()) {
+    Rows r = catalog::query(spi, "SELECT pg_catalog.acldefault(" +
+                                     quote_literal(std::string(1, objtype)) + "::\"char\", " +
+                                     std::to_string(owner) + "::pg_catalog.oid)::text");
+    it = default_acls_.emplace(k, render_acl(r.empty() ? std::string_view() : r.view(0, 0))).first;
+  }
+  return it->second;
+}
+
+void Context::attach_common(model::Object& obj, Oid classoid, Oid objoid, Oid owner, char objtype,
+                            const Value& acl) {
+  if (owner != 0) obj.set("owner", role(owner));
+  // No ACL means the built-in default: the same rights an explicit default ACL spells out,
+  // so both compare equal.
+  if (objtype != '\0') obj.set("acl", acl ? render_acl(*acl) : default_acl(objtype, owner));
+  if (const std::string* c = comment(classoid, objoid)) obj.set("comment", *c);
+}
+
+model::Object& Context::add(std::string kind, std::string identity) {
+  out.objects.push_back(model::Object{std::move(kind), std::move(identity), {}});
+  return out.objects.back();
+}
+
+void load_roles(Context& ctx) {
+  Rows r = ctx.query("SELECT oid, rolname FROM pg_catalog.pg_roles");
+  for (size_t i = 0; i < r.size(); i++) ctx.roles[r.oid(i, 0)] = r.str(i, 1);
+}
+
+void read_schemas(Context& ctx) {
+  Rows r = ctx.query(
+      "SELECT oid, nspname, nspowner, nspacl::pg_catalog.text"
+      " FROM pg_catalog.pg_namespace WHERE oid = ANY ($NSPS)");
+  for (size_t i = 0; i < r.size(); i++) {
+    model::Object& o = ctx.add("schema", quote(r.view(i, 1)));
+    ctx.attach_common(o, NamespaceRelationId, r.oid(i, 0), r.oid(i, 2), 'n', r.value(i, 3));
+  }
+}
+
+model::Snapshot read_catalog(Spi& spi, const Scope& scope) {
+  GucScope guc;
+  pin_settings(guc);
+  model::Snapshot snap;
+  {
+    Context ctx(spi, snap);
+    check_readable(ctx);
+    load_extension_members(ctx);
+    resolve_scope(ctx, scope);
+    load_roles(ctx);
+    load_comments(ctx);
+
+    // Each reader's time, for SET client_min_messages = debug1.
+    using Clock = std::chrono::steady_clock;
+    profile() = Profile();
+    std::string timings;
+    auto t0 = Clock::now();
+    auto step = [&](const char* name, void (*reader)(Context&)) {
+      auto start = Clock::now();
+      reader(ctx);
+      char buf[64];
+      snprintf(buf, sizeof buf, " %s %.1f ms", name,
+               std::chrono::duration<double, std::milli>(Clock::now() - start).count());
+      timings += buf;
+    };
+    step("schemas", read_schemas);
+    step("extensions", read_extensions);
+    step("relations", load_relations);
+    step("sequences", read_sequences);
+    step("tables", read_tables);
+    step("load indexes", load_indexes);
+    step("constraints", read_constraints);
+    step("indexes", read_indexes);
+    step("views", read_views);
+    step("types", read_types);
+    step("routines", read_routines);
+    step("triggers", read_triggers);
+    step("event_triggers", read_event_triggers);
+    step("policies", read_policies);
+    step("unmodelled", read_unmodelled);
+    const double total = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+    const size_t objects = snap.objects.size(), calls = ctx.deparser.calls(),
+                 hits = ctx.deparser.hits();
+    const Profile p = profile();
+    pg_call([&] {
+      elog(DEBUG1,
+           "pg_squash: read %zu objects in %.1f ms: queries %.1f ms (%llu rows), deparsing %.1f ms "
+           "(%zu expressions, %zu from cache);%s",
+           objects, total, p.execute_ms, static_cast<unsigned long long>(p.rows), p.deparse_ms,
+           calls, hits, timings.c_str());
+    });
+  }
+  put_in_order(snap);
+  try {
+    snap.normalize();
+  } catch (const model::ModelError& e) {
+    throw Error(std::string("pg_squash: internal error in the catalog reader: ") + e.what());
+  }
+  return snap;
+}
+
+}  // namespace squash::catalog

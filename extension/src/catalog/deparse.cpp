@@ -1,0 +1,321 @@
+// Deparsing stored expressions, once per distinct expression (see reader.hpp).
+//
+// A stored expression (pg_attrdef.adbin, pg_constraint.conbin, pg_index.indpred, ...) is
+// the text of a node tree. Two trees that differ only in their :location fields (where
+// the expression stood in the original statement) deparse identically, so the cache key
+// is the tree with every location set to -1. Column references (Var nodes) are the only
+// part that depends on the table: each is replaced by a Param whose number encodes the
+// column ($7000003 for column 3), the tree is deparsed without any table context, and the
+// column names of the table at hand are substituted into the cached text. The
+// deparser prints a Param and a Var alike (both are "simple" nodes: same parentheses,
+// same operator and function resolution), so the result equals what pg_get_expr gives
+// with the table: the server's pg_get_expr does the deparsing in both cases.
+//
+// Trees with sub-queries (policies with EXISTS (...)) or unusual Vars take the ordinary
+// path: deparse with the table as context, uncached.
+#include <charconv>
+#include <chrono>
+#include <cstring>
+
+#include "reader.hpp"
+
+extern "C" {
+#include "nodes/nodeFuncs.h"
+#include "nodes/pg_list.h"
+#include "nodes/primnodes.h"
+#include "utils/builtins.h"
+#include "utils/fmgrprotos.h"
+#include "utils/memutils.h"
+}
+
+namespace squash::catalog {
+
+namespace {
+
+constexpr int kMarkerBase = 7000000;  // Param number of column n: kMarkerBase + n
+constexpr int kMaxAttnum = 1664;      // MaxTupleAttributeNumber
+
+// The rewritten tree: the cache key, and the column of each placeholder.
+struct Rewritten {
+  std::string key;
+  std::vector<int> attnos;
+  bool cacheable = true;  // false: has sub-queries or Vars we cannot replace
+};
+
+bool starts_with(std::string_view s, size_t at, std::string_view prefix) {
+  return s.compare(at, prefix.size(), prefix) == 0;
+}
+
+// Reads ":name value" pairs of a flat node ({VAR ...}) up to its closing brace.
+// Returns the position after the brace, or npos when the node is not flat.
+size_t read_fields(std::string_view tree, size_t at,
+                   std::vector<std::pair<std::string_view, std::string_view>>& fields) {
+  size_t i = at;
+  while (i < tree.size() && tree[i] != '}') {
+    if (tree[i] == '{' || tree[i] == '(' || tree[i] == '\\' || tree[i] == '"')
+      return std::string_view::npos;
+    if (tree[i] == ':') {
+      size_t name_end = tree.find(' ', i);
+      if (name_end == std::string_view::npos) return std::string_view::npos;
+      size_t value_start = name_end + 1;
+      size_t value_end = value_start;
+      while (value_end < tree.size() && tree[value_end] != ' ' && tree[value_end] != '}')
+        value_end++;
+      fields.emplace_back(tree.substr(i + 1, name_end - i - 1),
+                          tree.substr(value_start, value_end - value_start));
+      i = value_end;
+    } else {
+      i++;
+    }
+  }
+  return i < tree.size() ? i + 1 : std::string_view::npos;
+}
+
+int64_t to_int(std::string_view s) {
+  int64_t v = 0;
+  std::from_chars(s.data(), s.data() + s.size(), v);
+  return v;
+}
+
+Rewritten rewrite(std::string_view tree, bool replace_vars) {
+  Rewritten out;
+  out.key.reserve(tree.size());
+  size_t i = 0;
+  while (i < tree.size()) {
+    const char c = tree[i];
+    if (c == '\\') {  // an escaped character inside a token: never structure
+      out.key.append(tree.substr(i, 2));
+      i += 2;
+      continue;
+    }
+    if (c == '{') {
+      if (starts_with(tree, i, "{QUERY") || starts_with(tree, i, "{SUBLINK") ||
+          starts_with(tree, i, "{SUBPLAN")) {
+        out.cacheable = false;
+      } else if (starts_with(tree, i, "{VAR ")) {
+        std::vector<std::pair<std::string_view, std::string_view>> f;
+        size_t end = read_fields(tree, i + 5, f);
+        std::string_view varno, attno, type, typmod, coll, levelsup;
+        for (auto& [name, value] : f) {
+          if (name == "varno")
+            varno = value;
+          else if (name == "varattno")
+            attno = value;
+          else if (name == "vartype")
+            type = value;
+          else if (name == "vartypmod")
+            typmod = value;
+          else if (name == "varcollid")
+            coll = value;
+          else if (name == "varlevelsup")
+            levelsup = value;
+        }
+        const int64_t a = to_int(attno);
+        if (!replace_vars || end == std::string_view::npos || varno != "1" || levelsup != "0" ||
+            a < 1 || a > kMaxAttnum || type.empty() || typmod.empty() || coll.empty()) {
+          out.cacheable = false;
+        } else {
+          out.key += "{PARAM :paramkind 0 :paramid ";
+          out.key += std::to_string(kMarkerBase + a);
+          out.key += " :paramtype ";
+          out.key += type;
+          out.key += " :paramtypmod ";
+          out.key += typmod;
+          out.key += " :paramcollid ";
+          out.key += coll;
+          out.key += " :location -1}";
+          out.attnos.push_back(static_cast<int>(a));
+          i = end;
+          continue;
+        }
+      }
+    } else if (c == ' ' && starts_with(tree, i, " :location ")) {
+      size_t j = i + 11;
+      if (j < tree.size() && tree[j] == '-') j++;
+      while (j < tree.size() && tree[j] >= '0' && tree[j] <= '9') j++;
+      out.key += " :location -1";
+      i = j;
+      continue;
+    }
+    out.key += c;
+    i++;
+  }
+  return out;
+}
+
+// PostgreSQL's looks_like_function (ruleutils.c): whether an index expression prints as
+// a function call and so needs no parentheses of its own.
+bool looks_like_function(Node* node) {
+  if (node == nullptr) return false;
+  switch (nodeTag(node)) {
+    case T_FuncExpr: {
+      CoercionForm f = reinterpret_cast<FuncExpr*>(node)->funcformat;
+      return f == COERCE_EXPLICIT_CALL || f == COERCE_SQL_SYNTAX;
+    }
+    case T_NullIfExpr:
+    case T_CoalesceExpr:
+    case T_MinMaxExpr:
+    case T_SQLValueFunction:
+    case T_XmlExpr:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// What the server's deparser returns, in the deparse memory context (plain C data: the
+// callable of a pg_call must not own C++ objects while it calls PostgreSQL).
+struct RawItem {
+  char* text;
+  Oid type;
+  Oid collation;
+  bool function_like;
+};
+
+struct RawResult {
+  int count;
+  RawItem* items;
+};
+
+// pg_get_expr(tree, relid): the server's own rendering, PRETTYFLAG_INDENT and all, so an
+// attribute reads exactly as pg_get_expr / pg_get_indexdef / pg_dump print it.
+char* get_expr(Node* node, const char* tree, Oid relid) {
+  text* t = cstring_to_text(tree ? tree : nodeToString(node));
+  Datum d = DirectFunctionCall2(pg_get_expr, PointerGetDatum(t), ObjectIdGetDatum(relid));
+  return text_to_cstring(DatumGetTextPP(d));
+}
+
+RawResult server_deparse(MemoryContext memory, const char* tree, bool is_list, Oid relid) {
+  auto started = std::chrono::steady_clock::now();
+  RawResult result = pg_call([&] {
+    MemoryContext old = MemoryContextSwitchTo(memory);
+    Node* node = static_cast<Node*>(stringToNode(tree));
+    List* nodes = is_list ? castNode(List, node) : list_make1(node);
+    RawResult r;
+    r.count = list_length(nodes);
+    r.items = static_cast<RawItem*>(palloc0(sizeof(RawItem) * (r.count > 0 ? r.count : 1)));
+    int n = 0;
+    ListCell* lc;
+    foreach (lc, nodes) {
+      Node* e = static_cast<Node*>(lfirst(lc));
+      r.items[n].text = get_expr(e, is_list ? nullptr : tree, relid);
+      r.items[n].type = exprType(e);
+      r.items[n].collation = exprCollation(e);
+      r.items[n].function_like = looks_like_function(e);
+      n++;
+    }
+    MemoryContextSwitchTo(old);
+    return r;
+  });
+  profile().deparse_ms +=
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+  return result;
+}
+
+// Replaces every $70000NN placeholder by the column name; returns how many it replaced,
+// or -1 on a placeholder that names no live column.
+int substitute(const std::string& text, const Relation& rel, std::string& out) {
+  out.clear();
+  out.reserve(text.size() + 16);
+  int count = 0;
+  size_t i = 0;
+  while (i < text.size()) {
+    if (text[i] == '$' && i + 8 <= text.size() && text.compare(i + 1, 3, "700") == 0) {
+      size_t j = i + 1;
+      while (j < text.size() && text[j] >= '0' && text[j] <= '9') j++;
+      int64_t v = to_int(std::string_view(text).substr(i + 1, j - i - 1));
+      if (j - i - 1 == 7 && v > kMarkerBase && v <= kMarkerBase + kMaxAttnum) {
+        const std::string* name = rel.attname(static_cast<int>(v - kMarkerBase));
+        if (!name) return -1;
+        out += quote(*name);
+        count++;
+        i = j;
+        continue;
+      }
+    }
+    out += text[i++];
+  }
+  return count;
+}
+
+}  // namespace
+
+struct Deparser::Template {
+  std::vector<Deparsed> items;  // texts with placeholders
+};
+
+Deparser::Deparser() {
+  memory_ = pg_call([] {
+    return AllocSetContextCreate(CurrentMemoryContext, "pg_squash deparse", ALLOCSET_DEFAULT_SIZES);
+  });
+}
+
+Deparser::~Deparser() {
+  boundary::try_postgres([](void* m) { MemoryContextDelete(static_cast<MemoryContext>(m)); },
+                         memory_);
+}
+
+static std::vector<Deparsed> collect(const RawResult& raw) {
+  std::vector<Deparsed> items(raw.count);
+  for (int k = 0; k < raw.count; k++) {
+    items[k].text = raw.items[k].text;
+    items[k].type = raw.items[k].type;
+    items[k].collation = raw.items[k].collation;
+    items[k].function_like = raw.items[k].function_like;
+  }
+  return items;
+}
+
+std::vector<Deparsed> Deparser::run(std::string_view tree, const Relation* rel, bool is_list) {
+  MemoryContext memory = static_cast<MemoryContext>(memory_);
+  calls_++;
+  Rewritten rw = rewrite(tree, rel != nullptr);
+  if (!rel && !rw.attnos.empty())
+    throw Error("pg_squash: internal error: a column reference outside any table");
+  if (rw.cacheable) {
+    auto it = cache_.find(rw.key);
+    if (it == cache_.end()) {
+      RawResult raw = server_deparse(memory, rw.key.c_str(), is_list, InvalidOid);
+      auto t = std::make_unique<Template>();
+      t->items = collect(raw);
+      pg_call([&] { MemoryContextReset(memory); });
+      it = cache_.emplace(std::move(rw.key), std::move(t)).first;
+    } else {
+      hits_++;
+    }
+    const Template& t = *it->second;
+    if (rw.attnos.empty()) return t.items;
+    std::vector<Deparsed> items = t.items;
+    int replaced = 0;
+    bool ok = true;
+    std::string buf;
+    for (Deparsed& d : items) {
+      int n = substitute(d.text, *rel, buf);
+      if (n < 0) {
+        ok = false;
+        break;
+      }
+      replaced += n;
+      d.text = buf;
+    }
+    // Every column reference prints exactly once; any other count means a placeholder
+    // look-alike inside a literal: deparse the real thing instead.
+    if (ok && replaced == static_cast<int>(rw.attnos.size())) return items;
+  }
+  std::string whole(tree);
+  RawResult raw = server_deparse(memory, whole.c_str(), is_list, rel ? rel->oid : InvalidOid);
+  std::vector<Deparsed> items = collect(raw);
+  pg_call([&] { MemoryContextReset(memory); });
+  return items;
+}
+
+std::string Deparser::expr(std::string_view tree, const Relation* rel) {
+  std::vector<Deparsed> items = run(tree, rel, false);
+  return items.empty() ? std::string() : std::move(items[0].text);
+}
+
+std::vector<Deparsed> Deparser::list(std::string_view tree, const Relation* rel) {
+  return run(tree, rel, true);
+}
+
+}  // namespace squash::catalog

@@ -1,0 +1,169 @@
+// Indexes (pg_index), described from the catalog fields as pg_get_indexdef would print
+// them: columns with their non-default operator classes, collations and ordering,
+// INCLUDE columns, predicate, storage parameters. Only index expressions and predicates
+// go through the deparser. Tablespaces are not schema here.
+#include <unordered_map>
+
+#include "reader.hpp"
+
+extern "C" {
+#include "catalog/pg_class.h"
+#include "catalog/pg_index.h"
+#include "commands/defrem.h"
+}
+
+namespace squash::catalog {
+
+namespace {
+
+struct AccessMethod {
+  std::string name;
+  bool can_order = false;
+};
+
+}  // namespace
+
+void load_indexes(Context& ctx) {
+  Rows r = ctx.query(
+      "SELECT i.indexrelid, i.indrelid, i.indisunique,"
+#if PG_VERSION_NUM >= 150000
+      "  i.indnullsnotdistinct,"
+#else
+      "  false,"
+#endif
+      "  i.indkey, i.indnkeyatts, i.indclass, i.indcollation, i.indoption, i.indexprs,"
+      "  i.indpred, i.indisclustered, i.indisreplident"
+      " FROM pg_catalog.pg_index i"
+      " JOIN pg_catalog.pg_class c ON c.oid = i.indexrelid"
+      " WHERE c.relnamespace = ANY ($NSPS)");
+  ctx.indexes.reserve(r.size());
+  for (size_t i = 0; i < r.size(); i++) {
+    const Relation* index = ctx.kept_relation(r.oid(i, 0));
+    const Relation* table = ctx.kept_relation(r.oid(i, 1));
+    if (!index) continue;
+    if (!table || (table->kind != 'r' && table->kind != 'p' && table->kind != 'm')) continue;
+    IndexInfo& x = ctx.indexes[r.oid(i, 0)];
+    x.table = table->oid;
+    x.unique = r.flag(i, 2);
+    x.nulls_not_distinct = r.flag(i, 3);
+    x.key = parse_vector(r.view(i, 4));
+    x.nkey = static_cast<int>(r.num(i, 5));
+    x.opclass = parse_vector(r.view(i, 6));
+    x.collation = parse_vector(r.view(i, 7));
+    x.option = parse_vector(r.view(i, 8));
+    x.exprs = r.value(i, 9);
+    x.predicate = r.value(i, 10);
+    x.clustered = r.flag(i, 11);
+    x.replica_identity = r.flag(i, 12);
+  }
+}
+
+void read_indexes(Context& ctx) {
+  if (ctx.indexes.empty()) return;
+  std::unordered_map<Oid, AccessMethod> ams;
+  {
+    Rows r = ctx.query(
+        "SELECT oid, amname, pg_catalog.pg_indexam_has_property(oid, 'can_order')"
+        " FROM pg_catalog.pg_am WHERE amtype = 'i'");
+    for (size_t i = 0; i < r.size(); i++) ams[r.oid(i, 0)] = {r.str(i, 1), r.flag(i, 2)};
+  }
+  std::unordered_map<Oid, std::pair<std::string, Oid>> opclasses;  // name, method
+  {
+    Rows r = ctx.query(
+        "SELECT o.oid, n.nspname, o.opcname, pg_catalog.pg_opclass_is_visible(o.oid), o.opcmethod"
+        " FROM pg_catalog.pg_opclass o"
+        " JOIN pg_catalog.pg_namespace n ON n.oid = o.opcnamespace");
+    for (size_t i = 0; i < r.size(); i++)
+      opclasses[r.oid(i, 0)] = {
+          r.flag(i, 3) ? quote(r.view(i, 2)) : qualified(r.view(i, 1), r.view(i, 2)), r.oid(i, 4)};
+  }
+  std::unordered_map<uint64_t, Oid> default_opclass;  // (type, am) -> opclass
+  auto is_default = [&](Oid opclass, Oid type, Oid am) {
+    const uint64_t k = key2(type, am);
+    auto it = default_opclass.find(k);
+    if (it == default_opclass.end())
+      it = default_opclass.emplace(k, pg_call([&] { return GetDefaultOpClass(type, am); })).first;
+    return it->second == opclass;
+  };
+
+  for (auto& [index_oid, x] : ctx.indexes) {
+    const Relation* idx = ctx.relation(index_oid);
+    const Relation* rel = ctx.relation(x.table);
+    if (!idx || !rel) continue;
+    const AccessMethod& am = ams[idx->am_oid];
+    std::vector<Deparsed> exprs;
+    if (x.exprs) exprs = ctx.deparser.list(*x.exprs, rel);
+    size_t next_expr = 0;
+
+    // Operator class options live in the index's own pg_attribute rows.
+    auto column_options = [&](int attnum) -> std::string {
+      for (const Column& c : idx->columns)
+        if (c.attnum == attnum && c.options) return render_options(*c.options, {"pg_attver="});
+      return {};
+    };
+
+    std::vector<std::string> keys, include;
+    for (size_t k = 0; k < x.key.size(); k++) {
+      const int attnum = static_cast<int>(x.key[k]);
+      std::string item;
+      Oid key_type = 0, key_coll = 0;
+      if (attnum != 0) {
+        const std::string* name = rel->attname(attnum);
+        item = name ? quote(*name) : "?" + std::to_string(attnum);
+        if (const Column* col = rel->column(attnum)) {
+          key_type = col->type;
+          key_coll = col->collation;
+        }
+      } else if (next_expr < exprs.size()) {
+        const Deparsed& e = exprs[next_expr++];
+        item = e.function_like ? e.text : "(" + e.text + ")";
+        key_type = e.type;
+        key_coll = e.collation;
+      }
+      if (static_cast<int>(k) >= x.nkey) {
+        include.push_back(std::move(item));
+        continue;
+      }
+      const Oid coll = k < x.collation.size() ? static_cast<Oid>(x.collation[k]) : 0;
+      if (coll != 0 && coll != key_coll) item += " COLLATE " + ctx.collation(coll);
+      const Oid opclass = k < x.opclass.size() ? static_cast<Oid>(x.opclass[k]) : 0;
+      const std::string opts = column_options(static_cast<int>(k) + 1);
+      auto oc = opclasses.find(opclass);
+      const Oid method = oc != opclasses.end() ? oc->second.second : idx->am_oid;
+      if (!opts.empty() || !is_default(opclass, key_type, method)) {
+        item += " " + (oc != opclasses.end() ? oc->second.first : std::to_string(opclass));
+        if (!opts.empty()) item += " (" + opts + ")";
+      }
+      if (am.can_order && k < x.option.size()) {
+        const int64_t opt = x.option[k];
+        if (opt & INDOPTION_DESC) {
+          item += " DESC";
+          if (!(opt & INDOPTION_NULLS_FIRST)) item += " NULLS LAST";
+        } else if (opt & INDOPTION_NULLS_FIRST) {
+          item += " NULLS FIRST";
+        }
+      }
+      keys.push_back(std::move(item));
+    }
+    std::string predicate;
+    if (x.predicate) predicate = ctx.deparser.expr(*x.predicate, rel);
+
+    model::Object& o = ctx.add("index", idx->identity);
+    o.set("table", rel->identity);
+    o.set("method", am.name);
+    o.set("unique", bool_text(x.unique));
+    if (x.nulls_not_distinct) o.set("nulls_not_distinct", "true");
+    o.set("columns", join(keys, ", "));
+    if (!include.empty()) o.set("include", join(include, ", "));
+    if (x.predicate) o.set("predicate", std::move(predicate));
+    if (idx->options) o.set("options", render_options(*idx->options));
+    if (auto it = ctx.index_constraint.find(index_oid); it != ctx.index_constraint.end())
+      o.set("constraint", quote(it->second));
+    if (x.clustered) o.set("clustered", "true");
+    if (x.replica_identity) o.set("replica_identity", "true");
+    if (!idx->parents.empty()) o.set("partition_of", idx->parents.front());
+    if (const std::string* c = ctx.comment(RelationRelationId, idx->oid)) o.set("comment", *c);
+  }
+}
+
+}  // namespace squash::catalog

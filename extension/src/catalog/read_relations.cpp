@@ -1,0 +1,307 @@
+// Relations (pg_class), their columns (pg_attribute, pg_attrdef) and inheritance
+// (pg_inherits): the maps every other reader looks tables up in, and the objects
+// "table", "column" and "column order".
+#include <algorithm>
+#include <unordered_map>
+
+#include "reader.hpp"
+
+#include "pg_squash/settings.hpp"
+
+extern "C" {
+#include "catalog/pg_class.h"
+}
+
+namespace squash::catalog {
+
+namespace {
+
+// pg_squash.version_table as (schema or "", table), with parse_ident's rules: quoted parts
+// kept as written, unquoted parts folded to lower case.
+std::pair<std::string, std::string> configured_version_table() {
+  const char* setting = settings::version_table;
+  std::string text = setting && *setting ? setting : "alembic_version";
+  std::vector<std::string> parts(1);
+  bool quoted = false;
+  for (size_t i = 0; i < text.size(); i++) {
+    const char c = text[i];
+    if (quoted) {
+      if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') {
+        parts.back() += '"';
+        i++;
+      } else if (c == '"') {
+        quoted = false;
+      } else {
+        parts.back() += c;
+      }
+    } else if (c == '"') {
+      quoted = true;
+    } else if (c == '.') {
+      parts.emplace_back();
+    } else if (c != ' ') {
+      parts.back() += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+    }
+  }
+  if (parts.size() == 2) return {parts[0], parts[1]};
+  return {"", parts.back()};
+}
+
+const char* storage_word(char s) {
+  switch (s) {
+    case 'p':
+      return "plain";
+    case 'e':
+      return "external";
+    case 'm':
+      return "main";
+    case 'x':
+      return "extended";
+    default:
+      return "unknown";
+  }
+}
+
+void load_inheritance(Context& ctx) {
+  Rows r = ctx.query(
+      "SELECT i.inhrelid, i.inhseqno, pn.nspname, p.relname"
+      " FROM pg_catalog.pg_inherits i"
+      " JOIN pg_catalog.pg_class c ON c.oid = i.inhrelid"
+      " JOIN pg_catalog.pg_class p ON p.oid = i.inhparent"
+      " JOIN pg_catalog.pg_namespace pn ON pn.oid = p.relnamespace"
+      " WHERE c.relnamespace = ANY ($NSPS)"
+      " ORDER BY i.inhrelid, i.inhseqno");
+  for (size_t i = 0; i < r.size(); i++) {
+    auto it = ctx.relations.find(r.oid(i, 0));
+    if (it != ctx.relations.end())
+      it->second.parents.push_back(qualified(r.view(i, 2), r.view(i, 3)));
+  }
+}
+
+void load_columns(Context& ctx) {
+  // Columns of tables, views, materialized views, foreign tables and composite types; of
+  // indexes only columns with (operator class) options. A join, not a list of OIDs: the
+  // planner estimates a long IN list element by element.
+  Relation* rel = nullptr;
+  ctx.scan(
+      "SELECT a.attrelid, a.attnum, a.attname, a.atttypid, a.atttypmod, a.attnotnull,"
+      "  a.attidentity, a.attgenerated, a.attcollation, a.attstattarget, a.attstorage,"
+      "  a.attcompression, a.attislocal, a.attinhcount, a.attoptions, a.attacl"
+      " FROM pg_catalog.pg_attribute a"
+      " JOIN pg_catalog.pg_class c ON c.oid = a.attrelid"
+      " WHERE c.relnamespace = ANY ($NSPS) AND a.attnum > 0 AND NOT a.attisdropped"
+      "   AND (c.relkind IN ('r', 'p', 'v', 'm', 'f', 'c')"
+      "     OR (c.relkind IN ('i', 'I') AND a.attoptions IS NOT NULL))",
+      [&](const Row& row) {
+        const Oid relid = row.oid(0);
+        if (!rel || rel->oid != relid) {
+          auto it = ctx.relations.find(relid);
+          rel = it == ctx.relations.end() ? nullptr : &it->second;
+        }
+        if (!rel) return;
+        Column& col = rel->columns.emplace_back();
+        col.attnum = static_cast<int>(row.num(1));
+        col.name = row.view(2);
+        col.type = row.oid(3);
+        col.typmod = static_cast<int32_t>(row.num(4));
+        col.not_null = row.flag(5);
+        col.identity = row.ch(6);
+        col.generated = row.ch(7);
+        col.collation = row.oid(8);
+        col.stattarget = static_cast<int>(row.num(9));
+        col.storage = row.ch(10);
+        col.compression = row.ch(11);
+        col.is_local = row.flag(12);
+        col.inhcount = static_cast<int>(row.num(13));
+        if (!row.null(14)) {
+          // On this platform every column carries pg_attver=<n>: not schema, not kept.
+          std::string_view opts = row.view(14);
+          if (!(opts.rfind("{pg_attver=", 0) == 0 && opts.find(',') == std::string_view::npos))
+            col.options = std::string(opts);
+        }
+        col.acl = row.value(15);
+        if (rel->kept) {
+          ctx.need_type(col.type, col.typmod);
+          ctx.need_collation(col.collation);
+        }
+      });
+
+  for (auto& [oid, r] : ctx.relations) {
+    if (r.columns.empty()) continue;
+    std::sort(r.columns.begin(), r.columns.end(),
+              [](const Column& a, const Column& b) { return a.attnum < b.attnum; });
+    r.attcol.assign(static_cast<size_t>(r.columns.back().attnum), -1);
+    for (size_t k = 0; k < r.columns.size(); k++)
+      r.attcol[r.columns[k].attnum - 1] = static_cast<int>(k);
+  }
+
+  // Defaults and generation expressions, deparsed as they come.
+  rel = nullptr;
+  ctx.scan(
+      "SELECT d.adrelid, d.adnum, d.adbin FROM pg_catalog.pg_attrdef d"
+      " JOIN pg_catalog.pg_class c ON c.oid = d.adrelid WHERE c.relnamespace = ANY ($NSPS)",
+      [&](const Row& row) {
+        const Oid relid = row.oid(0);
+        if (!rel || rel->oid != relid) {
+          auto it = ctx.relations.find(relid);
+          rel = it == ctx.relations.end() ? nullptr : &it->second;
+        }
+        if (!rel || !rel->kept) return;
+        const Column* c = rel->column(static_cast<int>(row.num(1)));
+        if (!c) return;
+        Column& col = rel->columns[rel->attcol[c->attnum - 1]];
+        col.has_default = true;
+        col.default_expr = ctx.deparser.expr(row.view(2), rel);
+      });
+  ctx.fetch_types();
+  ctx.fetch_collations();
+}
+
+}  // namespace
+
+void load_relations(Context& ctx) {
+  auto [vt_schema, vt_name] = configured_version_table();
+  Rows r = ctx.query(
+      "SELECT c.oid, c.relnamespace, c.relname, c.relkind, c.relowner, c.reltype,"
+      "  c.relispartition, c.relpersistence, c.relreplident, c.relrowsecurity,"
+      "  c.relforcerowsecurity, c.relam, c.reloftype, c.reloptions, c.relacl,"
+      "  CASE WHEN c.relkind = 'p' THEN pg_catalog.pg_get_partkeydef(c.oid) END,"
+      "  CASE WHEN c.relispartition THEN pg_catalog.pg_get_expr(c.relpartbound, c.oid) END"
+      " FROM pg_catalog.pg_class c"
+      " WHERE c.relnamespace = ANY ($NSPS)"
+      "   AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f', 'c', 'i', 'I')");
+  std::unordered_map<Oid, std::string> ams;
+  {
+    Rows a = ctx.query("SELECT oid, amname FROM pg_catalog.pg_am");
+    for (size_t i = 0; i < a.size(); i++) ams[a.oid(i, 0)] = a.str(i, 1);
+  }
+  ctx.relations.reserve(r.size() * 2);
+  for (size_t i = 0; i < r.size(); i++) {
+    Relation rel;
+    rel.oid = r.oid(i, 0);
+    rel.nsp = r.oid(i, 1);
+    rel.schema = ctx.nsps.at(rel.nsp);
+    rel.name = r.str(i, 2);
+    rel.identity = qualified(rel.schema, rel.name);
+    rel.kind = r.ch(i, 3);
+    rel.owner = r.oid(i, 4);
+    rel.type = r.oid(i, 5);
+    rel.is_partition = r.flag(i, 6);
+    rel.persistence = r.ch(i, 7);
+    rel.replident = r.ch(i, 8);
+    rel.rls = r.flag(i, 9);
+    rel.rls_forced = r.flag(i, 10);
+    rel.am_oid = r.oid(i, 11);
+    if (rel.am_oid != 0) rel.am = ams[rel.am_oid];
+    rel.of_type = r.oid(i, 12);
+    rel.options = r.value(i, 13);
+    rel.acl = r.value(i, 14);
+    rel.partkey = r.value(i, 15);
+    rel.partbound = r.value(i, 16);
+    rel.kept = !ctx.extension_member(RelationRelationId, rel.oid);
+    // The Alembic version table is bookkeeping, not schema: it, its columns, constraints,
+    // indexes and triggers stay out.
+    if ((rel.kind == 'r' || rel.kind == 'p') &&
+        (rel.name == "alembic_version" ||
+         (rel.name == vt_name && (vt_schema.empty() || vt_schema == rel.schema)))) {
+      rel.kept = false;
+      ctx.version_tables.insert(rel.oid);
+    }
+    ctx.relations.emplace(rel.oid, std::move(rel));
+  }
+  load_inheritance(ctx);
+  load_columns(ctx);
+}
+
+void read_tables(Context& ctx) {
+  // Tables in identity order, columns in name order: the bulk of a snapshot comes out
+  // sorted, and sorting it again costs nothing (see put_in_order).
+  std::vector<Relation*> rels;
+  for (auto& [oid, rel] : ctx.relations)
+    if (rel.kept && (rel.kind == 'r' || rel.kind == 'p' || rel.kind == 'v' || rel.kind == 'm'))
+      rels.push_back(&rel);
+  std::sort(rels.begin(), rels.end(),
+            [](const Relation* a, const Relation* b) { return a->identity < b->identity; });
+  std::vector<std::pair<std::string, const Column*>> named;
+  for (Relation* relp : rels) {
+    Relation& rel = *relp;
+    const bool table = rel.kind == 'r' || rel.kind == 'p';
+
+    if (table) {
+      model::Object& t = ctx.add("table", rel.identity);
+      if (rel.partkey) t.set("partition_key", *rel.partkey);
+      if (rel.is_partition) {
+        if (!rel.parents.empty()) t.set("partition_of", rel.parents.front());
+        if (rel.partbound) t.set("partition_bound", *rel.partbound);
+      } else if (!rel.parents.empty()) {
+        t.set("inherits", join(rel.parents, ", "));
+      }
+      t.set("persistence", rel.persistence == 'u' ? "unlogged" : "permanent");
+      if (rel.options) t.set("options", render_options(*rel.options));
+      const char* replident = "default";
+      switch (rel.replident) {
+        case 'n':
+          replident = "nothing";
+          break;
+        case 'f':
+          replident = "full";
+          break;
+        case 'i':
+          replident = "index";
+          break;
+        default:
+          break;
+      }
+      t.set("replica_identity", replident);
+      t.set("rls_enabled", bool_text(rel.rls));
+      t.set("rls_forced", bool_text(rel.rls_forced));
+      if (!rel.am.empty() && rel.am != "heap") t.set("access_method", rel.am);
+      if (rel.of_type) t.set("of_type", ctx.type(rel.of_type, -1).name);
+      ctx.attach_common(t, RelationRelationId, rel.oid, rel.owner, 'r', rel.acl);
+
+      std::vector<std::string> order;
+      order.reserve(rel.columns.size());
+      for (const Column& c : rel.columns) order.push_back(quote(c.name));
+      ctx.add("column order", rel.identity).set("columns", join(order, ", "));
+    }
+
+    named.clear();
+    for (const Column& c : rel.columns) named.emplace_back(quote(c.name), &c);
+    std::sort(named.begin(), named.end(),
+              [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (auto& [quoted, cp] : named) {
+      const Column& c = *cp;
+      model::Object& o = ctx.add("column", rel.identity + "." + quoted);
+      const TypeInfo& type = ctx.type(c.type, c.typmod);
+      o.set("type", type.name);
+      if (c.collation != type.collation && c.collation != 0)
+        o.set("collation", ctx.collation(c.collation));
+      if (c.has_default) o.set(c.generated == 's' ? "generated" : "default", c.default_expr);
+      if (auto it = ctx.column_comments.find(key2(rel.oid, c.attnum));
+          it != ctx.column_comments.end())
+        o.set("comment", it->second);
+      if (c.acl) o.set("acl", render_acl(*c.acl));
+      if (!table) continue;
+      o.set("not_null", bool_text(c.not_null));
+      if (c.identity == 'a' || c.identity == 'd') {
+        o.set("identity", c.identity == 'a' ? "always" : "by default");
+        auto it = ctx.identity_sequences.find(key2(rel.oid, c.attnum));
+        if (it != ctx.identity_sequences.end()) o.set("identity_sequence", it->second);
+      }
+      if (c.options) {
+        // pg_attver=<n> is a platform quirk that changes on every rebuild, not schema.
+        std::string opts = render_options(*c.options, {"pg_attver="});
+        if (!opts.empty()) o.set("options", std::move(opts));
+      }
+      if (c.stattarget >= 0) o.set("statistics", std::to_string(c.stattarget));
+      if (c.storage != type.storage) o.set("storage", storage_word(c.storage));
+      if (c.compression == 'p') o.set("compression", "pglz");
+      if (c.compression == 'l') o.set("compression", "lz4");
+      if (c.inhcount > 0 && !rel.is_partition) {
+        o.set("inherited", "true");
+        o.set("local", bool_text(c.is_local));
+      }
+    }
+  }
+}
+
+}  // namespace squash::catalog

@@ -1,0 +1,178 @@
+// Objects of kinds the snapshot does not model (foreign tables, rules, text search
+// objects, collations, operators, aggregates, casts, publications, ...). Each one found
+// becomes an object of kind "unmodelled" with the catalog it came from, so a difference
+// in them is reported, never silently skipped.
+#include <algorithm>
+#include <map>
+
+#include "reader.hpp"
+
+extern "C" {
+#include "catalog/pg_rewrite.h"
+}
+
+namespace squash::catalog {
+
+namespace {
+
+// Objects that live in a schema: (catalog, words, oid, schema oid, name, suffix).
+const char* const kInSchemas =
+    "SELECT 'pg_ts_config', 'text search configuration', oid, cfgnamespace, cfgname::text,"
+    "   NULL::text, 'pg_catalog.pg_ts_config'::pg_catalog.regclass::pg_catalog.oid"
+    " FROM pg_catalog.pg_ts_config WHERE cfgnamespace = ANY ($NSPS)"
+    " UNION ALL SELECT 'pg_ts_dict', 'text search dictionary', oid, dictnamespace,"
+    "   dictname::text, NULL, 'pg_catalog.pg_ts_dict'::pg_catalog.regclass::pg_catalog.oid"
+    " FROM pg_catalog.pg_ts_dict WHERE dictnamespace = ANY ($NSPS)"
+    " UNION ALL SELECT 'pg_ts_parser', 'text search parser', oid, prsnamespace,"
+    "   prsname::text, NULL, 'pg_catalog.pg_ts_parser'::pg_catalog.regclass::pg_catalog.oid"
+    " FROM pg_catalog.pg_ts_parser WHERE prsnamespace = ANY ($NSPS)"
+    " UNION ALL SELECT 'pg_ts_template', 'text search template', oid, tmplnamespace,"
+    "   tmplname::text, NULL,"
+    "   'pg_catalog.pg_ts_template'::pg_catalog.regclass::pg_catalog.oid"
+    " FROM pg_catalog.pg_ts_template WHERE tmplnamespace = ANY ($NSPS)"
+    " UNION ALL SELECT 'pg_collation', 'collation', oid, collnamespace, collname::text, NULL,"
+    "   'pg_catalog.pg_collation'::pg_catalog.regclass::pg_catalog.oid"
+    " FROM pg_catalog.pg_collation WHERE collnamespace = ANY ($NSPS)"
+    " UNION ALL SELECT 'pg_conversion', 'conversion', oid, connamespace, conname::text, NULL,"
+    "   'pg_catalog.pg_conversion'::pg_catalog.regclass::pg_catalog.oid"
+    " FROM pg_catalog.pg_conversion WHERE connamespace = ANY ($NSPS)"
+    " UNION ALL SELECT 'pg_statistic_ext', 'statistics object', oid, stxnamespace,"
+    "   stxname::text, NULL,"
+    "   'pg_catalog.pg_statistic_ext'::pg_catalog.regclass::pg_catalog.oid"
+    " FROM pg_catalog.pg_statistic_ext WHERE stxnamespace = ANY ($NSPS)"
+    " UNION ALL SELECT 'pg_operator', 'operator', oid, oprnamespace, oprname::text,"
+    "   '(' || COALESCE(pg_catalog.format_type(NULLIF(oprleft, 0), NULL), 'NONE') || ', '"
+    "   || COALESCE(pg_catalog.format_type(NULLIF(oprright, 0), NULL), 'NONE') || ')',"
+    "   'pg_catalog.pg_operator'::pg_catalog.regclass::pg_catalog.oid"
+    " FROM pg_catalog.pg_operator WHERE oprnamespace = ANY ($NSPS)"
+    " UNION ALL SELECT 'pg_opclass', 'operator class', c.oid, c.opcnamespace, c.opcname::text,"
+    "   ' USING ' || a.amname, 'pg_catalog.pg_opclass'::pg_catalog.regclass::pg_catalog.oid"
+    " FROM pg_catalog.pg_opclass c JOIN pg_catalog.pg_am a ON a.oid = c.opcmethod"
+    " WHERE c.opcnamespace = ANY ($NSPS)"
+    " UNION ALL SELECT 'pg_opfamily', 'operator family', f.oid, f.opfnamespace,"
+    "   f.opfname::text, ' USING ' || a.amname,"
+    "   'pg_catalog.pg_opfamily'::pg_catalog.regclass::pg_catalog.oid"
+    " FROM pg_catalog.pg_opfamily f JOIN pg_catalog.pg_am a ON a.oid = f.opfmethod"
+    " WHERE f.opfnamespace = ANY ($NSPS)";
+
+// Objects of the whole database: (catalog, words, oid, identity, class oid). Built-in
+// ones (OIDs below FirstNormalObjectId) are not the user's.
+const char* const kInDatabase =
+    "SELECT 'pg_cast', 'cast', oid, '(' || pg_catalog.format_type(castsource, NULL) || ' AS '"
+    "   || pg_catalog.format_type(casttarget, NULL) || ')',"
+    "   'pg_catalog.pg_cast'::pg_catalog.regclass::pg_catalog.oid"
+    " FROM pg_catalog.pg_cast c WHERE oid >= 16384 AND NOT EXISTS (SELECT"
+    "   FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_catalog.pg_cast'::pg_catalog.regclass"
+    "   AND d.objid = c.oid AND d.deptype = 'i')"
+    " UNION ALL SELECT 'pg_publication', 'publication', oid, pg_catalog.quote_ident(pubname),"
+    "   'pg_catalog.pg_publication'::pg_catalog.regclass::pg_catalog.oid"
+    " FROM pg_catalog.pg_publication"
+    " UNION ALL SELECT 'pg_foreign_data_wrapper', 'foreign-data wrapper', oid,"
+    "   pg_catalog.quote_ident(fdwname),"
+    "   'pg_catalog.pg_foreign_data_wrapper'::pg_catalog.regclass::pg_catalog.oid"
+    " FROM pg_catalog.pg_foreign_data_wrapper WHERE oid >= 16384"
+    " UNION ALL SELECT 'pg_foreign_server', 'foreign server', oid,"
+    "   pg_catalog.quote_ident(srvname),"
+    "   'pg_catalog.pg_foreign_server'::pg_catalog.regclass::pg_catalog.oid"
+    " FROM pg_catalog.pg_foreign_server"
+    " UNION ALL SELECT 'pg_transform', 'transform', t.oid, 'FOR '"
+    "   || pg_catalog.format_type(t.trftype, NULL) || ' LANGUAGE '"
+    "   || pg_catalog.quote_ident(l.lanname),"
+    "   'pg_catalog.pg_transform'::pg_catalog.regclass::pg_catalog.oid"
+    " FROM pg_catalog.pg_transform t JOIN pg_catalog.pg_language l ON l.oid = t.trflang"
+    " UNION ALL SELECT 'pg_language', 'procedural language', oid,"
+    "   pg_catalog.quote_ident(lanname),"
+    "   'pg_catalog.pg_language'::pg_catalog.regclass::pg_catalog.oid"
+    " FROM pg_catalog.pg_language WHERE oid >= 16384"
+    " UNION ALL SELECT 'pg_subscription', 'subscription', oid, pg_catalog.quote_ident(subname),"
+    "   'pg_catalog.pg_subscription'::pg_catalog.regclass::pg_catalog.oid"
+    " FROM pg_catalog.pg_subscription"
+    " WHERE subdbid = (SELECT oid FROM pg_catalog.pg_database"
+    "                  WHERE datname = pg_catalog.current_database())";
+
+}  // namespace
+
+void read_unmodelled(Context& ctx) {
+  // Foreign tables: found with the other relations.
+  for (auto& [oid, rel] : ctx.relations)
+    if (rel.kept && rel.kind == 'f')
+      ctx.unmodelled.push_back({rel.identity, "pg_foreign_table", "foreign table"});
+
+  // Rules other than the _RETURN rule that makes a view.
+  {
+    Rows r = ctx.query(
+        "SELECT r.oid, r.ev_class, r.rulename FROM pg_catalog.pg_rewrite r"
+        " JOIN pg_catalog.pg_class c ON c.oid = r.ev_class"
+        " WHERE c.relnamespace = ANY ($NSPS)"
+        "   AND r.rulename <> '_RETURN'");
+    for (size_t i = 0; i < r.size(); i++) {
+      const Relation* rel = ctx.kept_relation(r.oid(i, 1));
+      if (!rel || ctx.extension_member(RewriteRelationId, r.oid(i, 0))) continue;
+      ctx.unmodelled.push_back({rel->identity + "." + quote(r.view(i, 2)), "pg_rewrite", "rule"});
+    }
+  }
+  {
+    Rows r = ctx.query(kInSchemas);
+    for (size_t i = 0; i < r.size(); i++) {
+      if (ctx.extension_member(r.oid(i, 6), r.oid(i, 2))) continue;
+      ctx.unmodelled.push_back({qualified(ctx.nsps.at(r.oid(i, 3)), r.view(i, 4)) + r.str(i, 5),
+                                r.str(i, 0), r.str(i, 1)});
+    }
+  }
+  // Default privileges for future objects: per schema, or (whole database) global.
+  {
+    Rows r = ctx.query(
+        "SELECT d.oid, d.defaclrole, d.defaclnamespace, d.defaclobjtype,"
+        "  d.defaclacl::pg_catalog.text FROM pg_catalog.pg_default_acl d");
+    for (size_t i = 0; i < r.size(); i++) {
+      const Oid nsp = r.oid(i, 2);
+      if (nsp == 0 ? !ctx.whole_database : !ctx.in_scope(nsp)) continue;
+      const char* what = "?";
+      switch (r.ch(i, 3)) {
+        case 'r':
+          what = "TABLES";
+          break;
+        case 'S':
+          what = "SEQUENCES";
+          break;
+        case 'f':
+          what = "FUNCTIONS";
+          break;
+        case 'T':
+          what = "TYPES";
+          break;
+        case 'n':
+          what = "SCHEMAS";
+          break;
+        default:
+          break;
+      }
+      std::string identity = "FOR ROLE " + quote(ctx.role(r.oid(i, 1)));
+      if (nsp != 0) identity += " IN SCHEMA " + quote(ctx.nsps.at(nsp));
+      identity += std::string(" ON ") + what;
+      ctx.unmodelled.push_back(
+          {identity, "pg_default_acl", "default privileges", render_acl(r.view(i, 4))});
+    }
+  }
+  if (ctx.whole_database) {
+    Rows r = ctx.query(kInDatabase);
+    for (size_t i = 0; i < r.size(); i++) {
+      if (ctx.extension_member(r.oid(i, 4), r.oid(i, 2))) continue;
+      ctx.unmodelled.push_back({r.str(i, 3), r.str(i, 0), r.str(i, 1)});
+    }
+  }
+
+  // Identities are unique per catalog; where two catalogs share one, say which is which.
+  std::map<std::string, int> seen;
+  for (const Unmodelled& u : ctx.unmodelled) seen[u.identity]++;
+  for (const Unmodelled& u : ctx.unmodelled) {
+    std::string identity = u.identity;
+    if (seen[u.identity] > 1) identity += " [" + u.catalog + "]";
+    model::Object& o = ctx.add("unmodelled", std::move(identity));
+    o.set("catalog", u.catalog);
+    o.set("type", u.what);
+    if (!u.acl.empty()) o.set("acl", u.acl);
+  }
+}
+
+}  // namespace squash::catalog

@@ -1,0 +1,343 @@
+// Internals of the catalog reader, shared by the read_*.cpp files (see catalog_reader.hpp).
+//
+// The reader runs one query per catalog over every schema in scope (never one per table),
+// copies the rows compactly (query.cpp), and builds each object's description from the
+// catalog fields in C++. The server's deparsers run only for real expressions, through a
+// cache keyed by the expression's node tree (deparse.cpp).
+#pragma once
+
+// C++ standard and model headers before any PostgreSQL header (see boundary.hpp).
+#include <climits>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+#include <utility>
+#include <vector>
+
+#include "pg_squash/catalog/catalog_reader.hpp"
+
+namespace squash::catalog {
+
+// ---------------------------------------------------------------------------------------
+// Query results (query.cpp)
+// ---------------------------------------------------------------------------------------
+
+// Where read_catalog spends its time (reported at DEBUG1).
+struct Profile {
+  double execute_ms = 0;  // running catalog queries, handling their rows
+  double deparse_ms = 0;  // the server's deparser
+  uint64_t rows = 0;
+};
+Profile& profile();
+
+// One row of a streamed catalog query (scan), read straight from the executor's slot.
+// Valid only inside the callback; view() of a computed cell until the next call for the
+// same column.
+class Row {
+ public:
+  struct State;
+  explicit Row(State* state) : state_(state) {}
+  int columns() const;
+  bool null(int c) const;
+  Oid oid(int c) const;                // 0 for NULL
+  int64_t num(int c) const;            // 0 for NULL
+  bool flag(int c) const;              // false for NULL
+  char ch(int c) const;                // '\0' for NULL
+  std::string_view view(int c) const;  // the cell as text; "" for NULL
+  std::string str(int c) const { return std::string(view(c)); }
+  Value value(int c) const { return null(c) ? Value() : Value(str(c)); }
+
+ private:
+  State* state_;
+};
+
+// Runs a read-only query in the caller's snapshot and calls fn for every row as the
+// executor produces it (values go into the SQL text, quoted: no parameters). fn must not
+// run catalog queries itself. A permission error on a catalog becomes a clear pg_squash
+// error naming the role.
+void scan(Spi& spi, const std::string& sql, const std::function<void(const Row&)>& fn);
+
+// Rows of a catalog query, every cell as text (SQL NULL distinguishable), stored in one
+// buffer: for the smaller queries whose rows are needed more than once.
+class Rows {
+ public:
+  size_t size() const { return nrows_; }
+  bool empty() const { return nrows_ == 0; }
+  int columns() const { return ncols_; }
+
+  bool null(size_t r, int c) const { return len_[r * ncols_ + c] < 0; }
+  std::string_view view(size_t r, int c) const {
+    const int32_t n = len_[r * ncols_ + c];
+    return n < 0 ? std::string_view() : std::string_view(buf_.data() + off_[r * ncols_ + c], n);
+  }
+  std::string str(size_t r, int c) const { return std::string(view(r, c)); }
+  Value value(size_t r, int c) const {
+    return null(r, c) ? Value() : Value(std::string(view(r, c)));
+  }
+  Oid oid(size_t r, int c) const;      // 0 for NULL
+  int64_t num(size_t r, int c) const;  // 0 for NULL
+  bool flag(size_t r, int c) const { return view(r, c) == "t"; }
+  char ch(size_t r, int c) const {
+    std::string_view v = view(r, c);
+    return v.empty() ? '\0' : v[0];
+  }
+
+ private:
+  friend Rows query(Spi& spi, const std::string& sql);
+  size_t nrows_ = 0;
+  int ncols_ = 0;
+  std::string buf_;
+  std::vector<uint32_t> off_;
+  std::vector<int32_t> len_;
+};
+
+// scan() into Rows.
+Rows query(Spi& spi, const std::string& sql);
+
+// ---------------------------------------------------------------------------------------
+// Text helpers (common.cpp)
+// ---------------------------------------------------------------------------------------
+
+// Elements of a one-dimensional array in text form ("{a,\"b c\",NULL}"); NULL as "NULL".
+std::vector<std::string> parse_array(std::string_view text);
+// "{1,2,3}" for a list of numbers, to pass as $n::oid[] / $n::int4[].
+template <typename T>
+std::string array_literal(const T& values) {
+  std::string out = "{";
+  bool first = true;
+  for (const auto& v : values) {
+    if (!first) out += ',';
+    first = false;
+    out += std::to_string(v);
+  }
+  return out + "}";
+}
+// Space-separated numbers (int2vector / oidvector text).
+std::vector<int64_t> parse_vector(std::string_view text);
+std::string join(const std::vector<std::string>& parts, std::string_view sep);
+// Sorted "key=value" options (reloptions, attoptions), joined by ", "; "" when NULL/empty.
+std::string render_options(std::string_view array_text,
+                           const std::vector<std::string_view>& drop_prefixes = {});
+// identity parts joined: quote_ident(schema) "." quote_ident(name)
+std::string qualified(std::string_view schema, std::string_view name);
+std::string quote(std::string_view name);  // quote_ident rules
+std::string bool_text(bool b);
+
+// ---------------------------------------------------------------------------------------
+// Expressions (deparse.cpp)
+// ---------------------------------------------------------------------------------------
+
+struct Relation;
+
+struct Deparsed {
+  std::string text;
+  Oid type = 0;
+  Oid collation = 0;
+  bool function_like = false;  // prints as a function call (needs no parentheses in an index)
+};
+
+// Deparses stored expressions (pg_node_tree text) with a fixed search_path, exactly once
+// per distinct tree: trees are compared without their :location fields, and column
+// references are replaced by placeholders, so the same expression on a thousand tables is
+// deparsed once and only the column names are filled in per table.
+class Deparser {
+ public:
+  Deparser();
+  ~Deparser();
+  Deparser(const Deparser&) = delete;
+  Deparser& operator=(const Deparser&) = delete;
+
+  // One expression; rel names the columns a Var refers to (null when it has none).
+  std::string expr(std::string_view tree, const Relation* rel);
+  // A list of expressions (pg_index.indexprs) with their types and collations.
+  std::vector<Deparsed> list(std::string_view tree, const Relation* rel);
+
+  size_t calls() const { return calls_; }
+  size_t hits() const { return hits_; }
+
+ private:
+  struct Template;
+  std::vector<Deparsed> run(std::string_view tree, const Relation* rel, bool is_list);
+
+  std::unordered_map<std::string, std::unique_ptr<Template>> cache_;
+  void* memory_ = nullptr;  // MemoryContext for the server's deparser, reset per call
+  size_t calls_ = 0, hits_ = 0;
+};
+
+// ---------------------------------------------------------------------------------------
+// What every reader shares (catalog_reader.cpp)
+// ---------------------------------------------------------------------------------------
+
+struct Column {
+  int attnum = 0;
+  std::string name;  // raw
+  Oid type = 0;
+  int32_t typmod = -1;
+  Oid collation = 0;
+  bool not_null = false;
+  char identity = '\0';   // 'a', 'd' or none
+  char generated = '\0';  // 's' or none
+  int stattarget = -1;
+  char storage = '\0';
+  char compression = '\0';
+  bool is_local = true;
+  int inhcount = 0;
+  Value options;             // attoptions text
+  Value acl;                 // attacl text
+  bool has_default = false;  // a default (or generation) expression,
+  std::string default_expr;  // deparsed
+};
+
+struct Relation {
+  Oid oid = 0;
+  Oid nsp = 0;
+  std::string schema;    // raw
+  std::string name;      // raw
+  std::string identity;  // quoted schema.name
+  char kind = '\0';      // relkind
+  bool kept = false;     // in the snapshot (not excluded, not an extension member)
+  bool is_partition = false;
+  Oid owner = 0;
+  Oid type = 0;  // reltype (composite types: the pg_type row)
+  char persistence = 'p';
+  char replident = 'd';
+  bool rls = false, rls_forced = false;
+  Oid am_oid = 0;
+  std::string am;  // access method, "" for none
+  Oid of_type = 0;
+  Value options;                     // reloptions text
+  Value acl;                         // relacl text (NULL: the default)
+  Value partkey;                     // pg_get_partkeydef for partitioned tables
+  Value partbound;                   // deparsed bound of a partition
+  std::vector<std::string> parents;  // identities, by inhseqno (partitions: the parent)
+  std::vector<Column> columns;       // live columns in attnum order
+  std::vector<int> attcol;           // by attnum - 1: index in columns, -1 for a gap
+
+  const Column* column(int attnum) const {
+    if (attnum < 1 || attnum > static_cast<int>(attcol.size())) return nullptr;
+    const int k = attcol[attnum - 1];
+    return k < 0 ? nullptr : &columns[k];
+  }
+  const std::string* attname(int attnum) const {
+    const Column* c = column(attnum);
+    return c ? &c->name : nullptr;
+  }
+};
+
+struct TypeInfo {
+  std::string name;  // format_type with the typmod
+  char storage = '\0';
+  Oid collation = 0;
+};
+
+struct IndexInfo {
+  Oid table = 0;
+  bool unique = false, nulls_not_distinct = false, clustered = false, replica_identity = false;
+  int nkey = 0;
+  std::vector<int64_t> key, opclass, collation, option;  // indkey, indclass, ...
+  Value exprs;                                           // indexprs
+  Value predicate;                                       // indpred
+};
+
+// An object of a kind the snapshot does not model: reported, never silently skipped.
+struct Unmodelled {
+  std::string identity;  // schema-qualified name (with arguments where the kind has them)
+  std::string catalog;   // the catalog it was found in, e.g. "pg_ts_config"
+  std::string what;      // human words, e.g. "text search configuration"
+  std::string acl = {};  // default privileges: what they grant
+};
+
+struct Context {
+  Context(Spi& s, model::Snapshot& o) : spi(s), out(o) {}
+
+  Spi& spi;
+  model::Snapshot& out;
+  bool whole_database = true;
+  std::string nsp_array;                      // "{oid,...}" of the schemas in scope
+  std::unordered_map<Oid, std::string> nsps;  // schemas in scope: oid -> raw name
+  std::unordered_map<Oid, std::string> roles;
+  std::unordered_map<Oid, std::unordered_set<Oid>> ext_members;  // classid -> objids
+  std::unordered_map<uint64_t, std::string> comments;            // (classoid, objoid) -> text
+  std::unordered_map<uint64_t, std::string> column_comments;     // (relid, attnum)
+  std::unordered_map<Oid, Relation> relations;  // every relation in a schema in scope
+  std::unordered_set<Oid> version_tables;       // excluded bookkeeping tables
+  // (table oid << 16 | attnum) -> identity sequence options
+  std::unordered_map<uint64_t, std::string> identity_sequences;
+  std::unordered_set<Oid> identity_sequence_oids;
+  std::unordered_map<Oid, IndexInfo> indexes;             // indexes of kept relations
+  std::unordered_map<Oid, std::string> index_constraint;  // index -> its constraint's name
+  std::vector<Unmodelled> unmodelled;                     // emitted last, by read_unmodelled
+  Deparser deparser;
+
+  // Runs a catalog query; "$NSPS" in sql stands for the array of schemas in scope (a
+  // constant, so the planner can hash it).
+  Rows query(const std::string& sql);
+  void scan(const std::string& sql, const std::function<void(const Row&)>& fn);
+
+  bool in_scope(Oid nsp) const { return nsps.count(nsp) != 0; }
+  bool extension_member(Oid classid, Oid objid) const;
+  const Relation* relation(Oid oid) const;       // any relation in scope, or null
+  const Relation* kept_relation(Oid oid) const;  // only one in the snapshot
+
+  // Type names (format_type) and storage/collation defaults, fetched in bulk.
+  void need_type(Oid type, int32_t typmod);
+  void fetch_types();
+  const TypeInfo& type(Oid type, int32_t typmod);
+  // Collation names, schema-qualified and quoted, fetched in bulk.
+  void need_collation(Oid coll);
+  void fetch_collations();
+  const std::string& collation(Oid coll);
+
+  std::string role(Oid oid) const;
+  const std::string* comment(Oid classoid, Oid objoid) const;
+  // Owner, ACL and comment of an object. objtype is acldefault's ('r', 's', 'f', 'T',
+  // 'n'; '\0': the object has no ACL); a NULL acl is the default one.
+  void attach_common(model::Object& obj, Oid classoid, Oid objoid, Oid owner, char objtype,
+                     const Value& acl);
+  const std::string& default_acl(char objtype, Oid owner);
+
+  model::Object& add(std::string kind, std::string identity);
+
+ private:
+  std::unordered_map<uint64_t, TypeInfo> types_;
+  std::unordered_set<uint64_t> types_wanted_;
+  std::unordered_map<Oid, std::string> collations_;
+  std::unordered_set<Oid> collations_wanted_;
+  std::unordered_map<uint64_t, std::string> default_acls_;
+};
+
+inline uint64_t key2(uint32_t a, uint32_t b) {
+  return (static_cast<uint64_t>(a) << 32) | b;
+}
+
+// Sentinel typmod: format_type(type, NULL) (function arguments, as regprocedure prints).
+constexpr int32_t kNoTypmod = INT32_MIN;
+
+// ACL (aclitem[] text) as sorted
+// "grantee=privileges" lines; grant options marked with '*'; PUBLIC for the empty grantee.
+std::string render_acl(std::string_view acl_text);
+
+// The readers, in the order read_catalog runs them.
+void load_relations(Context& ctx);
+void read_sequences(Context& ctx);
+void read_tables(Context& ctx);
+void load_indexes(Context& ctx);
+void read_constraints(Context& ctx);
+void read_indexes(Context& ctx);
+void read_views(Context& ctx);
+void read_types(Context& ctx);
+void read_routines(Context& ctx);
+void read_triggers(Context& ctx);
+void read_event_triggers(Context& ctx);
+void read_policies(Context& ctx);
+void read_extensions(Context& ctx);
+void read_schemas(Context& ctx);
+void read_unmodelled(Context& ctx);
+void load_comments(Context& ctx);
+void load_roles(Context& ctx);
+
+}  // namespace squash::catalog

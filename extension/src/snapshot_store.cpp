@@ -1,0 +1,74 @@
+// Snapshots in and out of squash.snapshot_store (see snapshot_store.hpp).
+#include <nlohmann/json.hpp>  // before PostgreSQL headers (port.h macros)
+
+#include "pg_squash/snapshot_store.hpp"
+
+#include "pg_squash/labels.hpp"
+#include "pg_squash/model/fingerprint.hpp"
+#include "pg_squash/model/snapshot_json.hpp"
+#include "pg_squash/srf.hpp"
+
+namespace squash {
+
+model::Snapshot take_snapshot(Spi& spi, const catalog::Scope& scope) {
+  model::Snapshot snap = catalog::read_catalog(spi, scope);
+  snap.server_version =
+      spi.scalar("SELECT pg_catalog.current_setting('server_version')").value_or("");
+  return snap;
+}
+
+void store_snapshot(Spi& spi, const std::string& label, const model::Snapshot& snapshot,
+                    const std::string& fingerprint, const catalog::Scope& scope) {
+  check_label(label);
+  if (spi.scalar("SELECT 1 FROM squash.snapshot_store WHERE label = $1", {label}))
+    throw Error("pg_squash: a snapshot labelled " + quote_literal(label) + " already exists",
+                ERRCODE_DUPLICATE_OBJECT, {},
+                "Drop it first with squash_snapshot_drop(), or choose another label.");
+  Value schemas;
+  if (scope.schemas) schemas = nlohmann::json(*scope.schemas).dump();
+  spi.execute(
+      "INSERT INTO squash.snapshot_store"
+      " (label, fingerprint, object_count, server_version, schemas, document)"
+      " VALUES ($1, $2, $3::integer, $4,"
+      " (SELECT pg_catalog.array_agg(s) FROM pg_catalog.jsonb_array_elements_text($5::jsonb) s),"
+      " $6)",
+      {label, fingerprint, std::to_string(snapshot.objects.size()), snapshot.server_version,
+       schemas, model::to_json(snapshot)});
+}
+
+StoredSnapshot load_snapshot(Spi& spi, const std::string& label) {
+  QueryResult r = spi.query(
+      "SELECT document, pg_catalog.array_to_json(schemas)::text, fingerprint"
+      " FROM squash.snapshot_store WHERE label = $1",
+      {label});
+  if (r.rows.empty())
+    throw Error("pg_squash: no snapshot labelled " + quote_literal(label), ERRCODE_UNDEFINED_OBJECT,
+                {}, "SELECT label FROM squash.snapshots; lists the stored snapshots.");
+  StoredSnapshot s;
+  s.label = label;
+  try {
+    s.snapshot = model::from_json(r.rows[0][0].value_or(""));
+  } catch (const model::FormatError& e) {
+    throw Error("pg_squash: stored snapshot " + quote_literal(label) + " is corrupt: " + e.what(),
+                ERRCODE_DATA_CORRUPTED);
+  }
+  s.fingerprint = model::fingerprint(s.snapshot);
+  if (s.fingerprint != r.rows[0][2].value_or(""))
+    throw Error("pg_squash: stored snapshot " + quote_literal(label) +
+                    " does not match its recorded fingerprint",
+                ERRCODE_DATA_CORRUPTED);
+  if (r.rows[0][1])
+    s.scope.schemas = nlohmann::json::parse(*r.rows[0][1]).get<std::vector<std::string>>();
+  return s;
+}
+
+std::string label_arg(FunctionCallInfo fcinfo, int n, const char* what) {
+  std::optional<std::string> label = text_arg(fcinfo, n);
+  if (!label)
+    throw Error(std::string("pg_squash: ") + what + " must not be NULL",
+                ERRCODE_NULL_VALUE_NOT_ALLOWED);
+  check_label(*label);
+  return *label;
+}
+
+}  // namespace squash

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Schema snapshot vs pg_dump --schema-only on the generated 10,000-table schema, in the
+# same run, both warm, best of 3. Prints RESULT lines for scripts/bench.sh.
+#   BENCH_SCHEMAS (10) x BENCH_TABLES (1000) tables; run once with repeated and once with
+#   varied defaults, CHECKs and partial predicates.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+schemas=${BENCH_SCHEMAS:-10}
+tables=${BENCH_TABLES:-1000}
+
+best_of_3() {  # best_of_3 CMD...: fastest wall time in seconds
+  local best= t0 t1 s
+  for _ in 1 2 3; do
+    t0=$(date +%s%N); "$@" >/dev/null; t1=$(date +%s%N)
+    s=$(( t1 - t0 ))
+    if [ -z "$best" ] || [ "$s" -lt "$best" ]; then best=$s; fi
+  done
+  awk -v ns="$best" 'BEGIN { printf "%.3f", ns / 1e9 }'
+}
+
+for varied in false true; do
+  db=bench_schema_$varied
+  dropdb --if-exists "$db" >/dev/null 2>&1; createdb "$db"
+  echo "# generating $schemas x $tables tables (varied=$varied) ..." >&2
+  psql -X -q -d "$db" -v schemas="$schemas" -v tables="$tables" -v varied="$varied" \
+    -f "$here/generate_schema.sql" >/dev/null
+  psql -X -q -d "$db" -c "CREATE EXTENSION pg_squash" -c "VACUUM ANALYZE" >/dev/null
+  objects=$(psql -X -At -d "$db" -c "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname LIKE 'bench\_%'")
+  echo "# $objects relations" >&2
+
+  # Warm both once.
+  pg_dump --schema-only -d "$db" >/dev/null
+  psql -X -At -d "$db" -c "SELECT squash_fingerprint()" >/dev/null
+
+  t_dump=$(best_of_3 pg_dump --schema-only -d "$db" -f /dev/null)
+  t_snap=$(best_of_3 psql -X -At -d "$db" -c "SELECT squash_fingerprint()")
+  # One stored snapshot in a fresh backend, and that backend's peak memory.
+  peak=$(psql -X -At -d "$db" -c "SELECT squash_snapshot('bench') IS NOT NULL" \
+          -c "SELECT (regexp_match(pg_read_file('/proc/' || pg_backend_pid() || '/status'), 'VmHWM:\s+(\d+)'))[1]")
+  peak_kb=$(echo "$peak" | tail -1)
+  stored=$(psql -X -At -d "$db" -c "SELECT pg_column_size(document) FROM squash.snapshot_store WHERE label = 'bench'")
+  psql -X -q -d "$db" -c "SELECT squash_snapshot('bench2')" >/dev/null
+  t_diff=$(best_of_3 psql -X -At -d "$db" -c "SELECT count(*) FROM squash_diff('bench', 'bench2')")
+  echo "RESULT|schema snapshot ($((schemas * tables)) tables, varied=$varied) vs pg_dump --schema-only|$t_snap|$t_dump|backend peak $((peak_kb / 1024)) MB, stored $((stored / 1024)) KB, diff of two snapshots ${t_diff}s"
+  dropdb "$db"
+done

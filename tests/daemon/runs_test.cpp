@@ -1,0 +1,468 @@
+// Pure logic of runs: retention, journal, manifests, windows and schedules (virtual
+// time), metrics, connect back-off, and child processes.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config/config.hpp"
+#include "db/connection.hpp"
+#include "jobs/extension_jobs.hpp"
+#include "jobs/manifest.hpp"
+#include "jobs/retention.hpp"
+#include "journal/journal.hpp"
+#include "process/child.hpp"
+#include "process/pg_tools.hpp"
+#include "runs/metrics.hpp"
+#include "runs/target_lock.hpp"
+#include "scheduler/window.hpp"
+#include "test_util.hpp"
+#include "util/files.hpp"
+
+namespace squash {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+using testing::iso;
+using testing::utc;
+
+struct Tmp {
+  Tmp() {
+    std::string pattern = (fs::temp_directory_path() / "squashd_runs.XXXXXX").string();
+    path = ::mkdtemp(pattern.data());
+  }
+  ~Tmp() { fs::remove_all(path); }
+  std::string operator/(const std::string& name) const { return (path / name).string(); }
+  fs::path path;
+};
+
+// --- retention
+
+std::vector<std::string> expire(std::vector<jobs::RetentionCandidate> c, jobs::RetentionPolicy p,
+                                std::chrono::sys_seconds now) {
+  auto v = jobs::select_expired(std::move(c), p, now);
+  std::sort(v.begin(), v.end());
+  return v;
+}
+
+TEST(Retention, KeepLastCountsNewestByCompletionTime) {
+  auto now = utc(2026, 3, 10);
+  // Names deliberately not in time order: completion time decides.
+  std::vector<jobs::RetentionCandidate> c = {
+      {"a", utc(2026, 3, 9), false}, {"b", utc(2026, 3, 5), false}, {"c", utc(2026, 3, 8), false},
+      {"d", utc(2026, 3, 1), false}, {"e", utc(2026, 3, 7), false}};
+  EXPECT_EQ(expire(c, {3, 0, 1}, now), (std::vector<std::string>{"b", "d"}));
+}
+
+TEST(Retention, KeepDaysButNeverBelowMinKeep) {
+  auto now = utc(2026, 3, 31);
+  std::vector<jobs::RetentionCandidate> c = {
+      {"old1", utc(2026, 1, 1), false}, {"old2", utc(2026, 1, 2), false},
+      {"old3", utc(2026, 1, 3), false}};
+  // All are older than 30 days; min_keep 2 keeps the two newest.
+  EXPECT_EQ(expire(c, {7, 30, 2}, now), (std::vector<std::string>{"old1"}));
+  // Exactly keep_days old is still kept.
+  std::vector<jobs::RetentionCandidate> edge = {{"x", now - 24h * 30, false},
+                                                {"y", now - 24h * 30 - 1s, false},
+                                                {"z", now, false}};
+  EXPECT_EQ(expire(edge, {7, 30, 1}, now), (std::vector<std::string>{"y"}));
+}
+
+TEST(Retention, PinnedAreKeptAndDoNotCount) {
+  auto now = utc(2026, 3, 31);
+  std::vector<jobs::RetentionCandidate> c = {{"p1", utc(2020, 1, 1), true},
+                                             {"n1", utc(2026, 3, 30), false},
+                                             {"p2", utc(2026, 3, 29), true},
+                                             {"n2", utc(2026, 3, 28), false},
+                                             {"n3", utc(2026, 3, 27), false}};
+  EXPECT_EQ(expire(c, {2, 0, 1}, now), (std::vector<std::string>{"n3"}));
+}
+
+// --- journal
+
+api::Run sample_run(std::uint64_t seq, std::string state) {
+  api::Run r;
+  r.seq = seq;
+  r.id = journal::make_run_id(utc(2026, 11, 24, 2), "kidney", "backup", seq);
+  r.target = "kidney";
+  r.job = "backup";
+  r.state = std::move(state);
+  r.queued_at = iso(utc(2026, 11, 24, 2));
+  return r;
+}
+
+TEST(Journal, RunIdsAreMonotonicAndReadable) {
+  EXPECT_EQ(journal::make_run_id(utc(2026, 11, 24, 2, 0, 0), "kidney", "backup", 17),
+            "20261124T020000Z-kidney-backup-17");
+  EXPECT_TRUE(jobs::looks_like_backup_name("20261124T020000Z-kidney-backup-17"));
+  EXPECT_TRUE(jobs::looks_like_backup_name("20261124T020000Z-kidney-backup-17.partial"));
+  EXPECT_FALSE(jobs::looks_like_backup_name("notes"));
+}
+
+TEST(Journal, ReconcileMarksUnfinishedRunsInterrupted) {
+  auto r = sample_run(1, api::kRunning);
+  r.started_at = r.queued_at;
+  r.steps.push_back({"dump-full", api::kRunning, r.queued_at, {}, {}, {}, {}, {}});
+  EXPECT_TRUE(journal::reconcile(r, "2026-11-24T03:00:00Z"));
+  EXPECT_EQ(r.state, api::kInterrupted);
+  EXPECT_EQ(r.steps[0].state, api::kInterrupted);
+  EXPECT_NE(r.error->find("during step dump-full"), std::string::npos);
+  auto q = sample_run(2, api::kQueued);
+  EXPECT_TRUE(journal::reconcile(q, "2026-11-24T03:00:00Z"));
+  EXPECT_EQ(q.state, api::kInterrupted);
+  for (auto* s : {api::kSucceeded, api::kFailed, api::kCancelled, api::kInterrupted}) {
+    auto f = sample_run(3, s);
+    EXPECT_FALSE(journal::reconcile(f, "2026-11-24T03:00:00Z"));
+    EXPECT_EQ(f.state, s);
+  }
+}
+
+TEST(Journal, WritesDurablyAndLoadsInOrder) {
+  Tmp dir;
+  journal::Journal j(dir / "runs");
+  j.write(sample_run(2, api::kSucceeded));
+  j.write(sample_run(1, api::kRunning));
+  std::ofstream(dir / "runs/garbage.json") << "{not json";
+  std::vector<std::string> problems;
+  auto runs = j.load(&problems);
+  ASSERT_EQ(runs.size(), 2u);
+  EXPECT_EQ(runs[0].seq, 1u);
+  EXPECT_EQ(runs[1].state, api::kSucceeded);
+  EXPECT_EQ(problems.size(), 1u);
+  struct stat st {};
+  ASSERT_EQ(::stat(j.path_of(runs[0].id).c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  EXPECT_FALSE(fs::exists(j.path_of(runs[0].id) + ".tmp." + std::to_string(::getpid())));
+}
+
+TEST(Journal, AverageStepDurationFromHistory) {
+  std::vector<api::Run> runs;
+  for (int i = 1; i <= 7; ++i) {
+    auto r = sample_run(static_cast<std::uint64_t>(i), api::kSucceeded);
+    api::Step s{"dump-full", api::kSucceeded, r.queued_at, {}, 10.0 * i, {}, {}, {}};
+    r.steps.push_back(s);
+    runs.push_back(r);
+  }
+  auto failed = sample_run(8, api::kFailed);
+  failed.steps.push_back({"dump-full", api::kFailed, failed.queued_at, {}, 1.0, {}, {}, {}});
+  runs.push_back(failed);
+  // The last five successes: 30..70 s.
+  EXPECT_DOUBLE_EQ(*journal::average_step_seconds(runs, "kidney", "dump-full"), 50.0);
+  EXPECT_FALSE(journal::average_step_seconds(runs, "other", "dump-full"));
+  EXPECT_FALSE(journal::average_step_seconds(runs, "kidney", "verify"));
+}
+
+// --- manifests
+
+TEST(Manifest, WriteCheckAndDetectTampering) {
+  Tmp dir;
+  auto b = dir / "20261124T020000Z-kidney-backup-1";
+  fs::create_directories(b);
+  std::ofstream(b + "/full.dump") << "dump bytes";
+  std::ofstream(b + "/revision.txt") << "abc\n";
+  jobs::Manifest m;
+  m.run_id = "20261124T020000Z-kidney-backup-1";
+  m.target = "kidney";
+  m.started_at = "2026-11-24T02:00:00Z";
+  m.completed_at = "2026-11-24T02:03:00Z";
+  m.revisions = {"abc"};
+  for (auto name : {"full.dump", "revision.txt"}) {
+    auto d = util::sha256_file(b + "/" + name);
+    m.files.push_back({name, "custom", "full", d.size, d.sha256});
+  }
+  EXPECT_EQ(util::sha256_hex("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  // Not yet verified: not a backup.
+  jobs::write_manifest(b, m);
+  EXPECT_FALSE(jobs::check_backup(b, true).verified);
+  m.verified = true;
+  jobs::write_manifest(b, m);
+  auto c = jobs::check_backup(b, true);
+  ASSERT_TRUE(c.verified) << c.problem;
+  EXPECT_EQ(*c.completed, utc(2026, 11, 24, 2, 3));
+  EXPECT_EQ(c.manifest->revisions, std::vector<std::string>{"abc"});
+  // Same size, different bytes: only the checksum sees it.
+  std::ofstream(b + "/full.dump") << "dump BYTES";
+  EXPECT_TRUE(jobs::check_backup(b, false).verified);
+  auto bad = jobs::check_backup(b, true);
+  EXPECT_FALSE(bad.verified);
+  EXPECT_NE(bad.problem.find("SHA-256 mismatch"), std::string::npos);
+  fs::remove(b + "/revision.txt");
+  EXPECT_NE(jobs::check_backup(b, false).problem.find("missing"), std::string::npos);
+  // A partial directory is never a backup, whatever it holds.
+  fs::rename(b, b + ".partial");
+  auto scan = jobs::scan_backups(dir.path.string(), false);
+  ASSERT_EQ(scan.size(), 1u);
+  EXPECT_TRUE(scan[0].partial);
+  EXPECT_FALSE(scan[0].verified);
+}
+
+TEST(Manifest, SameDataIgnoresTheVersionTable) {
+  using nlohmann::json;
+  json a = json::array({{{"relation", "public.gene"}, {"row_count", 3}, {"hash", "h1"}},
+                        {{"relation", "public.alembic_version"}, {"row_count", 1}, {"hash", "x"}}});
+  json b = json::array({{{"relation", "public.gene"}, {"row_count", 3}, {"hash", "h1"}},
+                        {{"relation", "public.alembic_version"}, {"row_count", 1}, {"hash", "y"}}});
+  std::string why;
+  EXPECT_TRUE(jobs::same_data(a, b, &why));
+  b[0]["hash"] = "h2";
+  EXPECT_FALSE(jobs::same_data(a, b, &why));
+  EXPECT_NE(why.find("public.gene"), std::string::npos);
+}
+
+// --- windows and schedules with virtual time
+
+TEST(Window, StepRefusedWhenHistorySaysItCannotFinish) {
+  using clock = std::chrono::system_clock;
+  clock::time_point now = utc(2026, 3, 7, 3, 40);
+  auto end = clock::time_point(utc(2026, 3, 7, 4, 0));
+  EXPECT_FALSE(scheduler::step_refusal("step dump-full", 600.0, now, end));  // 10 of 20 min
+  EXPECT_FALSE(scheduler::step_refusal("step dump-full", std::nullopt, now, end));  // no history
+  EXPECT_FALSE(scheduler::step_refusal("step dump-full", 1e9, now, std::nullopt));  // no window
+  auto refusal = scheduler::step_refusal("step dump-full", 1500.0, now, end);
+  ASSERT_TRUE(refusal);
+  EXPECT_NE(refusal->find("25m00s"), std::string::npos) << *refusal;
+  EXPECT_NE(refusal->find("closes in 20m00s"), std::string::npos) << *refusal;
+  EXPECT_TRUE(scheduler::step_refusal("x", std::nullopt, end, end));  // already closed
+}
+
+config::Config schedule_config(const std::string& cron, const std::string& window) {
+  static scheduler::TimeZoneDb zones;
+  auto text = fmt::format(R"([[target]]
+name = "kidney"
+conninfo = "dbname=k"
+backup_dir = "/b"
+[[schedule]]
+target = "kidney"
+job = "backup"
+cron = "{}"
+timezone = "Europe/Berlin"
+window = "{}"
+)",
+                          cron, window);
+  auto r = config::parse_config(text, "t.toml", zones);
+  EXPECT_TRUE(r.config) << (r.errors.empty() ? "" : r.errors[0].to_string());
+  return *r.config;
+}
+
+TEST(Planner, StartsOnTimeWithTheWindowAndSkipsMissedTimes) {
+  auto cfg = schedule_config("0 2 * * *", "2h");  // 02:00 Berlin = 01:00Z in winter
+  scheduler::Planner p;
+  p.reset(cfg, utc(2026, 1, 10, 12));
+  EXPECT_EQ(*p.next_wakeup(), utc(2026, 1, 11, 1));
+  std::vector<scheduler::Planner::Missed> missed;
+  EXPECT_TRUE(p.due(cfg, utc(2026, 1, 11, 0, 59, 59), &missed).empty());
+  auto due = p.due(cfg, utc(2026, 1, 11, 1, 0, 0), &missed);
+  ASSERT_EQ(due.size(), 1u);
+  EXPECT_EQ(due[0].window_end, utc(2026, 1, 11, 3));
+  EXPECT_TRUE(p.due(cfg, utc(2026, 1, 11, 1, 0, 1), &missed).empty());  // once only
+  EXPECT_EQ(*p.next_wakeup(), utc(2026, 1, 12, 1));
+  // Late but inside the window (e.g. the machine was suspended): starts, with what is left.
+  due = p.due(cfg, utc(2026, 1, 12, 2, 30), &missed);
+  ASSERT_EQ(due.size(), 1u);
+  EXPECT_EQ(due[0].window_end, utc(2026, 1, 12, 3));
+  EXPECT_TRUE(missed.empty());
+  // Five days later: no storm — the missed times are reported once, nothing starts.
+  due = p.due(cfg, utc(2026, 1, 17, 12), &missed);
+  EXPECT_TRUE(due.empty());
+  ASSERT_EQ(missed.size(), 1u);
+  EXPECT_EQ(missed[0].count, 5);
+  EXPECT_EQ(missed[0].first, utc(2026, 1, 13, 1));
+  EXPECT_EQ(missed[0].last, utc(2026, 1, 17, 1));
+  EXPECT_EQ(*p.next_wakeup(), utc(2026, 1, 18, 1));
+}
+
+TEST(Planner, DaylightSavingAndCountingMissedAtBoot) {
+  auto cfg = schedule_config("30 2 * * *", "1h");
+  scheduler::Planner p;
+  // 2026-03-29: 02:30 does not exist in Berlin; Vixie runs it at 03:00 CEST = 01:00Z.
+  p.reset(cfg, utc(2026, 3, 28, 12));
+  EXPECT_EQ(*p.next_wakeup(), utc(2026, 3, 29, 1));
+  auto m = scheduler::count_missed(cfg.schedules[0], 0, utc(2026, 3, 1), utc(2026, 3, 4, 12));
+  EXPECT_EQ(m.count, 3);
+}
+
+// --- metrics
+
+TEST(Metrics, PrometheusText) {
+  std::vector<api::Run> runs;
+  auto ok = sample_run(1, api::kSucceeded);
+  ok.finished_at = "2026-11-24T02:10:00Z";
+  ok.backup_bytes = 12345;
+  ok.steps.push_back({"dump-full", api::kSucceeded, ok.queued_at, {}, 4.5, {}, {}, {}});
+  ok.steps.push_back({"retention", api::kSucceeded, ok.queued_at, {}, 100.0, {}, {}, {}});
+  runs.push_back(ok);
+  auto bad = sample_run(2, api::kFailed);
+  bad.finished_at = "2026-11-24T03:00:00Z";
+  runs.push_back(bad);
+  runs.push_back(sample_run(3, api::kRunning));
+  auto text = runs::render_metrics(runs, 1700000000, "0.1.0");
+  EXPECT_NE(text.find("# TYPE squashd_runs_total counter\n"), std::string::npos);
+  EXPECT_NE(text.find("squashd_runs_total{target=\"kidney\",job=\"backup\",outcome=\"succeeded\"} 1\n"),
+            std::string::npos);
+  EXPECT_NE(text.find("squashd_runs_total{target=\"kidney\",job=\"backup\",outcome=\"failed\"} 1\n"),
+            std::string::npos);
+  EXPECT_NE(text.find("squashd_runs_running 1\n"), std::string::npos);
+  EXPECT_NE(text.find("squashd_last_success_timestamp_seconds{target=\"kidney\",job=\"backup\"} "
+                      "1795486200\n"),
+            std::string::npos);
+  EXPECT_NE(text.find("squashd_backup_size_bytes{target=\"kidney\"} 12345\n"), std::string::npos);
+  EXPECT_NE(text.find("squashd_backup_duration_seconds{target=\"kidney\"} 4.500\n"),
+            std::string::npos);
+  EXPECT_EQ(runs::escape_label("a\"b\\c\nd"), "a\\\"b\\\\c\\nd");
+  EXPECT_EQ(text.back(), '\n');
+}
+
+// --- back-off
+
+TEST(Backoff, ExponentialAndBounded) {
+  using ms = std::chrono::milliseconds;
+  EXPECT_EQ(db::backoff_delay(2, ms(1000), ms(30000)), ms(1000));
+  EXPECT_EQ(db::backoff_delay(3, ms(1000), ms(30000)), ms(2000));
+  EXPECT_EQ(db::backoff_delay(5, ms(1000), ms(30000)), ms(8000));
+  EXPECT_EQ(db::backoff_delay(12, ms(1000), ms(30000)), ms(30000));
+}
+
+TEST(Backoff, RetriesThenFailsClearly) {
+  process::Stop stop;
+  int calls = 0;
+  std::vector<int> retried;
+  db::RetryPolicy policy{3, std::chrono::milliseconds(1), std::chrono::milliseconds(2)};
+  try {
+    db::connect_with_retry(
+        [&]() -> db::Connection {
+          ++calls;
+          throw db::PgError("connection refused");
+        },
+        policy, stop, [&](int attempt, auto, const std::string&) { retried.push_back(attempt); });
+    FAIL() << "no exception";
+  } catch (const db::PgError& e) {
+    EXPECT_STREQ(e.what(), "cannot connect after 3 attempts: connection refused");
+  }
+  EXPECT_EQ(calls, 3);
+  EXPECT_EQ(retried, (std::vector<int>{1, 2}));
+  stop.request(process::StopReason::cancelled);
+  EXPECT_THROW(db::connect_with_retry([&]() -> db::Connection { throw db::PgError("x"); }, policy,
+                                      stop),
+               db::Stopped);
+}
+
+TEST(Conninfo, ReplacesTheDatabase) {
+  EXPECT_EQ(db::with_dbname("host=/run/postgresql dbname=kidney user=squash", "postgres"),
+            "host='/run/postgresql' user='squash' dbname='postgres'");
+  EXPECT_EQ(db::dbname_of("host=/tmp dbname=kidney"), "kidney");
+  EXPECT_EQ(db::dbname_of("postgresql:///kid?host=/tmp"), "kid");
+}
+
+// --- children
+
+process::ChildSpec shell(const std::string& script) {
+  process::ChildSpec s;
+  s.argv = {"/bin/sh", "-c", script};
+  s.env = {"PATH=/usr/bin:/bin", "ONLY=this"};
+  return s;
+}
+
+TEST(Child, CapturesOutputStatusAndOnlyTheGivenEnvironment) {
+  process::Stop stop;
+  auto r = process::run_child(shell("env; echo oops >&2; exit 3"), stop);
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_FALSE(r.ok());
+  EXPECT_NE(r.stdout_text.find("ONLY=this"), std::string::npos);
+  EXPECT_EQ(r.stdout_text.find("HOME="), std::string::npos);
+  EXPECT_EQ(r.describe("sh"), "sh exited with status 3: oops");
+  process::ChildSpec missing;
+  missing.argv = {"/nonexistent/pg_dump"};
+  auto m = process::run_child(missing, stop);
+  EXPECT_NE(m.spawn_error.find("No such file"), std::string::npos);
+}
+
+TEST(Child, StreamsStdoutToAFileCountingBytes) {
+  Tmp dir;
+  process::Stop stop;
+  auto spec = shell("head -c 300000 /dev/zero");
+  spec.stdout_file = dir / "out";
+  std::uint64_t last = 0;
+  auto r = process::run_child(spec, stop, [&](std::uint64_t b) { last = b; });
+  EXPECT_TRUE(r.ok()) << r.describe("sh");
+  EXPECT_EQ(r.stdout_bytes, 300000u);
+  EXPECT_EQ(last, 300000u);
+  EXPECT_EQ(fs::file_size(dir / "out"), 300000u);
+  struct stat st {};
+  ::stat((dir / "out").c_str(), &st);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+}
+
+TEST(Child, AFullDiskStopsTheChildCleanly) {
+  process::Stop stop;
+  auto spec = shell("head -c 100000000 /dev/zero");
+  spec.stdout_file = "/dev/full";
+  auto r = process::run_child(spec, stop);
+  EXPECT_FALSE(r.ok());
+  EXPECT_NE(r.write_error.find("No space left on device"), std::string::npos) << r.write_error;
+}
+
+TEST(Child, StopKillsTheWholeProcessGroup) {
+  Tmp dir;
+  process::Stop stop;
+  // The shell starts a grandchild that would outlive a plain kill of the shell.
+  auto spec = shell("sleep 30 & echo $! > " + (dir / "pid") + "; wait");
+  spec.term_grace = std::chrono::milliseconds(500);
+  stop.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(300));
+  auto started = std::chrono::steady_clock::now();
+  auto r = process::run_child(spec, stop);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(5));
+  EXPECT_EQ(r.stopped, process::StopReason::window_closed);
+  std::ifstream in(dir / "pid");
+  int grandchild = 0;
+  in >> grandchild;
+  ASSERT_GT(grandchild, 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  bool alive = ::kill(grandchild, 0) == 0;
+  if (alive) {  // a zombie waiting for init is dead enough
+    std::ifstream status("/proc/" + std::to_string(grandchild) + "/status");
+    std::string line;
+    while (std::getline(status, line))
+      if (line.rfind("State:", 0) == 0) alive = line.find('Z') == std::string::npos;
+  }
+  EXPECT_FALSE(alive);
+}
+
+TEST(Child, PassfileCopyIsPrivateAndRemoved) {
+  Tmp dir;
+  std::ofstream(dir / "pgpass") << "*:*:*:*:secret\n";
+  std::string path;
+  {
+    process::PrivatePassfile copy(dir / "pgpass", dir / "run", "r1");
+    path = copy.path();
+    struct stat st {};
+    ASSERT_EQ(::stat(path.c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 0777, 0600u);
+    process::PgTools tools;
+    auto env = process::pg_env(tools, path, "squashd backup");
+    ASSERT_EQ(env.size(), 4u);
+    EXPECT_EQ(env[3], "PGPASSFILE=" + path);
+    for (auto& e : env) EXPECT_EQ(e.find("secret"), std::string::npos);
+  }
+  EXPECT_FALSE(fs::exists(path));
+}
+
+TEST(TargetLock, SecondHolderIsRefusedAndToldWho) {
+  Tmp dir;
+  auto first = runs::TargetLock::try_acquire(dir.path.string(), "kidney", "run-1");
+  ASSERT_TRUE(first);
+  std::string holder;
+  EXPECT_FALSE(runs::TargetLock::try_acquire(dir.path.string(), "kidney", "run-2", &holder));
+  EXPECT_NE(holder.find("\"run_id\":\"run-1\""), std::string::npos) << holder;
+  EXPECT_TRUE(runs::TargetLock::try_acquire(dir.path.string(), "other", "run-3"));
+  first.reset();
+  EXPECT_TRUE(runs::TargetLock::try_acquire(dir.path.string(), "kidney", "run-4"));
+}
+
+}  // namespace
+}  // namespace squash
