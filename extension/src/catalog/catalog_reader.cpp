@@ -178,8 +178,7 @@ bool Context::extension_member(Oid classid, Oid objid) const {
 }
 
 const Relation* Context::relation(Oid oid) const {
-  auto it = relations.find(oid);
-  return it == relations.end() ? nullptr : &it->second;
+  return relations.find(oid);
 }
 
 const Relation* Context::kept_relation(Oid oid) const {
@@ -269,8 +268,7 @@ std::string Context::role(Oid oid) const {
 }
 
 const std::string* Context::comment(Oid classoid, Oid objoid) const {
-  auto it = comments.find(key2(classoid, objoid));
-  return it == comments.end() ? nullptr : &it->second;
+  return comments.find(key2(classoid, objoid));
 }
 
 const std::string& Context::default_acl(char objtype, Oid owner) {

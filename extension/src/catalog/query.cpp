@@ -218,8 +218,19 @@ struct Receiver {
 
 struct Row::State {
   int ncols = 0;
+  TupleTableSlot* slot = nullptr;
+  int deformed = 0;  // columns of slot deformed so far
   const Datum* values = nullptr;
   const bool* isnull = nullptr;
+
+  // Deforms the tuple up to column c on first use: a row the caller rejects by its first
+  // column costs next to nothing.
+  void need(int c) {
+    if (c < deformed) return;
+    TupleTableSlot* s = slot;
+    pg_call([&] { slot_getallattrs(s); });
+    deformed = ncols;
+  }
   std::vector<Copy> kinds;
   std::vector<Oid> types;
   std::vector<FmgrInfo> outputs;  // zeroed: looked up on first use
@@ -231,10 +242,12 @@ int Row::columns() const {
   return state_->ncols;
 }
 bool Row::null(int c) const {
+  state_->need(c);
   return state_->isnull[c];
 }
 
 Oid Row::oid(int c) const {
+  state_->need(c);
   if (state_->isnull[c]) return 0;
   if (state_->kinds[c] == Copy::Oid) return DatumGetObjectId(state_->values[c]);
   std::string_view v = view(c);
@@ -244,6 +257,7 @@ Oid Row::oid(int c) const {
 }
 
 int64_t Row::num(int c) const {
+  state_->need(c);
   if (state_->isnull[c]) return 0;
   const Datum d = state_->values[c];
   switch (state_->kinds[c]) {
@@ -265,12 +279,14 @@ int64_t Row::num(int c) const {
 }
 
 bool Row::flag(int c) const {
+  state_->need(c);
   if (state_->isnull[c]) return false;
   if (state_->kinds[c] == Copy::Bool) return DatumGetBool(state_->values[c]);
   return view(c) == "t";
 }
 
 char Row::ch(int c) const {
+  state_->need(c);
   if (state_->isnull[c]) return '\0';
   if (state_->kinds[c] == Copy::Char) return DatumGetChar(state_->values[c]);
   std::string_view v = view(c);
@@ -279,6 +295,7 @@ char Row::ch(int c) const {
 
 std::string_view Row::view(int c) const {
   State& st = *state_;
+  st.need(c);
   if (st.isnull[c]) return {};
   const Datum d = st.values[c];
   const Copy kind = st.kinds[c];
@@ -400,7 +417,11 @@ void receiver_startup(DestReceiver* self, int, TupleDesc desc) {
 bool receiver_receive(TupleTableSlot* slot, DestReceiver* self) {
   Receiver* r = reinterpret_cast<Receiver*>(self);
   if (r->failed) return false;
-  slot_getallattrs(slot);
+  // Only the first column now (deforming never raises an error; no C++ object lives in
+  // this frame); the rest when the caller asks (Row::State::need).
+  slot_getsomeattrs(slot, 1);
+  r->state->slot = slot;
+  r->state->deformed = 1;
   r->state->values = slot->tts_values;
   r->state->isnull = slot->tts_isnull;
   try {

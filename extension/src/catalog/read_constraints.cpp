@@ -1,6 +1,7 @@
 // Table constraints (pg_constraint): primary key, unique, check, foreign key, exclusion.
 // Definitions are built from the catalog fields in pg_get_constraintdef's exact form;
 // only CHECK expressions go through the deparser, and EXCLUDE (rare) through the server.
+#include <charconv>
 #include <unordered_map>
 
 #include "reader.hpp"
@@ -80,17 +81,123 @@ std::string column_list(const std::vector<int64_t>& attnums, const Relation* rel
   return out;
 }
 
+// "{1,2}" (int2[] text) as numbers.
 std::vector<int64_t> int_array(std::string_view text) {
   std::vector<int64_t> out;
-  for (const std::string& s : parse_array(text)) out.push_back(std::stoll(s));
+  for (size_t k = 0; k < text.size(); k++) {
+    if (text[k] == '-' || (text[k] >= '0' && text[k] <= '9')) {
+      int64_t v = 0;
+      auto res = std::from_chars(text.data() + k, text.data() + text.size(), v);
+      out.push_back(v);
+      k = res.ptr - text.data();
+    }
+  }
   return out;
+}
+
+// One constraint row, taken out of the executor's row.
+struct Con {
+  Oid oid = 0;
+  const Relation* rel = nullptr;
+  std::string name;
+  char type = '\0';
+  bool deferrable = false, deferred = false, validated = true, noinherit = false, local = true;
+  int64_t inhcount = 0;
+  Oid confrelid = 0;
+  char upd = 'a', del = 'a', match = 's';
+  std::vector<int64_t> conkey, confkey, delete_columns;
+  bool has_delete_columns = false;
+  std::string text;  // CHECK: the deparsed expression; EXCLUDE: the server's definition
+  Oid index = 0;
+};
+
+void emit(Context& ctx, const Con& c, const Names& other,
+          const std::unordered_map<Oid, std::string>& other_tables) {
+  const Relation* rel = c.rel;
+  if (c.type == 'p' || c.type == 'u' || c.type == 'x') ctx.index_constraint[c.index] = c.name;
+  std::string def;
+  model::Object o{"constraint", rel->identity + "." + quote(c.name), {}};
+  o.attrs.reserve(12);
+  o.set("type", type_word(c.type));
+  switch (c.type) {
+    case 'p':
+    case 'u': {
+      auto index = ctx.indexes.find(c.index);
+      def = c.type == 'p' ? "PRIMARY KEY " : "UNIQUE ";
+      if (index != ctx.indexes.end() && index->second.nulls_not_distinct)
+        def += "NULLS NOT DISTINCT ";
+      def += "(" + column_list(c.conkey, rel, other, rel->oid) + ")";
+      if (index != ctx.indexes.end() &&
+          index->second.key.size() > static_cast<size_t>(index->second.nkey)) {
+        std::vector<int64_t> include(index->second.key.begin() + index->second.nkey,
+                                     index->second.key.end());
+        def += " INCLUDE (" + column_list(include, rel, other, rel->oid) + ")";
+      }
+      break;
+    }
+    case 'f': {
+      const Relation* frel = ctx.relation(c.confrelid);
+      std::string references;
+      if (frel) {
+        references = frel->identity;
+      } else if (auto it = other_tables.find(c.confrelid); it != other_tables.end()) {
+        references = it->second;
+      }
+      def = "FOREIGN KEY (" + column_list(c.conkey, rel, other, rel->oid) + ") REFERENCES " +
+            references + "(" + column_list(c.confkey, frel, other, c.confrelid) + ")";
+      if (c.match == 'f') def += " MATCH FULL";
+      if (c.match == 'p') def += " MATCH PARTIAL";
+      if (c.upd != 'a') def += std::string(" ON UPDATE ") + action_word(c.upd);
+      if (c.del != 'a') def += std::string(" ON DELETE ") + action_word(c.del);
+      std::string delete_columns;
+      if (c.has_delete_columns) {
+        delete_columns = column_list(c.delete_columns, rel, other, rel->oid);
+        def += " (" + delete_columns + ")";
+      }
+      o.set("references", references);
+      o.set("on_update", action_word(c.upd));
+      o.set("on_delete", action_word(c.del));
+      if (!delete_columns.empty()) o.set("on_delete_columns", delete_columns);
+      o.set("match", match_word(c.match));
+      break;
+    }
+    case 'c':
+      def = "CHECK (" + c.text + ")";
+      if (c.noinherit) def += " NO INHERIT";
+      o.set("noinherit", bool_text(c.noinherit));
+      break;
+    case 'x':
+      def = c.text;
+      break;
+  }
+  if (c.type != 'x') {
+    if (c.deferrable) def += " DEFERRABLE";
+    if (c.deferred) def += " INITIALLY DEFERRED";
+    if (!c.validated) def += " NOT VALID";
+  }
+  o.set("definition", std::move(def));
+  if (c.type != 'c') {
+    o.set("deferrable", bool_text(c.deferrable));
+    o.set("deferred", bool_text(c.deferred));
+  }
+  if (c.type == 'c' || c.type == 'f') o.set("validated", bool_text(c.validated));
+  if (c.inhcount > 0 && !rel->is_partition) {
+    o.set("inherited", "true");
+    o.set("local", bool_text(c.local));
+  }
+  if (const std::string* cm = ctx.comment(ConstraintRelationId, c.oid)) o.set("comment", *cm);
+  ctx.out.objects.push_back(std::move(o));
 }
 
 }  // namespace
 
 void read_constraints(Context& ctx) {
-  Rows r = ctx.query(
-      "SELECT co.oid, co.conrelid, co.conname, co.contype, co.condeferrable,"
+  // Foreign keys to tables outside the scope wait for those tables' names.
+  std::vector<Con> pending;
+  const Names no_names;
+  const std::unordered_map<Oid, std::string> no_tables;
+  ctx.scan(
+      "SELECT co.conrelid, co.oid, co.conname, co.contype, co.condeferrable,"
       "  co.condeferred, co.convalidated, co.conparentid, co.confrelid, co.confupdtype,"
       "  co.confdeltype, co.confmatchtype, co.conislocal, co.coninhcount, co.connoinherit,"
       "  co.conkey, co.confkey,"
@@ -104,112 +211,60 @@ void read_constraints(Context& ctx) {
       "  co.conindid"
       " FROM pg_catalog.pg_constraint co"
       " WHERE co.connamespace = ANY ($NSPS) AND co.conrelid <> 0"
-      "   AND co.contype IN ('p', 'u', 'c', 'f', 'x')");
+      "   AND co.contype IN ('p', 'u', 'c', 'f', 'x')",
+      [&](const Row& row) {
+        const Relation* rel = ctx.kept_relation(row.oid(0));
+        if (!rel || (rel->kind != 'r' && rel->kind != 'p')) return;
+        Con c;
+        c.rel = rel;
+        c.oid = row.oid(1);
+        c.type = row.ch(3);
+        // A foreign key cloned onto a partition (or onto the partitions a key references)
+        // is derived from its parent constraint and recreated with it, as pg_dump treats it.
+        if (c.type == 'f' && row.oid(7) != 0) return;
+        if (ctx.extension_member(ConstraintRelationId, c.oid)) return;
+        c.name = row.view(2);
+        c.deferrable = row.flag(4);
+        c.deferred = row.flag(5);
+        c.validated = row.flag(6);
+        c.confrelid = row.oid(8);
+        c.upd = row.ch(9);
+        c.del = row.ch(10);
+        c.match = row.ch(11);
+        c.local = row.flag(12);
+        c.inhcount = row.num(13);
+        c.noinherit = row.flag(14);
+        c.conkey = int_array(row.view(15));
+        if (c.type == 'f') c.confkey = int_array(row.view(16));
+        if (!row.null(17)) {
+          c.has_delete_columns = true;
+          c.delete_columns = int_array(row.view(17));
+        }
+        if (c.type == 'c') c.text = ctx.deparser.expr(row.view(18), rel);
+        if (c.type == 'x') c.text = row.view(19);
+        c.index = row.oid(20);
+        if (c.type == 'f' && !ctx.relation(c.confrelid))
+          pending.push_back(std::move(c));
+        else
+          emit(ctx, c, no_names, no_tables);
+      });
+  if (pending.empty()) return;
 
-  // Referenced tables outside the scope: their names in one more query.
+  std::vector<Oid> missing;
+  for (const Con& c : pending) missing.push_back(c.confrelid);
   Names other;
   std::unordered_map<Oid, std::string> other_tables;
-  {
-    std::vector<Oid> missing;
-    for (size_t i = 0; i < r.size(); i++)
-      if (r.ch(i, 3) == 'f' && !ctx.relation(r.oid(i, 8))) missing.push_back(r.oid(i, 8));
-    if (!missing.empty()) {
-      Rows a = ctx.query(
-          "SELECT a.attrelid, a.attnum, a.attname, n.nspname, c.relname"
-          " FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid"
-          " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
-          " WHERE a.attrelid = ANY ('" +
-          array_literal(missing) + "'::pg_catalog.oid[]) AND a.attnum > 0");
-      for (size_t i = 0; i < a.size(); i++) {
-        other[a.oid(i, 0)][static_cast<int>(a.num(i, 1))] = a.str(i, 2);
-        other_tables[a.oid(i, 0)] = qualified(a.view(i, 3), a.view(i, 4));
-      }
-    }
+  Rows a = ctx.query(
+      "SELECT a.attrelid, a.attnum, a.attname, n.nspname, c.relname"
+      " FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid"
+      " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+      " WHERE a.attrelid = ANY ('" +
+      array_literal(missing) + "'::pg_catalog.oid[]) AND a.attnum > 0");
+  for (size_t i = 0; i < a.size(); i++) {
+    other[a.oid(i, 0)][static_cast<int>(a.num(i, 1))] = a.str(i, 2);
+    other_tables[a.oid(i, 0)] = qualified(a.view(i, 3), a.view(i, 4));
   }
-
-  for (size_t i = 0; i < r.size(); i++) {
-    const Relation* rel = ctx.kept_relation(r.oid(i, 1));
-    if (!rel || (rel->kind != 'r' && rel->kind != 'p')) continue;
-    const Oid oid = r.oid(i, 0);
-    const char type = r.ch(i, 3);
-    // A foreign key cloned onto a partition (or onto the partitions a key references) is
-    // derived from its parent constraint and recreated with it, as pg_dump treats it.
-    if (type == 'f' && r.oid(i, 7) != 0) continue;
-    if (ctx.extension_member(ConstraintRelationId, oid)) continue;
-    if (type == 'p' || type == 'u' || type == 'x') ctx.index_constraint[r.oid(i, 20)] = r.str(i, 2);
-
-    const bool deferrable = r.flag(i, 4), deferred = r.flag(i, 5), validated = r.flag(i, 6);
-    const std::vector<int64_t> conkey = int_array(r.view(i, 15));
-    std::string def;
-    model::Object o{"constraint", rel->identity + "." + quote(r.view(i, 2)), {}};
-    o.set("type", type_word(type));
-    switch (type) {
-      case 'p':
-      case 'u': {
-        auto index = ctx.indexes.find(r.oid(i, 20));
-        def = type == 'p' ? "PRIMARY KEY " : "UNIQUE ";
-        if (index != ctx.indexes.end() && index->second.nulls_not_distinct)
-          def += "NULLS NOT DISTINCT ";
-        def += "(" + column_list(conkey, rel, other, rel->oid) + ")";
-        if (index != ctx.indexes.end() &&
-            index->second.key.size() > static_cast<size_t>(index->second.nkey)) {
-          std::vector<int64_t> include(index->second.key.begin() + index->second.nkey,
-                                       index->second.key.end());
-          def += " INCLUDE (" + column_list(include, rel, other, rel->oid) + ")";
-        }
-        break;
-      }
-      case 'f': {
-        const Oid frel_oid = r.oid(i, 8);
-        const Relation* frel = ctx.relation(frel_oid);
-        const std::string references = frel ? frel->identity : other_tables[frel_oid];
-        def = "FOREIGN KEY (" + column_list(conkey, rel, other, rel->oid) + ") REFERENCES " +
-              references + "(" + column_list(int_array(r.view(i, 16)), frel, other, frel_oid) + ")";
-        const char match = r.ch(i, 11), upd = r.ch(i, 9), del = r.ch(i, 10);
-        if (match == 'f') def += " MATCH FULL";
-        if (match == 'p') def += " MATCH PARTIAL";
-        if (upd != 'a') def += std::string(" ON UPDATE ") + action_word(upd);
-        if (del != 'a') def += std::string(" ON DELETE ") + action_word(del);
-        std::string delete_columns;
-        if (!r.null(i, 17)) {
-          delete_columns = column_list(int_array(r.view(i, 17)), rel, other, rel->oid);
-          def += " (" + delete_columns + ")";
-        }
-        o.set("references", references);
-        o.set("on_update", action_word(upd));
-        o.set("on_delete", action_word(del));
-        if (!delete_columns.empty()) o.set("on_delete_columns", delete_columns);
-        o.set("match", match_word(match));
-        break;
-      }
-      case 'c': {
-        def = "CHECK (" + ctx.deparser.expr(r.view(i, 18), rel) + ")";
-        if (r.flag(i, 14)) def += " NO INHERIT";
-        o.set("noinherit", bool_text(r.flag(i, 14)));
-        break;
-      }
-      case 'x':
-        def = r.str(i, 19);
-        break;
-    }
-    if (type != 'x') {
-      if (deferrable) def += " DEFERRABLE";
-      if (deferred) def += " INITIALLY DEFERRED";
-      if (!validated) def += " NOT VALID";
-    }
-    o.set("definition", std::move(def));
-    if (type != 'c') {
-      o.set("deferrable", bool_text(deferrable));
-      o.set("deferred", bool_text(deferred));
-    }
-    if (type == 'c' || type == 'f') o.set("validated", bool_text(validated));
-    if (r.num(i, 13) > 0 && !rel->is_partition) {
-      o.set("inherited", "true");
-      o.set("local", bool_text(r.flag(i, 12)));
-    }
-    if (const std::string* c = ctx.comment(ConstraintRelationId, oid)) o.set("comment", *c);
-    ctx.out.objects.push_back(std::move(o));
-  }
+  for (const Con& c : pending) emit(ctx, c, other, other_tables);
 }
 
 }  // namespace squash::catalog

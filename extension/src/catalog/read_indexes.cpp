@@ -24,7 +24,7 @@ struct AccessMethod {
 }  // namespace
 
 void load_indexes(Context& ctx) {
-  Rows r = ctx.query(
+  ctx.scan(
       "SELECT i.indexrelid, i.indrelid, i.indisunique,"
 #if PG_VERSION_NUM >= 150000
       "  i.indnullsnotdistinct,"
@@ -33,29 +33,26 @@ void load_indexes(Context& ctx) {
 #endif
       "  i.indkey, i.indnkeyatts, i.indclass, i.indcollation, i.indoption, i.indexprs,"
       "  i.indpred, i.indisclustered, i.indisreplident"
-      " FROM pg_catalog.pg_index i"
-      " JOIN pg_catalog.pg_class c ON c.oid = i.indexrelid"
-      " WHERE c.relnamespace = ANY ($NSPS)");
-  ctx.indexes.reserve(r.size());
-  for (size_t i = 0; i < r.size(); i++) {
-    const Relation* index = ctx.kept_relation(r.oid(i, 0));
-    const Relation* table = ctx.kept_relation(r.oid(i, 1));
-    if (!index) continue;
-    if (!table || (table->kind != 'r' && table->kind != 'p' && table->kind != 'm')) continue;
-    IndexInfo& x = ctx.indexes[r.oid(i, 0)];
-    x.table = table->oid;
-    x.unique = r.flag(i, 2);
-    x.nulls_not_distinct = r.flag(i, 3);
-    x.key = parse_vector(r.view(i, 4));
-    x.nkey = static_cast<int>(r.num(i, 5));
-    x.opclass = parse_vector(r.view(i, 6));
-    x.collation = parse_vector(r.view(i, 7));
-    x.option = parse_vector(r.view(i, 8));
-    x.exprs = r.value(i, 9);
-    x.predicate = r.value(i, 10);
-    x.clustered = r.flag(i, 11);
-    x.replica_identity = r.flag(i, 12);
-  }
+      " FROM pg_catalog.pg_index i WHERE i.indexrelid >= 16384",
+      [&](const Row& row) {
+        const Relation* index = ctx.kept_relation(row.oid(0));
+        if (!index) return;
+        const Relation* table = ctx.kept_relation(row.oid(1));
+        if (!table || (table->kind != 'r' && table->kind != 'p' && table->kind != 'm')) return;
+        IndexInfo& x = ctx.indexes[index->oid];
+        x.table = table->oid;
+        x.unique = row.flag(2);
+        x.nulls_not_distinct = row.flag(3);
+        x.key = parse_vector(row.view(4));
+        x.nkey = static_cast<int>(row.num(5));
+        x.opclass = parse_vector(row.view(6));
+        x.collation = parse_vector(row.view(7));
+        x.option = parse_vector(row.view(8));
+        x.exprs = row.value(9);
+        x.predicate = row.value(10);
+        x.clustered = row.flag(11);
+        x.replica_identity = row.flag(12);
+      });
 }
 
 void read_indexes(Context& ctx) {

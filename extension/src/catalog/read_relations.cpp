@@ -71,33 +71,32 @@ void load_inheritance(Context& ctx) {
       " WHERE c.relnamespace = ANY ($NSPS)"
       " ORDER BY i.inhrelid, i.inhseqno");
   for (size_t i = 0; i < r.size(); i++) {
-    auto it = ctx.relations.find(r.oid(i, 0));
-    if (it != ctx.relations.end())
-      it->second.parents.push_back(qualified(r.view(i, 2), r.view(i, 3)));
+    if (Relation* rel = ctx.relations.find(r.oid(i, 0)))
+      rel->parents.push_back(qualified(r.view(i, 2), r.view(i, 3)));
   }
 }
 
 void load_columns(Context& ctx) {
   // Columns of tables, views, materialized views, foreign tables and composite types; of
-  // indexes only columns with (operator class) options. A join, not a list of OIDs: the
-  // planner estimates a long IN list element by element.
+  // indexes only columns with (operator class) options. No join: rows of other relations
+  // are rejected by their first column, cheaper than a hash join over pg_class.
   Relation* rel = nullptr;
+  Oid last = InvalidOid;
   ctx.scan(
       "SELECT a.attrelid, a.attnum, a.attname, a.atttypid, a.atttypmod, a.attnotnull,"
       "  a.attidentity, a.attgenerated, a.attcollation, a.attstattarget, a.attstorage,"
       "  a.attcompression, a.attislocal, a.attinhcount, a.attoptions, a.attacl"
       " FROM pg_catalog.pg_attribute a"
-      " JOIN pg_catalog.pg_class c ON c.oid = a.attrelid"
-      " WHERE c.relnamespace = ANY ($NSPS) AND a.attnum > 0 AND NOT a.attisdropped"
-      "   AND (c.relkind IN ('r', 'p', 'v', 'm', 'f', 'c')"
-      "     OR (c.relkind IN ('i', 'I') AND a.attoptions IS NOT NULL))",
+      " WHERE a.attrelid >= 16384 AND a.attnum > 0 AND NOT a.attisdropped",
       [&](const Row& row) {
+        // Rows come grouped by relation: look each one up once, found or not.
         const Oid relid = row.oid(0);
-        if (!rel || rel->oid != relid) {
-          auto it = ctx.relations.find(relid);
-          rel = it == ctx.relations.end() ? nullptr : &it->second;
+        if (relid != last) {
+          last = relid;
+          rel = ctx.relations.find(relid);
         }
-        if (!rel) return;
+        if (!rel || rel->kind == 'S') return;
+        if ((rel->kind == 'i' || rel->kind == 'I') && row.null(14)) return;
         Column& col = rel->columns.emplace_back();
         col.attnum = static_cast<int>(row.num(1));
         col.name = row.view(2);
@@ -127,8 +126,9 @@ void load_columns(Context& ctx) {
 
   for (auto& [oid, r] : ctx.relations) {
     if (r.columns.empty()) continue;
-    std::sort(r.columns.begin(), r.columns.end(),
-              [](const Column& a, const Column& b) { return a.attnum < b.attnum; });
+    auto by_attnum = [](const Column& a, const Column& b) { return a.attnum < b.attnum; };
+    if (!std::is_sorted(r.columns.begin(), r.columns.end(), by_attnum))
+      std::sort(r.columns.begin(), r.columns.end(), by_attnum);
     r.attcol.assign(static_cast<size_t>(r.columns.back().attnum), -1);
     for (size_t k = 0; k < r.columns.size(); k++)
       r.attcol[r.columns[k].attnum - 1] = static_cast<int>(k);
@@ -136,22 +136,21 @@ void load_columns(Context& ctx) {
 
   // Defaults and generation expressions, deparsed as they come.
   rel = nullptr;
-  ctx.scan(
-      "SELECT d.adrelid, d.adnum, d.adbin FROM pg_catalog.pg_attrdef d"
-      " JOIN pg_catalog.pg_class c ON c.oid = d.adrelid WHERE c.relnamespace = ANY ($NSPS)",
-      [&](const Row& row) {
-        const Oid relid = row.oid(0);
-        if (!rel || rel->oid != relid) {
-          auto it = ctx.relations.find(relid);
-          rel = it == ctx.relations.end() ? nullptr : &it->second;
-        }
-        if (!rel || !rel->kept) return;
-        const Column* c = rel->column(static_cast<int>(row.num(1)));
-        if (!c) return;
-        Column& col = rel->columns[rel->attcol[c->attnum - 1]];
-        col.has_default = true;
-        col.default_expr = ctx.deparser.expr(row.view(2), rel);
-      });
+  last = InvalidOid;
+  ctx.scan("SELECT adrelid, adnum, adbin FROM pg_catalog.pg_attrdef WHERE adrelid >= 16384",
+           [&](const Row& row) {
+             const Oid relid = row.oid(0);
+             if (relid != last) {
+               last = relid;
+               rel = ctx.relations.find(relid);
+             }
+             if (!rel || !rel->kept) return;
+             const Column* c = rel->column(static_cast<int>(row.num(1)));
+             if (!c) return;
+             Column& col = rel->columns[rel->attcol[c->attnum - 1]];
+             col.has_default = true;
+             col.default_expr = ctx.deparser.expr(row.view(2), rel);
+           });
   ctx.fetch_types();
   ctx.fetch_collations();
 }
@@ -160,7 +159,13 @@ void load_columns(Context& ctx) {
 
 void load_relations(Context& ctx) {
   auto [vt_schema, vt_name] = configured_version_table();
-  Rows r = ctx.query(
+  std::unordered_map<Oid, std::string> ams;
+  {
+    Rows a = ctx.query("SELECT oid, amname FROM pg_catalog.pg_am");
+    for (size_t i = 0; i < a.size(); i++) ams[a.oid(i, 0)] = a.str(i, 1);
+  }
+  ctx.relations.reserve(65536);
+  ctx.scan(
       "SELECT c.oid, c.relnamespace, c.relname, c.relkind, c.relowner, c.reltype,"
       "  c.relispartition, c.relpersistence, c.relreplident, c.relrowsecurity,"
       "  c.relforcerowsecurity, c.relam, c.reloftype, c.reloptions, c.relacl,"
@@ -168,46 +173,40 @@ void load_relations(Context& ctx) {
       "  CASE WHEN c.relispartition THEN pg_catalog.pg_get_expr(c.relpartbound, c.oid) END"
       " FROM pg_catalog.pg_class c"
       " WHERE c.relnamespace = ANY ($NSPS)"
-      "   AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f', 'c', 'i', 'I')");
-  std::unordered_map<Oid, std::string> ams;
-  {
-    Rows a = ctx.query("SELECT oid, amname FROM pg_catalog.pg_am");
-    for (size_t i = 0; i < a.size(); i++) ams[a.oid(i, 0)] = a.str(i, 1);
-  }
-  ctx.relations.reserve(r.size() * 2);
-  for (size_t i = 0; i < r.size(); i++) {
-    Relation rel;
-    rel.oid = r.oid(i, 0);
-    rel.nsp = r.oid(i, 1);
-    rel.schema = ctx.nsps.at(rel.nsp);
-    rel.name = r.str(i, 2);
-    rel.identity = qualified(rel.schema, rel.name);
-    rel.kind = r.ch(i, 3);
-    rel.owner = r.oid(i, 4);
-    rel.type = r.oid(i, 5);
-    rel.is_partition = r.flag(i, 6);
-    rel.persistence = r.ch(i, 7);
-    rel.replident = r.ch(i, 8);
-    rel.rls = r.flag(i, 9);
-    rel.rls_forced = r.flag(i, 10);
-    rel.am_oid = r.oid(i, 11);
-    if (rel.am_oid != 0) rel.am = ams[rel.am_oid];
-    rel.of_type = r.oid(i, 12);
-    rel.options = r.value(i, 13);
-    rel.acl = r.value(i, 14);
-    rel.partkey = r.value(i, 15);
-    rel.partbound = r.value(i, 16);
-    rel.kept = !ctx.extension_member(RelationRelationId, rel.oid);
-    // The Alembic version table is bookkeeping, not schema: it, its columns, constraints,
-    // indexes and triggers stay out.
-    if ((rel.kind == 'r' || rel.kind == 'p') &&
-        (rel.name == "alembic_version" ||
-         (rel.name == vt_name && (vt_schema.empty() || vt_schema == rel.schema)))) {
-      rel.kept = false;
-      ctx.version_tables.insert(rel.oid);
-    }
-    ctx.relations.emplace(rel.oid, std::move(rel));
-  }
+      "   AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f', 'c', 'i', 'I')",
+      [&](const Row& row) {
+        const Oid oid = row.oid(0);
+        Relation& rel = ctx.relations[oid];
+        rel.oid = oid;
+        rel.nsp = row.oid(1);
+        rel.schema = ctx.nsps.at(rel.nsp);
+        rel.name = row.view(2);
+        rel.identity = qualified(rel.schema, rel.name);
+        rel.kind = row.ch(3);
+        rel.owner = row.oid(4);
+        rel.type = row.oid(5);
+        rel.is_partition = row.flag(6);
+        rel.persistence = row.ch(7);
+        rel.replident = row.ch(8);
+        rel.rls = row.flag(9);
+        rel.rls_forced = row.flag(10);
+        rel.am_oid = row.oid(11);
+        if (rel.am_oid != 0) rel.am = ams[rel.am_oid];
+        rel.of_type = row.oid(12);
+        rel.options = row.value(13);
+        rel.acl = row.value(14);
+        rel.partkey = row.value(15);
+        rel.partbound = row.value(16);
+        rel.kept = !ctx.extension_member(RelationRelationId, rel.oid);
+        // The Alembic version table is bookkeeping, not schema: it, its columns,
+        // constraints, indexes and triggers stay out.
+        if ((rel.kind == 'r' || rel.kind == 'p') &&
+            (rel.name == "alembic_version" ||
+             (rel.name == vt_name && (vt_schema.empty() || vt_schema == rel.schema)))) {
+          rel.kept = false;
+          ctx.version_tables.insert(rel.oid);
+        }
+      });
   load_inheritance(ctx);
   load_columns(ctx);
 }
@@ -276,9 +275,8 @@ void read_tables(Context& ctx) {
       if (c.collation != type.collation && c.collation != 0)
         o.set("collation", ctx.collation(c.collation));
       if (c.has_default) o.set(c.generated == 's' ? "generated" : "default", c.default_expr);
-      if (auto it = ctx.column_comments.find(key2(rel.oid, c.attnum));
-          it != ctx.column_comments.end())
-        o.set("comment", it->second);
+      if (const std::string* cm = ctx.column_comments.find(key2(rel.oid, c.attnum)))
+        o.set("comment", *cm);
       if (c.acl) o.set("acl", render_acl(*c.acl));
       if (!table) continue;
       o.set("not_null", bool_text(c.not_null));

@@ -228,6 +228,64 @@ struct Relation {
   }
 };
 
+// Map from an integer key (an OID, a pair of OIDs) to T for the hot lookups (every row of
+// every catalog finds its relation, every object its comment): entries in one vector in
+// insertion order, found through an open-addressing index, no node per entry. Key 0 is
+// never used. Pointers into it stay valid until the next insert.
+template <typename K, typename T>
+class FlatMap {
+ public:
+  T* find(K key) {
+    if (slots_.empty() || key == 0) return nullptr;
+    for (size_t i = slot(key);; i = (i + 1) & mask_) {
+      const uint32_t k = slots_[i];
+      if (k == 0) return nullptr;
+      if (entries_[k - 1].first == key) return &entries_[k - 1].second;
+    }
+  }
+  const T* find(K key) const { return const_cast<FlatMap*>(this)->find(key); }
+  T& operator[](K key) {
+    if (T* found = find(key)) return *found;
+    if ((entries_.size() + 1) * 2 > slots_.size()) rehash(slots_.empty() ? 64 : slots_.size() * 2);
+    entries_.emplace_back(key, T());
+    size_t i = slot(key);
+    while (slots_[i] != 0) i = (i + 1) & mask_;
+    slots_[i] = static_cast<uint32_t>(entries_.size());
+    return entries_.back().second;
+  }
+  void reserve(size_t n) {
+    entries_.reserve(n);
+    size_t want = 64;
+    while (want < n * 2) want *= 2;
+    if (want > slots_.size()) rehash(want);
+  }
+  size_t size() const { return entries_.size(); }
+  auto begin() { return entries_.begin(); }
+  auto end() { return entries_.end(); }
+  auto begin() const { return entries_.begin(); }
+  auto end() const { return entries_.end(); }
+
+ private:
+  size_t slot(K key) const {
+    return static_cast<size_t>((static_cast<uint64_t>(key) * 0x9E3779B97F4A7C15ull) >> 20) & mask_;
+  }
+  void rehash(size_t n) {
+    slots_.assign(n, 0);
+    mask_ = n - 1;
+    for (size_t e = 0; e < entries_.size(); e++) {
+      size_t i = slot(entries_[e].first);
+      while (slots_[i] != 0) i = (i + 1) & mask_;
+      slots_[i] = static_cast<uint32_t>(e + 1);
+    }
+  }
+  std::vector<std::pair<K, T>> entries_;
+  std::vector<uint32_t> slots_;  // index + 1 into entries_; 0 is empty
+  size_t mask_ = 0;
+};
+
+template <typename T>
+using OidMap = FlatMap<Oid, T>;
+
 struct TypeInfo {
   std::string name;  // format_type with the typmod
   char storage = '\0';
@@ -261,10 +319,10 @@ struct Context {
   std::unordered_map<Oid, std::string> nsps;  // schemas in scope: oid -> raw name
   std::unordered_map<Oid, std::string> roles;
   std::unordered_map<Oid, std::unordered_set<Oid>> ext_members;  // classid -> objids
-  std::unordered_map<uint64_t, std::string> comments;            // (classoid, objoid) -> text
-  std::unordered_map<uint64_t, std::string> column_comments;     // (relid, attnum)
-  std::unordered_map<Oid, Relation> relations;  // every relation in a schema in scope
-  std::unordered_set<Oid> version_tables;       // excluded bookkeeping tables
+  FlatMap<uint64_t, std::string> comments;                       // (classoid, objoid) -> text
+  FlatMap<uint64_t, std::string> column_comments;                // (relid, attnum)
+  OidMap<Relation> relations;              // every relation in a schema in scope
+  std::unordered_set<Oid> version_tables;  // excluded bookkeeping tables
   // (table oid << 16 | attnum) -> identity sequence options
   std::unordered_map<uint64_t, std::string> identity_sequences;
   std::unordered_set<Oid> identity_sequence_oids;

@@ -1,0 +1,81 @@
+-- Snapshots of schemas, owners, privileges, row level security policies, extensions and
+-- what is not modelled.
+\set ON_ERROR_STOP 1
+\set QUIET 1
+BEGIN;
+SET client_min_messages = warning;
+CREATE EXTENSION IF NOT EXISTS pgtap;
+CREATE EXTENSION IF NOT EXISTS pg_squash;
+\ir 10_snapshot_helpers.inc
+SELECT plan(22);
+
+CREATE ROLE tap_alice;
+CREATE ROLE "Tap Bob";
+CREATE SCHEMA app;
+CREATE TABLE app.t (id int, owner_name text);
+
+-- Schemas.
+SELECT pg_temp.change_is('CREATE SCHEMA extra',
+  'schema', 'extra', 'added', 'owner ', 'a new schema');
+SELECT pg_temp.change_is('GRANT USAGE ON SCHEMA app TO tap_alice',
+  'schema', 'app', 'changed', 'tap_alice=U', 'schema privileges');
+SELECT pg_temp.change_is('ALTER SCHEMA extra OWNER TO tap_alice',
+  'schema', 'extra', 'changed', 'owner: ', 'schema owner');
+SELECT pg_temp.change_is($$COMMENT ON SCHEMA extra IS 'more'$$,
+  'schema', 'extra', 'changed', 'comment: (none) → more', 'schema comment');
+
+-- Privileges: rendered per grantee, grant options marked, NULL equal to the default.
+SELECT pg_temp.change_is('GRANT SELECT, INSERT ON app.t TO "Tap Bob" WITH GRANT OPTION',
+  'table', 'app.t', 'changed', '"Tap Bob"=a*r*', 'grants with grant option');
+SELECT pg_temp.change_is('REVOKE GRANT OPTION FOR INSERT ON app.t FROM "Tap Bob"',
+  'table', 'app.t', 'changed', '→ "Tap Bob"=ar*', 'a revoked grant option');
+CREATE TABLE app.u (a int);
+SELECT pg_temp.no_change($$GRANT SELECT ON app.u TO "Tap Bob"; REVOKE SELECT ON app.u FROM "Tap Bob"$$,
+  'an explicit default ACL equals no ACL');
+SELECT pg_temp.change_is('REVOKE ALL ON app.t FROM CURRENT_USER',
+  'table', 'app.t', 'changed', 'acl: ', 'an owner without rights');
+SELECT pg_temp.change_is('CREATE SEQUENCE app.s; GRANT USAGE ON SEQUENCE app.s TO tap_alice',
+  'sequence', 'app.s', 'added', 'tap_alice=U', 'sequence privileges');
+
+-- Row level security.
+SELECT pg_temp.change_is($$CREATE POLICY own_rows ON app.t FOR SELECT TO tap_alice
+    USING (owner_name = current_user)$$,
+  'policy', 'app.t.own_rows', 'added', 'command SELECT', 'a policy');
+SELECT pg_temp.change_is('ALTER POLICY own_rows ON app.t TO tap_alice, "Tap Bob"',
+  'policy', 'app.t.own_rows', 'changed', 'roles: tap_alice → "Tap Bob", tap_alice', 'policy roles');
+SELECT pg_temp.change_is('ALTER POLICY own_rows ON app.t USING (owner_name = session_user)',
+  'policy', 'app.t.own_rows', 'changed', 'using: (owner_name = CURRENT_USER) → (owner_name = SESSION_USER)',
+  'policy USING');
+SELECT pg_temp.change_is($$CREATE POLICY ins ON app.t AS RESTRICTIVE FOR INSERT
+    WITH CHECK (EXISTS (SELECT 1 FROM app.t t2 WHERE t2.id = t.id))$$,
+  'policy', 'app.t.ins', 'added', 'with check (EXISTS ( SELECT 1', 'a restrictive policy with a sub-query');
+SELECT pg_temp.change_is($$COMMENT ON POLICY ins ON app.t IS 'guard'$$,
+  'policy', 'app.t.ins', 'changed', 'comment: (none) → guard', 'policy comment');
+
+-- Extensions: recorded with their version, their objects left out.
+SELECT pg_temp.change_is('CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA app',
+  'extension', 'pg_trgm', 'added', 'version ', 'an extension, and none of its objects');
+
+-- What is not modelled is reported, never skipped.
+SELECT pg_temp.change_is('CREATE TEXT SEARCH CONFIGURATION app.cfg (COPY = english)',
+  'unmodelled', 'app.cfg', 'added', 'catalog pg_ts_config', 'a text search configuration');
+SELECT pg_temp.change_is($$CREATE COLLATION app.coll (provider = libc, locale = 'C')$$,
+  'unmodelled', 'app.coll', 'added', 'catalog pg_collation', 'a collation');
+SELECT pg_temp.change_is('CREATE RULE r AS ON UPDATE TO app.t DO INSTEAD NOTHING',
+  'unmodelled', 'app.t.r', 'added', 'catalog pg_rewrite', 'a rule');
+SELECT pg_temp.change_is('CREATE STATISTICS app.st (dependencies) ON id, owner_name FROM app.t',
+  'unmodelled', 'app.st', 'added', 'catalog pg_statistic_ext', 'a statistics object');
+SELECT pg_temp.changes_are($$CREATE FOREIGN DATA WRAPPER tap_fdw;
+    CREATE SERVER tap_srv FOREIGN DATA WRAPPER tap_fdw;
+    CREATE FOREIGN TABLE app.ft (a int) SERVER tap_srv$$,
+  ARRAY['unmodelled | tap_fdw | added', 'unmodelled | tap_srv | added',
+        'unmodelled | app.ft | added'],
+  'foreign-data wrappers, servers and foreign tables');
+SELECT pg_temp.change_is('ALTER DEFAULT PRIVILEGES IN SCHEMA app GRANT SELECT ON TABLES TO tap_alice',
+  'unmodelled', 'FOR ROLE ' || quote_ident(current_user) || ' IN SCHEMA app ON TABLES', 'added',
+  'acl tap_alice=r', 'default privileges');
+SELECT pg_temp.change_is('CREATE TYPE app.fr AS RANGE (subtype = float8)',
+  'unmodelled', 'app.fr', 'added', 'catalog pg_range', 'a range type (its constructors come with it)');
+
+SELECT * FROM finish();
+ROLLBACK;
