@@ -299,3 +299,25 @@ COMMENT ON FUNCTION @extschema@.squash_validate(text) IS
   'The squash checklist: one row per check, status pass, fail, warn or skip; never raises for a failed check';
 REVOKE ALL ON FUNCTION @extschema@.squash_validate(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION @extschema@.squash_validate(text) TO squash_admin;
+
+-- ---------------------------------------------------------------------------------------
+-- Generating the squashed revision
+-- ---------------------------------------------------------------------------------------
+
+-- Not STRICT: down_revision and the arrays may be NULL; a NULL revision or format is an error.
+CREATE FUNCTION @extschema@.squash_generate_migration(
+    revision text DEFAULT '000_squashed_complete',
+    format text DEFAULT 'alembic',
+    down_revision text DEFAULT NULL,
+    schemas text[] DEFAULT NULL,
+    include_data text[] DEFAULT NULL,
+    allow_partial boolean DEFAULT false,
+    with_owners boolean DEFAULT false)
+  RETURNS text
+  AS '$libdir/pg_squash', 'squash_generate_migration'
+  LANGUAGE C STABLE
+  SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION @extschema@.squash_generate_migration(text, text, text, text[], text[], boolean, boolean) IS
+  'The squashed revision built from the live schema: an SQL script (format sql) or a self-contained Alembic revision file (format alembic)';
+REVOKE ALL ON FUNCTION @extschema@.squash_generate_migration(text, text, text, text[], text[], boolean, boolean) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION @extschema@.squash_generate_migration(text, text, text, text[], text[], boolean, boolean) TO squash_admin;

@@ -9,6 +9,7 @@
 #include <spdlog/spdlog.h>
 
 #include "jobs/retention.hpp"
+#include "jobs/squash_state.hpp"
 #include "util/files.hpp"
 
 namespace squash::jobs {
@@ -76,6 +77,7 @@ BackupResult take_backup(RunContext& ctx) {
   const std::string final_dir = target.backup_dir + "/" + ctx.run().id;
   const std::string partial = final_dir + kPartialSuffix;
   Manifest m;
+  nlohmann::json state;  // pg_squash's own state, when installed
   m.run_id = ctx.run().id;
   m.target = target.name;
   m.database = db::dbname_of(target.conninfo);
@@ -106,9 +108,11 @@ BackupResult take_backup(RunContext& ctx) {
     util::write_file_atomic(partial + "/" + kRevisionFile, revision_text);
     if (auto ext = find_extension(snap, &ctx.stop())) {
       m.extension_version = ext->version;
-      m.fingerprint = snap.scalar(fmt::format("SELECT {}()", ext->call("squash_fingerprint")), {},
-                                  &ctx.stop());
+      m.fingerprint =
+          snap.scalar(fmt::format("SELECT {}()", ext->call("squash_fingerprint")), {}, &ctx.stop());
       m.data_fingerprint = data_fingerprint(snap, *ext, &ctx.stop());
+      state = read_squash_state(snap, &ctx.stop());
+      util::write_file_atomic(partial + "/" + kStateFile, state.dump(1) + "\n");
     } else {
       m.notes.push_back("pg_squash is not installed on the target: no fingerprints recorded");
     }
@@ -145,13 +149,17 @@ BackupResult take_backup(RunContext& ctx) {
     }
     auto rev = util::sha256_file(partial + "/" + kRevisionFile);
     m.files.push_back({kRevisionFile, "text", "revision", rev.size, rev.sha256});
+    if (!state.is_null()) {
+      auto st = util::sha256_file(partial + "/" + kStateFile);
+      m.files.push_back({kStateFile, "json", "pg_squash-state", st.size, st.sha256});
+    }
   });
 
   ctx.step("verify", [&] {
     std::string summary;
     for (const auto& d : dumps) {
-      auto r = ctx.run_tool("pg_restore --list",
-                            {tools.pg_restore, "--list", partial + "/" + d.file});
+      auto r =
+          ctx.run_tool("pg_restore --list", {tools.pg_restore, "--list", partial + "/" + d.file});
       auto n = toc_entries(r.stdout_text);
       if (n == 0 && std::string(d.content) != "data")
         throw StepFailed(fmt::format("pg_restore --list found no entries in {}", d.file));
@@ -174,8 +182,8 @@ BackupResult take_backup(RunContext& ctx) {
 
   ctx.step("finalize", [&] {
     if (::rename(partial.c_str(), final_dir.c_str()) != 0)
-      throw StepFailed(fmt::format("cannot rename {} to {}: {}", partial, final_dir,
-                                   std::strerror(errno)));
+      throw StepFailed(
+          fmt::format("cannot rename {} to {}: {}", partial, final_dir, std::strerror(errno)));
     util::fsync_dir(target.backup_dir);
     std::uint64_t total = 0;
     for (auto& f : m.files) total += f.size;
@@ -183,7 +191,7 @@ BackupResult take_backup(RunContext& ctx) {
     ctx.set_backup(final_dir, total);
     ctx.detail(fmt::format("{} ({})", final_dir, format_bytes(total)));
   });
-  return {final_dir, m};
+  return {final_dir, m, state};
 }
 
 void apply_retention(RunContext& ctx) {
@@ -198,7 +206,8 @@ void apply_retention(RunContext& ctx) {
         continue;
       }
       // Never a backup: unfinished or unverifiable. It does not count; clean it.
-      spdlog::warn("run {}: removing {} from {}: {}", ctx.run().id, b.name, t.backup_dir, b.problem);
+      spdlog::warn("run {}: removing {} from {}: {}", ctx.run().id, b.name, t.backup_dir,
+                   b.problem);
       util::remove_tree(b.path);
       removed.push_back(fmt::format("{} ({})", b.name, b.problem));
     }

@@ -2,7 +2,8 @@
 // restore-drill and rebuild restore what it made).
 //
 // Steps: connect (advisory lock held by the caller), inspect (one exported snapshot:
-// server version, alembic_version rows, pg_squash fingerprints when installed),
+// server version, alembic_version rows, pg_squash fingerprints and its own state —
+// pg_squash_state.json — when installed),
 // dump-full / dump-schema / dump-data (pg_dump -Fc, all three from that snapshot,
 // streamed into backup_dir/<run id>.partial/ with progress), checksums (SHA-256),
 // verify (pg_restore --list on each dump), manifest (atomic), finalize (rename to
@@ -25,18 +26,20 @@ inline constexpr char kRevisionFile[] = "revision.txt";
 struct BackupResult {
   std::string dir;  // the final directory
   Manifest manifest;
+  nlohmann::json squash_state;  // pg_squash's own state (squash_state.hpp), null without it
 };
 
 // What the target's pg_squash extension offers (schema-qualified calls), if installed.
 struct ExtensionInfo {
-  std::string schema;   // quoted identifier, e.g. "public"
+  std::string schema;  // quoted identifier, e.g. "public"
   std::string version;
   std::string call(const std::string& function) const { return schema + "." + function; }
 };
 std::optional<ExtensionInfo> find_extension(db::Connection& conn, process::Stop* stop);
 
 // The squash_data_fingerprint() rows as JSON [{relation,row_count,hash}], sorted.
-nlohmann::json data_fingerprint(db::Connection& conn, const ExtensionInfo& ext, process::Stop* stop);
+nlohmann::json data_fingerprint(db::Connection& conn, const ExtensionInfo& ext,
+                                process::Stop* stop);
 
 // Takes a backup (every step above except connect and retention).
 BackupResult take_backup(RunContext& ctx);

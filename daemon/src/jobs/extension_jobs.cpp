@@ -17,8 +17,6 @@ namespace squash::jobs {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-namespace {
-
 ExtensionInfo require_extension(RunContext& ctx, db::Connection& conn) {
   auto ext = find_extension(conn, &ctx.stop());
   if (!ext)
@@ -28,27 +26,23 @@ ExtensionInfo require_extension(RunContext& ctx, db::Connection& conn) {
   return *ext;
 }
 
-struct Validation {
-  int pass = 0, fail = 0, warn = 0, skip = 0;
-  std::vector<std::string> failures, warnings;
-  std::string summary() const {
-    return fmt::format("{} pass, {} fail, {} warn, {} skip", pass, fail, warn, skip);
-  }
-};
-
 Validation validate(RunContext& ctx, db::Connection& conn, const ExtensionInfo& ext,
                     const std::optional<std::string>& reference) {
-  auto rows = conn.query(fmt::format("SELECT check_name, status, detail FROM {}($1)",
-                                     ext.call("squash_validate")),
-                         {reference}, &ctx.stop());
+  auto rows = conn.query(
+      fmt::format("SELECT check_name, status, detail FROM {}($1)", ext.call("squash_validate")),
+      {reference}, &ctx.stop());
   Validation v;
   for (auto& r : rows.rows) {
     auto name = r[0].value_or("?"), status = r[1].value_or("?"), detail = r[2].value_or("");
     auto line = detail.empty() ? name : fmt::format("{}: {}", name, detail);
-    if (status == "pass") ++v.pass;
-    else if (status == "fail") ++v.fail, v.failures.push_back(line);
-    else if (status == "warn") ++v.warn, v.warnings.push_back(line);
-    else ++v.skip;
+    if (status == "pass")
+      ++v.pass;
+    else if (status == "fail")
+      ++v.fail, v.failures.push_back(line);
+    else if (status == "warn")
+      ++v.warn, v.warnings.push_back(line);
+    else
+      ++v.skip;
   }
   return v;
 }
@@ -62,14 +56,11 @@ std::string quote_ident(const std::string& s) {
   return out + "\"";
 }
 
-[[maybe_unused]] std::string quote_literal(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) {
-    if (c == '\'') out += '\'';
-    out += c;
-  }
-  return out + "'";
+std::string Validation::summary() const {
+  return fmt::format("{} pass, {} fail, {} warn, {} skip", pass, fail, warn, skip);
 }
+
+namespace {
 
 bool is_version_table(const std::string& relation) {
   return relation == "alembic_version" || relation.ends_with(".alembic_version") ||
@@ -79,8 +70,10 @@ bool is_version_table(const std::string& relation) {
 std::string sanitize(const std::string& text) {
   std::string s;
   for (char c : text) {
-    if (std::isalnum(static_cast<unsigned char>(c))) s += static_cast<char>(std::tolower(c));
-    else s += '_';
+    if (std::isalnum(static_cast<unsigned char>(c)))
+      s += static_cast<char>(std::tolower(c));
+    else
+      s += '_';
   }
   return s;
 }
@@ -89,36 +82,6 @@ std::string scratch_name(const api::Run& run) {
   std::string name = "squash_drill_" + sanitize(run.id);
   if (name.size() > 63) name = name.substr(0, 50) + "_" + std::to_string(run.seq);
   return name;
-}
-
-// A pg_restore TOC list keeping the lines `keep` accepts (comments kept).
-[[maybe_unused]] std::string filtered_list(RunContext& ctx, const std::string& dump,
-                          const std::function<bool(const std::string&)>& keep) {
-  auto r = ctx.run_tool("pg_restore --list", {ctx.settings().tools.pg_restore, "--list", dump});
-  std::string out;
-  std::size_t start = 0;
-  const auto& text = r.stdout_text;
-  while (start < text.size()) {
-    auto end = text.find('\n', start);
-    if (end == std::string::npos) end = text.size();
-    auto line = text.substr(start, end - start);
-    if (!line.empty() && (line[0] == ';' || keep(line))) out += line + "\n";
-    start = end + 1;
-  }
-  return out;
-}
-
-// The TOC "desc" of a list line: "123; 1259 16385 TABLE DATA public t owner" → "TABLE DATA public t owner".
-[[maybe_unused]] std::string toc_rest(const std::string& line) {
-  auto semi = line.find(';');
-  if (semi == std::string::npos) return "";
-  std::size_t pos = semi + 1;
-  for (int field = 0; field < 2; ++field) {  // catalog oid, object oid
-    while (pos < line.size() && line[pos] == ' ') ++pos;
-    while (pos < line.size() && line[pos] != ' ') ++pos;
-  }
-  while (pos < line.size() && line[pos] == ' ') ++pos;
-  return line.substr(pos);
 }
 
 }  // namespace
@@ -163,8 +126,8 @@ void run_validate_job(RunContext& ctx, db::Connection& conn) {
     for (auto& w : v.warnings) ctx.note("warn: " + w);
     ctx.detail(v.summary());
     if (v.fail > 0)
-      throw StepFailed(fmt::format("validation failed ({}): {}", v.summary(),
-                                   fmt::join(v.failures, "; ")));
+      throw StepFailed(
+          fmt::format("validation failed ({}): {}", v.summary(), fmt::join(v.failures, "; ")));
   });
 }
 
@@ -229,7 +192,8 @@ void run_restore_drill_job(RunContext& ctx, db::Connection& conn) {
     for (auto& b : found)
       if (b.verified && (!best || *b.completed > *best->completed)) best = &b;
     if (!best)
-      throw StepFailed(fmt::format("no verified backup of {} in {}", target.name, target.backup_dir));
+      throw StepFailed(
+          fmt::format("no verified backup of {} in {}", target.name, target.backup_dir));
     ctx.detail(best->path);
     return *best;
   });
@@ -267,18 +231,19 @@ void run_restore_drill_job(RunContext& ctx, db::Connection& conn) {
             "SELECT count(*) FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON "
             "n.oid = c.relnamespace WHERE c.relkind IN ('r','p') AND n.nspname NOT IN "
             "('pg_catalog','information_schema') AND n.nspname NOT LIKE 'pg\\_%'");
-        ctx.detail(fmt::format("restored {} table(s); no fingerprints to compare",
-                               tables.value_or("0")));
+        ctx.detail(
+            fmt::format("restored {} table(s); no fingerprints to compare", tables.value_or("0")));
         return;
       }
       auto ext = find_extension(copy, &ctx.stop());
       if (!ext) throw StepFailed("pg_squash is missing in the restored copy");
-      auto fp = copy.scalar(fmt::format("SELECT {}()", ext->call("squash_fingerprint")), {},
-                            &ctx.stop());
+      auto fp =
+          copy.scalar(fmt::format("SELECT {}()", ext->call("squash_fingerprint")), {}, &ctx.stop());
       if (fp != m.fingerprint)
-        throw StepFailed(fmt::format("schema fingerprint of the restored copy {} differs from the "
-                                     "backup's {}",
-                                     fp.value_or("?"), *m.fingerprint));
+        throw StepFailed(
+            fmt::format("schema fingerprint of the restored copy {} differs from the "
+                        "backup's {}",
+                        fp.value_or("?"), *m.fingerprint));
       std::string diff;
       auto data = data_fingerprint(copy, *ext, &ctx.stop());
       if (!same_data(m.data_fingerprint, data, &diff))
@@ -296,11 +261,6 @@ void run_restore_drill_job(RunContext& ctx, db::Connection& conn) {
   });
   ctx.ignore_stop(false);
   if (failure) std::rethrow_exception(failure);
-}
-
-void run_rebuild_job(RunContext& ctx) {
-  (void)ctx;
-  throw StepFailed("rebuild is not implemented yet");
 }
 
 }  // namespace squash::jobs

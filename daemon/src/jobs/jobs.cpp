@@ -5,6 +5,7 @@
 #include "jobs/backup.hpp"
 #include "jobs/extension_jobs.hpp"
 #include "jobs/job_kind.hpp"
+#include "jobs/rebuild.hpp"
 
 namespace squash::jobs {
 

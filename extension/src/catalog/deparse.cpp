@@ -13,6 +13,7 @@
 //
 // Trees with sub-queries (policies with EXISTS (...)) or unusual Vars take the ordinary
 // path: deparse with the table as context, uncached.
+#include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <cstring>
@@ -80,11 +81,16 @@ int64_t to_int(std::string_view s) {
 Rewritten rewrite(std::string_view tree, bool replace_vars) {
   Rewritten out;
   out.key.reserve(tree.size());
+  size_t copied = 0;  // tree[copied, i) is still to be appended unchanged
+  auto flush = [&](size_t upto) { out.key.append(tree.data() + copied, upto - copied); };
   size_t i = 0;
   while (i < tree.size()) {
     const char c = tree[i];
+    if (c != '\\' && c != '{' && c != ' ') {
+      i++;
+      continue;
+    }
     if (c == '\\') {  // an escaped character inside a token: never structure
-      out.key.append(tree.substr(i, 2));
       i += 2;
       continue;
     }
@@ -115,6 +121,7 @@ Rewritten rewrite(std::string_view tree, bool replace_vars) {
             a < 1 || a > kMaxAttnum || type.empty() || typmod.empty() || coll.empty()) {
           out.cacheable = false;
         } else {
+          flush(i);
           out.key += "{PARAM :paramkind 0 :paramid ";
           out.key += std::to_string(kMarkerBase + a);
           out.key += " :paramtype ";
@@ -125,21 +132,26 @@ Rewritten rewrite(std::string_view tree, bool replace_vars) {
           out.key += coll;
           out.key += " :location -1}";
           out.attnos.push_back(static_cast<int>(a));
-          i = end;
+          i = copied = end;
           continue;
         }
       }
-    } else if (c == ' ' && starts_with(tree, i, " :location ")) {
+      i++;
+      continue;
+    }
+    // A space: " :location N" becomes " :location -1".
+    if (starts_with(tree, i, " :location ")) {
       size_t j = i + 11;
       if (j < tree.size() && tree[j] == '-') j++;
       while (j < tree.size() && tree[j] >= '0' && tree[j] <= '9') j++;
+      flush(i);
       out.key += " :location -1";
-      i = j;
+      i = copied = j;
       continue;
     }
-    out.key += c;
     i++;
   }
+  flush(std::min(i, tree.size()));
   return out;
 }
 
@@ -180,7 +192,8 @@ struct RawResult {
 // pg_get_expr(tree, relid): the server's own rendering, PRETTYFLAG_INDENT and all, so an
 // attribute reads exactly as pg_get_expr / pg_get_indexdef / pg_dump print it.
 char* get_expr(Node* node, const char* tree, Oid relid) {
-  text* t = cstring_to_text(tree ? tree : nodeToString(node));
+  if (!node) node = static_cast<Node*>(stringToNode(tree));
+  text* t = cstring_to_text(nodeToString(fold_constant_casts(node)));
   Datum d = DirectFunctionCall2(pg_get_expr, PointerGetDatum(t), ObjectIdGetDatum(relid));
   return text_to_cstring(DatumGetTextPP(d));
 }
@@ -189,16 +202,24 @@ RawResult server_deparse(MemoryContext memory, const char* tree, bool is_list, O
   auto started = std::chrono::steady_clock::now();
   RawResult result = pg_call([&] {
     MemoryContext old = MemoryContextSwitchTo(memory);
-    Node* node = static_cast<Node*>(stringToNode(tree));
-    List* nodes = is_list ? castNode(List, node) : list_make1(node);
     RawResult r;
+    if (!is_list) {
+      // One expression: pg_get_expr parses the tree itself; type and collation are only
+      // wanted for index expressions (lists).
+      r.count = 1;
+      r.items = static_cast<RawItem*>(palloc0(sizeof(RawItem)));
+      r.items[0].text = get_expr(nullptr, tree, relid);
+      MemoryContextSwitchTo(old);
+      return r;
+    }
+    List* nodes = castNode(List, stringToNode(tree));
     r.count = list_length(nodes);
     r.items = static_cast<RawItem*>(palloc0(sizeof(RawItem) * (r.count > 0 ? r.count : 1)));
     int n = 0;
     ListCell* lc;
     foreach (lc, nodes) {
       Node* e = static_cast<Node*>(lfirst(lc));
-      r.items[n].text = get_expr(e, is_list ? nullptr : tree, relid);
+      r.items[n].text = get_expr(e, nullptr, relid);
       r.items[n].type = exprType(e);
       r.items[n].collation = exprCollation(e);
       r.items[n].function_like = looks_like_function(e);
@@ -266,7 +287,8 @@ static std::vector<Deparsed> collect(const RawResult& raw) {
   return items;
 }
 
-std::vector<Deparsed> Deparser::run(std::string_view tree, const Relation* rel, bool is_list) {
+const std::vector<Deparsed>& Deparser::run(std::string_view tree, const Relation* rel,
+                                           bool is_list) {
   MemoryContext memory = static_cast<MemoryContext>(memory_);
   calls_++;
   Rewritten rw = rewrite(tree, rel != nullptr);
@@ -285,33 +307,33 @@ std::vector<Deparsed> Deparser::run(std::string_view tree, const Relation* rel, 
     }
     const Template& t = *it->second;
     if (rw.attnos.empty()) return t.items;
-    std::vector<Deparsed> items = t.items;
+    result_ = t.items;
     int replaced = 0;
     bool ok = true;
     std::string buf;
-    for (Deparsed& d : items) {
+    for (Deparsed& d : result_) {
       int n = substitute(d.text, *rel, buf);
       if (n < 0) {
         ok = false;
         break;
       }
       replaced += n;
-      d.text = buf;
+      d.text.swap(buf);
     }
     // Every column reference prints exactly once; any other count means a placeholder
     // look-alike inside a literal: deparse the real thing instead.
-    if (ok && replaced == static_cast<int>(rw.attnos.size())) return items;
+    if (ok && replaced == static_cast<int>(rw.attnos.size())) return result_;
   }
   std::string whole(tree);
   RawResult raw = server_deparse(memory, whole.c_str(), is_list, rel ? rel->oid : InvalidOid);
-  std::vector<Deparsed> items = collect(raw);
+  result_ = collect(raw);
   pg_call([&] { MemoryContextReset(memory); });
-  return items;
+  return result_;
 }
 
 std::string Deparser::expr(std::string_view tree, const Relation* rel) {
-  std::vector<Deparsed> items = run(tree, rel, false);
-  return items.empty() ? std::string() : std::move(items[0].text);
+  const std::vector<Deparsed>& items = run(tree, rel, false);
+  return items.empty() ? std::string() : items[0].text;
 }
 
 std::vector<Deparsed> Deparser::list(std::string_view tree, const Relation* rel) {

@@ -63,16 +63,30 @@ const char* storage_word(char s) {
 
 void load_inheritance(Context& ctx) {
   Rows r = ctx.query(
-      "SELECT i.inhrelid, i.inhseqno, pn.nspname, p.relname"
-      " FROM pg_catalog.pg_inherits i"
-      " JOIN pg_catalog.pg_class c ON c.oid = i.inhrelid"
-      " JOIN pg_catalog.pg_class p ON p.oid = i.inhparent"
-      " JOIN pg_catalog.pg_namespace pn ON pn.oid = p.relnamespace"
-      " WHERE c.relnamespace = ANY ($NSPS)"
-      " ORDER BY i.inhrelid, i.inhseqno");
+      "SELECT inhrelid, inhparent FROM pg_catalog.pg_inherits WHERE inhrelid >= 16384"
+      " ORDER BY inhrelid, inhseqno");
+  // Parents outside the schemas in scope: their names in one more query.
+  std::unordered_map<Oid, std::string> others;
+  {
+    std::vector<Oid> missing;
+    for (size_t i = 0; i < r.size(); i++)
+      if (ctx.relations.find(r.oid(i, 0)) && !ctx.relations.find(r.oid(i, 1)))
+        missing.push_back(r.oid(i, 1));
+    if (!missing.empty()) {
+      Rows p = ctx.query(
+          "SELECT c.oid, n.nspname, c.relname FROM pg_catalog.pg_class c"
+          " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+          " WHERE c.oid = ANY ('" +
+          array_literal(missing) + "'::pg_catalog.oid[])");
+      for (size_t i = 0; i < p.size(); i++)
+        others[p.oid(i, 0)] = qualified(p.view(i, 1), p.view(i, 2));
+    }
+  }
   for (size_t i = 0; i < r.size(); i++) {
-    if (Relation* rel = ctx.relations.find(r.oid(i, 0)))
-      rel->parents.push_back(qualified(r.view(i, 2), r.view(i, 3)));
+    Relation* child = ctx.relations.find(r.oid(i, 0));
+    if (!child) continue;
+    const Relation* parent = ctx.relations.find(r.oid(i, 1));
+    child->parents.push_back(parent ? parent->identity : others[r.oid(i, 1)]);
   }
 }
 
@@ -268,36 +282,38 @@ void read_tables(Context& ctx) {
     std::sort(named.begin(), named.end(),
               [](const auto& a, const auto& b) { return a.first < b.first; });
     for (auto& [quoted, cp] : named) {
+      // Attributes in key order: normalize() then has nothing to sort.
       const Column& c = *cp;
-      model::Object& o = ctx.add("column", rel.identity + "." + quoted);
       const TypeInfo& type = ctx.type(c.type, c.typmod);
-      o.set("type", type.name);
+      model::Object& o = ctx.add("column", rel.identity + "." + quoted);
+      o.attrs.reserve(4);
+      if (c.acl) o.set("acl", render_acl(*c.acl));
       if (c.collation != type.collation && c.collation != 0)
         o.set("collation", ctx.collation(c.collation));
-      if (c.has_default) o.set(c.generated == 's' ? "generated" : "default", c.default_expr);
       if (const std::string* cm = ctx.column_comments.find(key2(rel.oid, c.attnum)))
         o.set("comment", *cm);
-      if (c.acl) o.set("acl", render_acl(*c.acl));
-      if (!table) continue;
-      o.set("not_null", bool_text(c.not_null));
-      if (c.identity == 'a' || c.identity == 'd') {
+      if (table && c.compression == 'p') o.set("compression", "pglz");
+      if (table && c.compression == 'l') o.set("compression", "lz4");
+      if (c.has_default && c.generated != 's') o.set("default", c.default_expr);
+      if (c.has_default && c.generated == 's') o.set("generated", c.default_expr);
+      if (table && (c.identity == 'a' || c.identity == 'd')) {
         o.set("identity", c.identity == 'a' ? "always" : "by default");
         auto it = ctx.identity_sequences.find(key2(rel.oid, c.attnum));
         if (it != ctx.identity_sequences.end()) o.set("identity_sequence", it->second);
       }
-      if (c.options) {
+      if (table && c.inhcount > 0 && !rel.is_partition) {
+        o.set("inherited", "true");
+        o.set("local", bool_text(c.is_local));
+      }
+      if (table) o.set("not_null", bool_text(c.not_null));
+      if (table && c.options) {
         // pg_attver=<n> is a platform quirk that changes on every rebuild, not schema.
         std::string opts = render_options(*c.options, {"pg_attver="});
         if (!opts.empty()) o.set("options", std::move(opts));
       }
-      if (c.stattarget >= 0) o.set("statistics", std::to_string(c.stattarget));
-      if (c.storage != type.storage) o.set("storage", storage_word(c.storage));
-      if (c.compression == 'p') o.set("compression", "pglz");
-      if (c.compression == 'l') o.set("compression", "lz4");
-      if (c.inhcount > 0 && !rel.is_partition) {
-        o.set("inherited", "true");
-        o.set("local", bool_text(c.is_local));
-      }
+      if (table && c.stattarget >= 0) o.set("statistics", std::to_string(c.stattarget));
+      if (table && c.storage != type.storage) o.set("storage", storage_word(c.storage));
+      o.set("type", type.name);
     }
   }
 }

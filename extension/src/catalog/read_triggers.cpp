@@ -1,5 +1,6 @@
 // Triggers (pg_trigger) and event triggers (pg_event_trigger).
 #include <algorithm>
+#include <unordered_map>
 
 #include "reader.hpp"
 
@@ -93,17 +94,35 @@ std::string trigger_definition(const Relation& rel, std::string_view name, int t
 }  // namespace
 
 void read_triggers(Context& ctx) {
+  // No joins (their plans depend on catalog statistics, stale right after a big
+  // migration): the table comes from the relation map, the function names from one more
+  // query over the few trigger functions.
   Rows r = ctx.query(
       "SELECT t.oid, t.tgrelid, t.tgname, t.tgenabled, t.tgparentid, t.tgtype, t.tgattr,"
       "  t.tgconstraint <> 0, t.tgdeferrable, t.tginitdeferred, t.tgoldtable, t.tgnewtable,"
-      "  n.nspname, p.proname, t.tgnargs, t.tgargs,"
+      "  t.tgfoid, t.tgnargs, t.tgargs,"
       "  CASE WHEN t.tgqual IS NOT NULL OR t.tgconstrrelid <> 0"
       "    THEN pg_catalog.pg_get_triggerdef(t.oid) END"
-      " FROM pg_catalog.pg_trigger t"
-      " JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid"
-      " JOIN pg_catalog.pg_proc p ON p.oid = t.tgfoid"
-      " JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace"
-      " WHERE c.relnamespace = ANY ($NSPS) AND NOT t.tgisinternal");
+      " FROM pg_catalog.pg_trigger t WHERE t.tgrelid >= 16384 AND NOT t.tgisinternal");
+  std::unordered_map<Oid, std::string> functions;
+  {
+    std::vector<Oid> oids;
+    for (size_t i = 0; i < r.size(); i++)
+      if (ctx.kept_relation(r.oid(i, 1))) oids.push_back(r.oid(i, 12));
+    if (!oids.empty()) {
+      Rows f = ctx.query(
+          "SELECT p.oid, n.nspname, p.proname FROM pg_catalog.pg_proc p"
+          " JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace"
+          " WHERE p.oid = ANY ('" +
+          array_literal(oids) + "'::pg_catalog.oid[])");
+      // The function, qualified unless it is a built-in (what generate_function_name
+      // prints with the pinned search_path).
+      for (size_t i = 0; i < f.size(); i++)
+        functions[f.oid(i, 0)] = f.view(i, 1) == "pg_catalog"
+                                     ? quote(f.view(i, 2))
+                                     : qualified(f.view(i, 1), f.view(i, 2));
+    }
+  }
   for (size_t i = 0; i < r.size(); i++) {
     const Relation* rel = ctx.kept_relation(r.oid(i, 1));
     if (!rel || rel->kind == 'f') continue;
@@ -111,18 +130,13 @@ void read_triggers(Context& ctx) {
     if (r.oid(i, 4) != 0) continue;
     if (ctx.extension_member(TriggerRelationId, r.oid(i, 0))) continue;
     std::string def;
-    if (!r.null(i, 16)) {
-      def = r.str(i, 16);
+    if (!r.null(i, 15)) {
+      def = r.str(i, 15);
     } else {
-      // The function, qualified unless it is a built-in (what generate_function_name
-      // prints with the pinned search_path).
-      const std::string function = r.view(i, 12) == "pg_catalog"
-                                       ? quote(r.view(i, 13))
-                                       : qualified(r.view(i, 12), r.view(i, 13));
-      std::string_view args = r.num(i, 14) > 0 ? r.view(i, 15) : std::string_view();
+      std::string_view args = r.num(i, 13) > 0 ? r.view(i, 14) : std::string_view();
       def = trigger_definition(*rel, r.view(i, 2), static_cast<int>(r.num(i, 5)),
                                parse_vector(r.view(i, 6)), r.flag(i, 7), r.flag(i, 8), r.flag(i, 9),
-                               r.value(i, 10), r.value(i, 11), function, args);
+                               r.value(i, 10), r.value(i, 11), functions[r.oid(i, 12)], args);
     }
     model::Object& o = ctx.add("trigger", rel->identity + "." + quote(r.view(i, 2)));
     o.set("table", rel->identity);

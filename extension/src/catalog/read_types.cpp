@@ -32,18 +32,15 @@ void read_types(Context& ctx) {
   }
   if (have_enums) {
     Rows e = ctx.query(
-        "SELECT e.enumtypid, e.enumlabel FROM pg_catalog.pg_enum e"
-        " JOIN pg_catalog.pg_type t ON t.oid = e.enumtypid"
-        " WHERE t.typnamespace = ANY ($NSPS)"
-        " ORDER BY e.enumtypid, e.enumsortorder");
+        "SELECT enumtypid, enumlabel FROM pg_catalog.pg_enum WHERE enumtypid >= 16384"
+        " ORDER BY enumtypid, enumsortorder");
     for (size_t i = 0; i < e.size(); i++) labels[e.oid(i, 0)].push_back(quote_literal(e.str(i, 1)));
   }
   if (have_domains) {
     Rows c = ctx.query(
         "SELECT co.contypid, co.conname, co.conbin, co.convalidated"
         " FROM pg_catalog.pg_constraint co"
-        " JOIN pg_catalog.pg_type t ON t.oid = co.contypid"
-        " WHERE t.typnamespace = ANY ($NSPS) AND co.contype = 'c'");
+        " WHERE co.connamespace = ANY ($NSPS) AND co.contypid <> 0 AND co.contype = 'c'");
     for (size_t i = 0; i < c.size(); i++) {
       std::string def = "CHECK (" + ctx.deparser.expr(c.view(i, 2), nullptr) + ")";
       if (!c.flag(i, 3)) def += " NOT VALID";

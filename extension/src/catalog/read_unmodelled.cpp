@@ -101,10 +101,8 @@ void read_unmodelled(Context& ctx) {
   // Rules other than the _RETURN rule that makes a view.
   {
     Rows r = ctx.query(
-        "SELECT r.oid, r.ev_class, r.rulename FROM pg_catalog.pg_rewrite r"
-        " JOIN pg_catalog.pg_class c ON c.oid = r.ev_class"
-        " WHERE c.relnamespace = ANY ($NSPS)"
-        "   AND r.rulename <> '_RETURN'");
+        "SELECT oid, ev_class, rulename FROM pg_catalog.pg_rewrite"
+        " WHERE ev_class >= 16384 AND rulename <> '_RETURN'");
     for (size_t i = 0; i < r.size(); i++) {
       const Relation* rel = ctx.kept_relation(r.oid(i, 1));
       if (!rel || ctx.extension_member(RewriteRelationId, r.oid(i, 0))) continue;

@@ -1,9 +1,11 @@
 // Internals of the catalog reader, shared by the read_*.cpp files (see catalog_reader.hpp).
 //
 // The reader runs one query per catalog over every schema in scope (never one per table),
-// copies the rows compactly (query.cpp), and builds each object's description from the
-// catalog fields in C++. The server's deparsers run only for real expressions, through a
-// cache keyed by the expression's node tree (deparse.cpp).
+// takes the rows straight from the executor (query.cpp), and builds each object's
+// description from the catalog fields in C++. The server's deparsers run only for real
+// expressions, through a cache keyed by the expression's node tree (deparse.cpp). Joins
+// are avoided: their plans depend on catalog statistics, which are stale right after a
+// large migration; rows are matched to their relation through an in-memory map instead.
 #pragma once
 
 // C++ standard and model headers before any PostgreSQL header (see boundary.hpp).
@@ -104,7 +106,7 @@ Rows query(Spi& spi, const std::string& sql);
 
 // Elements of a one-dimensional array in text form ("{a,\"b c\",NULL}"); NULL as "NULL".
 std::vector<std::string> parse_array(std::string_view text);
-// "{1,2,3}" for a list of numbers, to pass as $n::oid[] / $n::int4[].
+// "{1,2,3}" for a list of numbers, to put into SQL as '{...}'::pg_catalog.oid[].
 template <typename T>
 std::string array_literal(const T& values) {
   std::string out = "{";
@@ -132,6 +134,11 @@ std::string bool_text(bool b);
 // ---------------------------------------------------------------------------------------
 
 struct Relation;
+
+// Folds sub-trees made only of constants and the casts and arrays around them into one
+// constant, so an expression reads the same after a dump and reload (normalize_expr.cpp).
+// Calls PostgreSQL: use inside pg_call.
+Node* fold_constant_casts(Node* node);
 
 struct Deparsed {
   std::string text;
@@ -161,9 +168,11 @@ class Deparser {
 
  private:
   struct Template;
-  std::vector<Deparsed> run(std::string_view tree, const Relation* rel, bool is_list);
+  // The result: a cached template's items, or result_.
+  const std::vector<Deparsed>& run(std::string_view tree, const Relation* rel, bool is_list);
 
   std::unordered_map<std::string, std::unique_ptr<Template>> cache_;
+  std::vector<Deparsed> result_;
   void* memory_ = nullptr;  // MemoryContext for the server's deparser, reset per call
   size_t calls_ = 0, hits_ = 0;
 };

@@ -1,0 +1,594 @@
+#include "jobs/rebuild.hpp"
+
+#include <cctype>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <unistd.h>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "jobs/backup.hpp"
+#include "jobs/extension_jobs.hpp"
+#include "jobs/jobs.hpp"
+#include "jobs/squash_state.hpp"
+#include "util/files.hpp"
+
+namespace squash::jobs {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+constexpr char kMaintenanceDb[] = "postgres";
+constexpr char kBeforeLabel[] = "squashd_rebuild_before";
+
+// What the refusal-before-dropping check adds up: every step of the destructive phase.
+const std::vector<std::string> kDestructiveSteps = {"drop",          "recreate",     "apply",
+                                                    "restore-state", "restore-data", "set-revision",
+                                                    "refresh-views", "validate",     "compare"};
+
+template <typename F>
+void for_each_line(const std::string& text, F&& f) {
+  std::size_t start = 0;
+  while (start < text.size()) {
+    auto end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    f(text.substr(start, end - start));
+    start = end + 1;
+  }
+}
+
+std::vector<std::string> words(const std::string& s) {
+  std::vector<std::string> out;
+  std::size_t i = 0;
+  while (i < s.size()) {
+    while (i < s.size() && s[i] == ' ') ++i;
+    auto j = i;
+    while (j < s.size() && s[j] != ' ') ++j;
+    if (j > i) out.push_back(s.substr(i, j - i));
+    i = j;
+  }
+  return out;
+}
+
+// A pg_restore list file under state_dir/run, removed when it goes out of scope.
+class ListFile {
+ public:
+  ListFile(const RunContext& ctx, const std::string& kind, const std::string& content)
+      : path_(ctx.settings().state_dir + "/run/" + ctx.run().id + "." + kind + ".list") {
+    util::ensure_dir(ctx.settings().state_dir + "/run");
+    util::write_file_atomic(path_, content);
+  }
+  ~ListFile() { ::unlink(path_.c_str()); }
+  ListFile(const ListFile&) = delete;
+  ListFile& operator=(const ListFile&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+std::string joined_revisions(db::Connection& conn, process::Stop* stop) {
+  if (!conn.scalar("SELECT pg_catalog.to_regclass('alembic_version')::text", {}, stop))
+    return "(no alembic_version table)";
+  return conn
+      .scalar(
+          "SELECT COALESCE(pg_catalog.string_agg(version_num::text, ',' ORDER BY 1), '') "
+          "FROM alembic_version",
+          {}, stop)
+      .value_or("");
+}
+
+// squash_rehearse_<target>: one per target, so a leftover of a crashed run is reused and
+// dropped by the next one.
+std::string scratch_database(const std::string& target) {
+  std::string name = "squash_rehearse_";
+  for (char c : target)
+    name += std::isalnum(static_cast<unsigned char>(c)) ? static_cast<char>(std::tolower(c)) : '_';
+  return name.substr(0, 63);
+}
+
+std::string short_fp(const std::optional<std::string>& fp) {
+  return fp ? fp->substr(0, 16) : std::string("none");
+}
+
+std::string listed(const std::vector<std::string>& items, std::size_t shown) {
+  std::string out;
+  for (std::size_t i = 0; i < items.size() && i < shown; ++i) out += (i ? "; " : "") + items[i];
+  if (items.size() > shown) out += fmt::format("; … and {} more", items.size() - shown);
+  return out;
+}
+
+// The schema fingerprint of conn equals the backup's; else StepFailed listing what differs
+// (through the pre-run snapshot document, imported and diffed in a rolled-back transaction).
+void require_same_schema(RunContext& ctx, db::Connection& conn, const ExtensionInfo& ext,
+                         const std::optional<std::string>& expected,
+                         const std::optional<std::string>& before_doc, const std::string& what) {
+  auto fp =
+      conn.scalar(fmt::format("SELECT {}()", ext.call("squash_fingerprint")), {}, &ctx.stop());
+  if (fp == expected) return;
+  std::vector<std::string> diffs;
+  if (before_doc) {
+    try {
+      conn.query("BEGIN");
+      conn.query(fmt::format("SELECT {}($1::jsonb, $2)", ext.call("squash_snapshot_import")),
+                 {*before_doc, std::string(kBeforeLabel)}, &ctx.stop());
+      auto rows = conn.query(
+          fmt::format("SELECT kind, identity, change, detail FROM {}($1)", ext.call("squash_diff")),
+          {std::string(kBeforeLabel)}, &ctx.stop());
+      for (auto& r : rows.rows)
+        diffs.push_back(fmt::format("{} {} {}{}", r[0].value_or(""), r[1].value_or(""),
+                                    r[2].value_or(""),
+                                    r[3] && !r[3]->empty() ? ": " + *r[3] : std::string()));
+    } catch (const std::exception& e) {
+      diffs.push_back(fmt::format("(no diff: {})", e.what()));
+    }
+    try {
+      conn.query("ROLLBACK");
+    } catch (...) {
+    }
+  }
+  throw StepFailed(fmt::format(
+      "{}: schema fingerprint {} differs from the pre-run {}{}{}", what, short_fp(fp),
+      short_fp(expected), diffs.empty() ? "" : fmt::format(" ({} difference(s): ", diffs.size()),
+      diffs.empty() ? "" : listed(diffs, 10) + ")"));
+}
+
+// Schema, data and alembic_version of the target equal the backup's; else StepFailed.
+// Returns a one-line proof.
+std::string prove_equal(RunContext& ctx, db::Connection& conn, const Manifest& m,
+                        const std::optional<std::string>& before_doc,
+                        const std::optional<std::string>& revision) {
+  auto ext = find_extension(conn, &ctx.stop());
+  if (!ext) throw StepFailed("pg_squash is missing");
+  require_same_schema(ctx, conn, *ext, m.fingerprint, before_doc, "schema");
+  std::string diff;
+  auto data = data_fingerprint(conn, *ext, &ctx.stop());
+  if (!same_data(m.data_fingerprint, data, &diff))
+    throw StepFailed("data fingerprint differs: " + diff);
+  std::string want;
+  if (revision) {
+    want = *revision;
+  } else if (m.revision_table) {
+    for (auto& r : m.revisions) want += (want.empty() ? "" : ",") + r;
+  } else {
+    want = "(no alembic_version table)";
+  }
+  auto have = joined_revisions(conn, &ctx.stop());
+  if (have != want)
+    throw StepFailed(fmt::format("alembic_version holds '{}', expected '{}'", have, want));
+  return fmt::format("fingerprints equal (schema {}, {} table(s)), alembic_version {}",
+                     short_fp(m.fingerprint), data.size(), want.empty() ? "empty" : want);
+}
+
+// Materialized views a data-only restore leaves unpopulated, refreshed in passes until
+// none is left (one that reads another waits for the next pass).
+std::size_t populate_materialized_views(RunContext& ctx, db::Connection& conn) {
+  std::size_t done = 0;
+  for (int pass = 0; pass < 100; ++pass) {
+    auto rows = conn.query(
+        "SELECT pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname) "
+        "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE c.relkind = 'm' AND NOT c.relispopulated AND n.nspname <> 'squash' ORDER BY 1",
+        {}, &ctx.stop());
+    if (rows.rows.empty()) return done;
+    std::vector<std::string> errors;
+    for (auto& r : rows.rows) {
+      try {
+        conn.query("REFRESH MATERIALIZED VIEW " + r[0].value_or(""), {}, &ctx.stop());
+        ++done;
+      } catch (const db::PgError& e) {
+        errors.push_back(fmt::format("{}: {}", r[0].value_or(""), e.what()));
+      }
+    }
+    if (errors.size() == rows.rows.size())
+      throw StepFailed("cannot populate materialized view(s): " + listed(errors, 5));
+  }
+  return done;
+}
+
+// psql -X -v ON_ERROR_STOP=1 --single-transaction -f squashed_sql on database dbname, then
+// CREATE EXTENSION pg_squash (in schema) unless the SQL made it. Returns whether it did.
+bool apply_squashed_sql(RunContext& ctx, const std::string& squashed_sql, const std::string& dbname,
+                        const std::string& schema, std::optional<db::Connection>& conn) {
+  const auto& tools = ctx.settings().tools;
+  ctx.run_tool("psql",
+               {tools.psql, "-X", "-q", "-v", "ON_ERROR_STOP=1", "--single-transaction",
+                "--no-password", "--dbname=" + ctx.conninfo(dbname), "--file=" + squashed_sql});
+  conn.emplace(ctx.connect(dbname));
+  if (find_extension(*conn, &ctx.stop())) return false;
+  conn->query(fmt::format("CREATE EXTENSION pg_squash WITH SCHEMA {}", schema), {}, &ctx.stop());
+  return true;
+}
+
+std::string describe_failure(const RunContext& ctx, std::exception_ptr failure) {
+  std::string step;
+  for (auto it = ctx.run().steps.rbegin(); it != ctx.run().steps.rend(); ++it)
+    if (it->state != api::kSucceeded) {
+      step = it->name;
+      break;
+    }
+  std::string why;
+  try {
+    std::rethrow_exception(failure);
+  } catch (const db::Stopped& s) {
+    why = fmt::format("stopped ({})", s.what());
+  } catch (const std::exception& e) {
+    why = e.what();
+  } catch (...) {
+    why = "unknown error";
+  }
+  return step.empty() ? why : fmt::format("step {}: {}", step, why);
+}
+
+}  // namespace
+
+std::string toc_desc(const std::string& line) {
+  if (line.empty() || line[0] == ';') return "";
+  auto semi = line.find(';');
+  if (semi == std::string::npos) return "";
+  std::size_t pos = semi + 1;
+  for (int field = 0; field < 2; ++field) {  // catalog oid, object oid
+    while (pos < line.size() && line[pos] == ' ') ++pos;
+    while (pos < line.size() && line[pos] != ' ') ++pos;
+  }
+  while (pos < line.size() && line[pos] == ' ') ++pos;
+  return line.substr(pos);
+}
+
+std::string database_entries(const std::string& list) {
+  std::string out;
+  for_each_line(list, [&](const std::string& line) {
+    if (line.empty()) return;
+    auto d = toc_desc(line);
+    bool keep = line[0] == ';' || d.starts_with("DATABASE ") ||
+                d.starts_with("COMMENT - DATABASE ") || d.starts_with("ACL - DATABASE ") ||
+                d.starts_with("SECURITY LABEL - DATABASE ");
+    if (keep) out += line + "\n";
+  });
+  return out;
+}
+
+std::string without_version_data(const std::string& list, std::size_t* excluded) {
+  std::string out;
+  std::size_t n = 0;
+  for_each_line(list, [&](const std::string& line) {
+    if (line.empty()) return;
+    auto w = words(toc_desc(line));
+    if (w.size() >= 4 && w[0] == "TABLE" && w[1] == "DATA" && w[3] == "alembic_version") {
+      ++n;
+      return;
+    }
+    out += line + "\n";
+  });
+  if (excluded) *excluded = n;
+  return out;
+}
+
+std::string revision_problem(const std::string& revision, std::size_t max_width) {
+  if (revision.empty()) return "the revision id is empty";
+  if (revision.size() > max_width)
+    return fmt::format(
+        "the revision id is {} characters long; alembic_version.version_num "
+        "holds {}",
+        revision.size(), max_width);
+  for (unsigned char c : revision)
+    if (c <= ' ' || c == 0x7f) return "the revision id contains whitespace or control characters";
+  return "";
+}
+
+void run_rebuild_job(RunContext& ctx) {
+  const auto& tools = ctx.settings().tools;
+  const std::string dbname = db::dbname_of(ctx.target().conninfo);
+  const auto revision = ctx.param_string("revision");
+  const auto squashed_sql = ctx.param_string("squashed_sql");
+  std::optional<db::Connection> maint, conn;
+
+  // --- nothing is changed before "drop"
+  ctx.step("connect", [&] {
+    if (dbname.empty() || dbname == kMaintenanceDb || dbname == "template0" ||
+        dbname == "template1")
+      throw StepFailed(
+          fmt::format("rebuild refuses to drop database '{}' (target {}): it must "
+                      "name an application database",
+                      dbname, ctx.target().name));
+    maint.emplace(ctx.connect(std::string(kMaintenanceDb)));
+    auto got = maint->scalar(
+        "SELECT pg_catalog.pg_try_advisory_lock($1::int, pg_catalog.hashtext($2))::text",
+        {std::to_string(kAdvisoryClass), "squashd rebuild " + dbname});
+    if (got != "true")
+      throw StepFailed(
+          fmt::format("busy: another session holds squashd's rebuild lock for "
+                      "database {} on the maintenance database {}",
+                      dbname, kMaintenanceDb));
+    conn.emplace(ctx.connect());
+    got = conn->scalar(fmt::format("SELECT pg_catalog.pg_try_advisory_lock({}, {})::text",
+                                   kAdvisoryClass, kAdvisoryRun));
+    if (got != "true")
+      throw StepFailed(
+          fmt::format("busy: another session holds squashd's advisory lock ({}, {}) "
+                      "on target {}",
+                      kAdvisoryClass, kAdvisoryRun, ctx.target().name));
+    ctx.detail(fmt::format("advisory locks held on {} (rebuild of {}) and on {}", kMaintenanceDb,
+                           dbname, dbname));
+  });
+
+  std::optional<std::string> before_doc, live_fp;
+  ExtensionInfo ext = ctx.step("preflight", [&] {
+    if (!revision)
+      throw StepFailed(
+          "rebuild needs params.revision: the squashed revision the rebuilt database "
+          "will be at (e.g. 000_squashed_complete)");
+    auto width = conn->scalar(
+        "SELECT atttypmod - 4 FROM pg_catalog.pg_attribute WHERE attrelid = "
+        "pg_catalog.to_regclass('alembic_version') AND attname = 'version_num' AND atttypmod > 4");
+    auto problem = revision_problem(*revision, width ? std::stoul(*width) : 32);
+    if (!problem.empty())
+      throw StepFailed(fmt::format("params.revision '{}': {}", *revision, problem));
+    if (!squashed_sql || squashed_sql->empty() || (*squashed_sql)[0] != '/')
+      throw StepFailed(
+          "rebuild needs params.squashed_sql: the absolute path of the squashed "
+          "revision as SQL (squash_generate_migration(revision, 'sql'))");
+    std::error_code ec;
+    errno = 0;
+    if (!fs::is_regular_file(*squashed_sql, ec))
+      throw StepFailed(fmt::format("params.squashed_sql {} is not a regular file", *squashed_sql));
+    if (std::ifstream probe(*squashed_sql);
+        !probe || probe.peek() == std::ifstream::traits_type::eof())
+      throw StepFailed(fmt::format("params.squashed_sql {} cannot be read or is empty{}",
+                                   *squashed_sql,
+                                   errno ? std::string(": ") + std::strerror(errno) : ""));
+    if (conn->scalar(
+            "SELECT rolsuper::text FROM pg_catalog.pg_roles WHERE rolname = current_user") !=
+        "true")
+      throw StepFailed(
+          "rebuild needs a superuser connection (DROP/CREATE DATABASE, pg_restore "
+          "--disable-triggers, pg_squash's state); the target's user is not one");
+    auto e = require_extension(ctx, *conn);
+    auto v = validate(ctx, *conn, e, std::nullopt);
+    if (v.fail > 0)
+      throw StepFailed(
+          fmt::format("the target already fails validation ({}): {}; fix that first "
+                      "— nothing was changed",
+                      v.summary(), listed(v.failures, 5)));
+    live_fp =
+        conn->scalar(fmt::format("SELECT {}()", e.call("squash_fingerprint")), {}, &ctx.stop());
+    // The pre-run schema as a snapshot document (for a diff later); nothing is kept.
+    conn->query("BEGIN");
+    try {
+      conn->query(fmt::format("SELECT {}($1)", e.call("squash_snapshot")),
+                  {std::string(kBeforeLabel)}, &ctx.stop());
+      before_doc =
+          conn->scalar(fmt::format("SELECT {}($1)::text", e.call("squash_snapshot_export")),
+                       {std::string(kBeforeLabel)}, &ctx.stop());
+    } catch (...) {
+      conn->query("ROLLBACK");
+      throw;
+    }
+    conn->query("ROLLBACK");
+    ctx.detail(fmt::format("{} ({} bytes) → revision {}; validation {}", *squashed_sql,
+                           fs::file_size(*squashed_sql, ec), *revision, v.summary()));
+    return e;
+  });
+
+  // The squashed SQL must build the live schema in a scratch database before the target
+  // is touched: a broken or drifted squash is refused here, with nothing changed.
+  const std::string scratch = scratch_database(ctx.target().name);
+  std::exception_ptr rehearsal_failure;
+  try {
+    ctx.step("rehearse", [&] {
+      auto props = maint->query(
+          "SELECT pg_catalog.pg_encoding_to_char(encoding), datcollate, datctype FROM "
+          "pg_catalog.pg_database WHERE datname = $1",
+          {dbname});
+      if (props.rows.empty()) throw StepFailed("database " + dbname + " does not exist");
+      auto& p = props.rows[0];
+      maint->query(fmt::format("DROP DATABASE IF EXISTS {} WITH (FORCE)", quote_ident(scratch)));
+      maint->query(fmt::format("CREATE DATABASE {} TEMPLATE template0 ENCODING '{}' LC_COLLATE "
+                               "'{}' LC_CTYPE '{}'",
+                               quote_ident(scratch), p[0].value_or("UTF8"), p[1].value_or("C"),
+                               p[2].value_or("C")),
+                   {}, &ctx.stop());
+      std::optional<db::Connection> sc;
+      apply_squashed_sql(ctx, *squashed_sql, scratch, ext.schema, sc);
+      auto sext = require_extension(ctx, *sc);
+      require_same_schema(ctx, *sc, sext, live_fp, before_doc,
+                          "the squashed SQL does not build the live schema");
+      ctx.detail(fmt::format("{} builds schema {} in scratch database {}", *squashed_sql,
+                             short_fp(live_fp), scratch));
+    });
+  } catch (const StepFailed& e) {
+    rehearsal_failure = std::make_exception_ptr(StepFailed(fmt::format(
+        "rehearsal in scratch database {} failed, nothing was changed: {}", scratch, e.what())));
+  } catch (...) {
+    rehearsal_failure = std::current_exception();
+  }
+  ctx.ignore_stop(true);
+  ctx.step("drop-scratch", [&] {
+    maint->query(fmt::format("DROP DATABASE IF EXISTS {} WITH (FORCE)", quote_ident(scratch)));
+  });
+  ctx.ignore_stop(false);
+  if (rehearsal_failure) std::rethrow_exception(rehearsal_failure);
+
+  BackupResult backup = take_backup(ctx);
+  const Manifest& m = backup.manifest;
+  const std::string full = backup.dir + "/" + kFullDump;
+
+  ctx.step("quiesce", [&] {
+    // Writes after the backup would be lost: refuse while nothing is dropped yet.
+    std::string diff;
+    if (!same_data(m.data_fingerprint, data_fingerprint(*conn, ext, &ctx.stop()), &diff))
+      throw StepFailed(
+          fmt::format("the data changed since the backup ({}): stop the "
+                      "application's writes for the window — nothing was changed",
+                      diff));
+    if (m.fingerprint != live_fp)
+      throw StepFailed("the schema changed since the rehearsal — nothing was changed");
+    ctx.detail(fmt::format("no write since the backup ({} table(s))", m.data_fingerprint.size()));
+  });
+  conn.reset();  // releases the target's run lock; the rebuild lock on postgres stays
+  ctx.require_time_for(kDestructiveSteps, "the rebuild's destructive phase (drop … compare)");
+
+  // --- destructive phase
+  bool destroyed = false;
+  std::exception_ptr failure;
+  try {
+    ctx.step("drop", [&] {
+      destroyed = true;
+      try {
+        maint->query(fmt::format("DROP DATABASE {} WITH (FORCE)", quote_ident(dbname)), {},
+                     &ctx.stop());
+      } catch (...) {
+        try {  // still there: nothing was destroyed
+          if (maint->scalar("SELECT 1 FROM pg_catalog.pg_database WHERE datname = $1", {dbname}))
+            destroyed = false;
+        } catch (...) {
+        }
+        throw;
+      }
+    });
+    ctx.step("recreate", [&] {
+      auto list = ctx.run_tool("pg_restore --list", {tools.pg_restore, "--list", "--create", full});
+      auto entries = database_entries(list.stdout_text);
+      ListFile lf(ctx, "database", entries);
+      ctx.run_tool("pg_restore", {tools.pg_restore, "--create", "--exit-on-error", "--no-password",
+                                  "--use-list=" + lf.path(),
+                                  "--dbname=" + ctx.conninfo(std::string(kMaintenanceDb)), full});
+      std::size_t n = 0;
+      for_each_line(entries, [&](const std::string& l) { n += !l.empty() && l[0] != ';'; });
+      ctx.detail(
+          fmt::format("{} recreated from the backup's {} database entries (owner, "
+                      "settings, comment, grants)",
+                      dbname, n));
+    });
+    ctx.step("apply", [&] {
+      bool created = apply_squashed_sql(ctx, *squashed_sql, dbname, ext.schema, conn);
+      ext = require_extension(ctx, *conn);
+      require_same_schema(ctx, *conn, ext, m.fingerprint, before_doc,
+                          "the squashed SQL does not build the pre-run schema");
+      ctx.detail(fmt::format("{} applied{}; schema fingerprint {} equals the pre-run one",
+                             *squashed_sql, created ? ", pg_squash created" : "",
+                             short_fp(m.fingerprint)));
+    });
+    if (!backup.squash_state.is_null())
+      ctx.step("restore-state",
+               [&] { ctx.detail(write_squash_state(*conn, backup.squash_state, &ctx.stop())); });
+    ctx.step("restore-data", [&] {
+      auto list = ctx.run_tool("pg_restore --list", {tools.pg_restore, "--list", full});
+      std::size_t excluded = 0;
+      ListFile lf(ctx, "data", without_version_data(list.stdout_text, &excluded));
+      ctx.run_tool("pg_restore", {tools.pg_restore, "--data-only", "--disable-triggers",
+                                  "--single-transaction", "--exit-on-error", "--no-password",
+                                  "--use-list=" + lf.path(), "--dbname=" + ctx.conninfo(), full});
+      ctx.detail(fmt::format("{} table(s) restored with their sequence values{}",
+                             m.data_fingerprint.size(),
+                             excluded ? "; alembic_version's rows left out" : ""));
+    });
+    ctx.step("set-revision", [&] {
+      conn->query("BEGIN");
+      try {
+        if (!conn->scalar("SELECT pg_catalog.to_regclass('alembic_version')::text"))
+          conn->query(
+              "CREATE TABLE alembic_version (version_num varchar(32) NOT NULL, "
+              "CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num))");
+        auto written = joined_revisions(*conn, nullptr);
+        conn->query("DELETE FROM alembic_version");
+        conn->query("INSERT INTO alembic_version (version_num) VALUES ($1)", {*revision});
+        conn->query("COMMIT");
+        std::string old;
+        for (auto& r : m.revisions) old += (old.empty() ? "" : ",") + r;
+        ctx.detail(fmt::format("alembic_version: {} → {}{}", old.empty() ? "none" : old, *revision,
+                               written.empty() || written == *revision
+                                   ? ""
+                                   : " (the squashed SQL had written " + written + ")"));
+      } catch (...) {
+        conn->query("ROLLBACK");
+        throw;
+      }
+    });
+    ctx.step("refresh-views", [&] {
+      auto populated = populate_materialized_views(ctx, *conn);
+      auto rows = conn->query(fmt::format("SELECT view, kind, action, ms FROM {}(false)",
+                                          ext.call("squash_refresh_views")),
+                              {}, &ctx.stop());
+      ctx.detail(
+          fmt::format("{} materialized view(s) populated; squash_refresh_views: {} "
+                      "managed view(s)",
+                      populated, rows.rows.size()));
+    });
+    ctx.step("validate", [&] {
+      auto v = validate(ctx, *conn, ext, std::nullopt);
+      for (auto& w : v.warnings) ctx.note("warn: " + w);
+      ctx.detail(v.summary());
+      if (v.fail > 0)
+        throw StepFailed(fmt::format("validation failed after the rebuild ({}): {}", v.summary(),
+                                     listed(v.failures, 5)));
+    });
+    ctx.step("compare", [&] { ctx.detail(prove_equal(ctx, *conn, m, before_doc, revision)); });
+  } catch (...) {
+    failure = std::current_exception();
+  }
+  if (!failure) {
+    conn.reset();
+    apply_retention(ctx);
+    return;
+  }
+  const std::string why = describe_failure(ctx, failure);
+  if (!destroyed) std::rethrow_exception(failure);
+
+  // --- rollback: runs to its end whatever stops the run
+  conn.reset();
+  ctx.ignore_stop(true);
+  std::string outcome;
+  bool rolled_back = false;
+  try {
+    ctx.step("rollback-drop", [&] {
+      if (!maint || !maint->ok()) maint.emplace(ctx.connect(std::string(kMaintenanceDb)));
+      maint->query(fmt::format("DROP DATABASE IF EXISTS {} WITH (FORCE)", quote_ident(dbname)));
+    });
+    std::string restore_errors;
+    ctx.step("rollback-restore", [&] {
+      try {
+        ctx.run_tool("pg_restore", {tools.pg_restore, "--create", "--no-password",
+                                    "--dbname=" + ctx.conninfo(std::string(kMaintenanceDb)), full});
+      } catch (const StepFailed& e) {
+        // Go on: the fingerprints decide whether what was restored is the database.
+        restore_errors = e.what();
+        ctx.note("rollback: pg_restore reported errors: " + restore_errors);
+      }
+      conn.emplace(ctx.connect());
+      if (!backup.squash_state.is_null())
+        ctx.detail("pg_squash state: " + write_squash_state(*conn, backup.squash_state, nullptr));
+    });
+    ctx.step("rollback-verify", [&] {
+      outcome = prove_equal(ctx, *conn, m, before_doc, std::nullopt);
+      if (!restore_errors.empty())
+        outcome += " (pg_restore reported errors: " + restore_errors + ")";
+      ctx.detail(outcome);
+    });
+    rolled_back = true;
+  } catch (const std::exception& e) {
+    outcome = e.what();
+  }
+  conn.reset();
+  ctx.ignore_stop(false);
+  if (rolled_back) {
+    ctx.note("rolled back: " + outcome);
+    throw StepFailed(fmt::format("rebuild failed ({}); rolled back: {}", why, outcome));
+  }
+  auto loud = fmt::format(
+      "ROLLBACK FAILED: {}. Database {} may be missing or differ from the backup; restore it by "
+      "hand: DROP DATABASE IF EXISTS {} WITH (FORCE), then pg_restore --create --dbname={} {} "
+      "(verified backup {}). The rebuild had failed: {}",
+      outcome, dbname, quote_ident(dbname), kMaintenanceDb, full, backup.dir, why);
+  spdlog::critical("run {}: {}", ctx.run().id, loud);
+  ctx.note(loud);
+  throw StepFailed(loud);
+}
+
+}  // namespace squash::jobs

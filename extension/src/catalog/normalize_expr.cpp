@@ -1,0 +1,70 @@
+// Canonical form of stored expressions before they are deparsed.
+//
+// Some expressions do not survive a dump and reload as the same tree: a CHECK written as
+// `col IN ('a', 'b')` on a varchar column is stored as
+//   (col)::text = ANY ((ARRAY['a'::varchar, 'b'::varchar])::text[])
+// pg_dump prints exactly that, and parsing it back gives
+//   (col)::text = ANY (ARRAY[('a'::varchar)::text, ('b'::varchar)::text])
+// Same meaning, different tree, different text. Folding every sub-tree that is made only
+// of constants and the casts, arrays and coercions between them into one constant makes
+// both read `(col)::text = ANY ('{a,b}'::text[])`. Nothing else is folded: no function
+// is evaluated or inlined, no Var is touched.
+#include "reader.hpp"
+
+extern "C" {
+#include "nodes/nodeFuncs.h"
+#include "optimizer/optimizer.h"
+}
+
+namespace squash::catalog {
+
+namespace {
+
+// True when node is built only from constants and the casts/arrays around them.
+bool constant_casts_only(Node* node) {
+  if (!node) return true;
+  switch (nodeTag(node)) {
+    case T_Const:
+    case T_CaseTestExpr:
+      return true;
+    case T_RelabelType:
+      return constant_casts_only(reinterpret_cast<Node*>(castNode(RelabelType, node)->arg));
+    case T_ArrayCoerceExpr: {
+      auto* a = castNode(ArrayCoerceExpr, node);
+      return constant_casts_only(reinterpret_cast<Node*>(a->arg)) &&
+             constant_casts_only(reinterpret_cast<Node*>(a->elemexpr));
+    }
+    case T_ArrayExpr: {
+      ListCell* lc;
+      foreach (lc, castNode(ArrayExpr, node)->elements)
+        if (!constant_casts_only(static_cast<Node*>(lfirst(lc)))) return false;
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
+Node* fold_mutator(Node* node, void* context) {
+  if (!node) return nullptr;
+  switch (nodeTag(node)) {
+    case T_RelabelType:
+    case T_ArrayCoerceExpr:
+    case T_ArrayExpr:
+      // Binary-compatible relabelings and array constructors of constants only: folding
+      // them evaluates no user function.
+      if (constant_casts_only(node)) return eval_const_expressions(nullptr, node);
+      break;
+    default:
+      break;
+  }
+  // The mutator API takes an unprototyped function pointer; go through void (*)(void).
+  auto generic = reinterpret_cast<void (*)(void)>(fold_mutator);
+  return expression_tree_mutator(node, reinterpret_cast<Node* (*)()>(generic), context);
+}
+
+}  // namespace
+
+Node* fold_constant_casts(Node* node) { return fold_mutator(node, nullptr); }
+
+}  // namespace squash::catalog

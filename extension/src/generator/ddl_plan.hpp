@@ -1,0 +1,107 @@
+// Internals of the generator: the plan of steps that ddl_objects.cpp fills from a snapshot
+// and ddl_output.cpp orders and writes out (see ddl.hpp).
+#pragma once
+
+#include <map>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "pg_squash/generator/ddl.hpp"
+
+namespace squash::generator {
+
+// Creation priority: among steps whose dependencies are all created, the lowest phase goes
+// first. Dependencies (pg_depend and the snapshot's own references) always win.
+enum Phase : int {
+  kSchemas = 1,
+  kExtensions,
+  kTypesAndRoutines,  // enums, domains, composite types, functions, procedures, sequences
+  kTables,            // tables with columns, partitions attached, RLS flags, comments
+  kSeeds,             // include_data rows, before constraints and triggers (as pg_dump does)
+  kConstraints,       // primary keys, unique, check, exclusion; indexes
+  kSqlBodyRoutines,   // BEGIN ATOMIC / RETURN bodies: checked at creation
+  kForeignKeys,
+  kViews,
+  kAttachments,  // triggers, policies
+  kOwnership,    // ALTER SEQUENCE ... OWNED BY
+  kEventTriggers,  // last: they must not fire while the schema is built
+};
+
+struct Step {
+  Phase phase = kTables;
+  std::string label;              // "table public.genes", for comments
+  std::vector<std::string> sql;   // statements, without the terminating semicolon
+  std::vector<std::string> undo;  // downgrade statements, run in this order
+  // A view or materialized view: sql[0] creates it; the Alembic file goes through its
+  // ReplaceableObject helper for that statement and for the drop.
+  const model::Object* view = nullptr;
+  std::vector<size_t> after;  // steps that must come first
+};
+
+class Plan {
+ public:
+  Plan(const model::Snapshot& snapshot, const CatalogFacts& facts, const Options& options);
+
+  // Builds the steps from the snapshot.
+  void build();
+  // The steps in creation order.
+  std::vector<size_t> order() const;
+
+  const std::vector<Step>& steps() const { return steps_; }
+  const std::vector<std::string>& not_expressible() const { return not_expressible_; }
+
+  // Attributes of view steps, for the Alembic helper.
+  static std::string view_options(const model::Object& view);
+  static std::string view_create(const model::Object& view);
+  static std::string view_drop(const model::Object& view);
+
+ private:
+  const model::Object* find(std::string_view kind, std::string_view identity) const;
+  size_t add_step(Phase phase, const model::Object& o);
+  void claim(const std::string& kind, const std::string& identity, size_t step);
+  void need(size_t step, const std::string& kind, const std::string& identity);
+  void need_schema(size_t step, const std::string& identity);
+  std::string role(const std::string& name) const;
+  void owner_and_acl(Step& s, const model::Object& o, const std::string& object_word,
+                     const std::string& target, const char* grant_word);
+  void comment(Step& s, const model::Object& o, const std::string& target);
+
+  void add_schema(const model::Object& o);
+  void add_extension(const model::Object& o);
+  void add_sequence(const model::Object& o);
+  void add_enum(const model::Object& o);
+  void add_domain(const model::Object& o);
+  void add_composite(const model::Object& o);
+  void add_routine(const model::Object& o);
+  void add_table(const model::Object& o);
+  void add_constraint(const model::Object& o);
+  void add_index(const model::Object& o);
+  void add_view(const model::Object& o);
+  void add_trigger(const model::Object& o);
+  void add_policy(const model::Object& o);
+  void add_event_trigger(const model::Object& o);
+  void add_seeds();
+  void add_catalog_dependencies();
+
+  const model::Snapshot& snapshot_;
+  const CatalogFacts& facts_;
+  const Options& options_;
+  std::vector<Step> steps_;
+  std::vector<std::string> not_expressible_;
+  std::map<ObjectKey, size_t> claims_;  // snapshot object -> the step that creates it
+  // Deferred references: (step, kind, identity), resolved once every step exists.
+  struct Need {
+    size_t step;
+    std::string kind, identity;
+  };
+  std::vector<Need> needs_;
+  std::unordered_map<std::string, std::vector<const model::Object*>> columns_;  // by relation
+  std::vector<size_t> table_steps_;
+};
+
+// Splits "a, b, \"c, d\"" at ", " outside double quotes and parentheses.
+std::vector<std::string> split_list(std::string_view text);
+
+}  // namespace squash::generator

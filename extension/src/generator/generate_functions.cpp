@@ -1,0 +1,280 @@
+// squash_generate_migration(): the squashed revision from the live schema. The snapshot
+// says what to create; pg_depend (read here, at generation time) says in which order; the
+// DDL itself is written by the pure C++ generator (ddl_*.cpp).
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pg_squash/generator/ddl.hpp"
+#include "pg_squash/guc_scope.hpp"
+#include "pg_squash/model/fingerprint.hpp"
+#include "pg_squash/model/printable.hpp"
+#include "pg_squash/snapshot_store.hpp"
+#include "pg_squash/srf.hpp"
+#include "pg_squash/version_table.hpp"
+
+using namespace squash;
+
+namespace {
+
+// Schema objects of every user schema as (classid, objid) -> snapshot (kind, identity),
+// identities spelled exactly as the catalog reader spells them (quote_ident, format_type
+// under the same pinned search_path). Array types stand for their element type, row types
+// for their relation, column defaults and view rules for their relation, domain
+// constraints for their domain.
+const char* const kObjects = R"SQL(
+WITH nsp AS (
+  SELECT oid, nspname FROM pg_catalog.pg_namespace
+  WHERE nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast', 'squash')
+    AND nspname NOT LIKE 'pg\_temp\_%' AND nspname NOT LIKE 'pg\_toast\_temp\_%'
+), rel AS (
+  SELECT c.oid,
+    CASE WHEN c.relkind IN ('r', 'p') THEN 'table' WHEN c.relkind = 'v' THEN 'view'
+         WHEN c.relkind = 'm' THEN 'materialized view' WHEN c.relkind = 'S' THEN 'sequence'
+         WHEN c.relkind = 'c' THEN 'composite type' ELSE 'index' END AS kind,
+    pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname) AS ident
+  FROM pg_catalog.pg_class c JOIN nsp n ON n.oid = c.relnamespace
+  WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'c', 'i', 'I')
+), typ AS (
+  SELECT t.oid,
+    CASE WHEN e.typtype = 'e' THEN 'enum' WHEN e.typtype = 'd' THEN 'domain' ELSE r.kind END
+      AS kind,
+    CASE WHEN e.typtype = 'c' THEN r.ident
+         ELSE pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(e.typname) END
+      AS ident
+  FROM pg_catalog.pg_type t
+  JOIN pg_catalog.pg_type e ON e.oid = CASE
+    WHEN t.typelem <> 0 AND t.typsubscript = 'pg_catalog.array_subscript_handler'::pg_catalog.regproc
+    THEN t.typelem ELSE t.oid END
+  JOIN nsp n ON n.oid = e.typnamespace
+  LEFT JOIN rel r ON r.oid = e.typrelid
+  WHERE e.typtype IN ('e', 'd', 'c')
+), obj(classid, objid, kind, ident) AS (
+  SELECT 'pg_catalog.pg_namespace'::pg_catalog.regclass::pg_catalog.oid, oid, 'schema',
+    pg_catalog.quote_ident(nspname) FROM nsp
+  UNION ALL
+  SELECT 'pg_catalog.pg_extension'::pg_catalog.regclass::pg_catalog.oid, oid, 'extension',
+    pg_catalog.quote_ident(extname) FROM pg_catalog.pg_extension
+  UNION ALL
+  SELECT 'pg_catalog.pg_class'::pg_catalog.regclass::pg_catalog.oid, oid, kind, ident FROM rel
+  UNION ALL
+  SELECT 'pg_catalog.pg_type'::pg_catalog.regclass::pg_catalog.oid, oid, kind, ident FROM typ
+  WHERE kind IS NOT NULL
+  UNION ALL
+  SELECT 'pg_catalog.pg_proc'::pg_catalog.regclass::pg_catalog.oid, p.oid,
+    CASE WHEN p.prokind = 'p' THEN 'procedure' ELSE 'function' END,
+    pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(p.proname) || '(' ||
+    COALESCE((SELECT pg_catalog.string_agg(pg_catalog.format_type(a.t, NULL), ', ' ORDER BY a.k)
+              FROM pg_catalog.unnest(p.proargtypes::pg_catalog.oid[]) WITH ORDINALITY a(t, k)),
+             '') || ')'
+  FROM pg_catalog.pg_proc p JOIN nsp n ON n.oid = p.pronamespace WHERE p.prokind <> 'a'
+  UNION ALL
+  SELECT 'pg_catalog.pg_constraint'::pg_catalog.regclass::pg_catalog.oid, co.oid,
+    CASE WHEN co.conrelid <> 0 THEN 'constraint' ELSE 'domain' END,
+    CASE WHEN co.conrelid <> 0 THEN r.ident || '.' || pg_catalog.quote_ident(co.conname)
+         ELSE ty.ident END
+  FROM pg_catalog.pg_constraint co
+  LEFT JOIN rel r ON r.oid = co.conrelid
+  LEFT JOIN typ ty ON ty.oid = co.contypid
+  WHERE COALESCE(r.ident, ty.ident) IS NOT NULL
+  UNION ALL
+  SELECT 'pg_catalog.pg_attrdef'::pg_catalog.regclass::pg_catalog.oid, d.oid, r.kind, r.ident
+  FROM pg_catalog.pg_attrdef d JOIN rel r ON r.oid = d.adrelid
+  UNION ALL
+  SELECT 'pg_catalog.pg_rewrite'::pg_catalog.regclass::pg_catalog.oid, w.oid, r.kind, r.ident
+  FROM pg_catalog.pg_rewrite w JOIN rel r ON r.oid = w.ev_class WHERE w.rulename = '_RETURN'
+  UNION ALL
+  SELECT 'pg_catalog.pg_trigger'::pg_catalog.regclass::pg_catalog.oid, g.oid, 'trigger',
+    r.ident || '.' || pg_catalog.quote_ident(g.tgname)
+  FROM pg_catalog.pg_trigger g JOIN rel r ON r.oid = g.tgrelid WHERE NOT g.tgisinternal
+  UNION ALL
+  SELECT 'pg_catalog.pg_policy'::pg_catalog.regclass::pg_catalog.oid, y.oid, 'policy',
+    r.ident || '.' || pg_catalog.quote_ident(y.polname)
+  FROM pg_catalog.pg_policy y JOIN rel r ON r.oid = y.polrelid
+  UNION ALL
+  SELECT 'pg_catalog.pg_event_trigger'::pg_catalog.regclass::pg_catalog.oid, oid,
+    'event trigger', pg_catalog.quote_ident(evtname) FROM pg_catalog.pg_event_trigger
+)
+)SQL";
+
+// Normal and automatic dependencies between those objects. A sequence's automatic
+// dependency on its table is OWNED BY, written after the table instead.
+const char* const kDependencies = R"SQL(
+SELECT DISTINCT a.kind, a.ident, b.kind, b.ident
+FROM pg_catalog.pg_depend d
+JOIN obj a ON a.classid = d.classid AND a.objid = d.objid
+JOIN obj b ON b.classid = d.refclassid AND b.objid = d.refobjid
+WHERE d.deptype IN ('n', 'a') AND (a.kind <> b.kind OR a.ident <> b.ident)
+  AND NOT (d.deptype = 'a' AND a.kind = 'sequence')
+)SQL";
+
+const char* const kSqlBodies = R"SQL(
+SELECT pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(p.proname) || '(' ||
+  COALESCE((SELECT pg_catalog.string_agg(pg_catalog.format_type(a.t, NULL), ', ' ORDER BY a.k)
+            FROM pg_catalog.unnest(p.proargtypes::pg_catalog.oid[]) WITH ORDINALITY a(t, k)),
+           '') || ')'
+FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+WHERE p.prosqlbody IS NOT NULL
+)SQL";
+
+void read_order_facts(Spi& spi, generator::CatalogFacts& facts) {
+  QueryResult deps = spi.query(std::string(kObjects) + kDependencies);
+  facts.depends.reserve(deps.rows.size());
+  for (const Row& r : deps.rows)
+    facts.depends.push_back({{r[0].value_or(""), r[1].value_or("")},
+                             {r[2].value_or(""), r[3].value_or("")}});
+  for (const Row& r : spi.query(kSqlBodies).rows)
+    if (r[0]) facts.sql_body_routines.insert(*r[0]);
+}
+
+// Seed rows of one table: INSERTs in primary-key order (whole-row text order without one),
+// then setval for its sequences.
+void read_seed_rows(Spi& spi, const model::Snapshot& snap, const std::string& name,
+                    generator::CatalogFacts& facts) {
+  QueryResult t = spi.query(
+      "SELECT c.oid, pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname),"
+      "  c.relkind"
+      " FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+      " WHERE c.oid = CASE WHEN pg_catalog.array_length(pg_catalog.parse_ident($1), 1) = 1"
+      "   THEN pg_catalog.to_regclass('public.' || $1) ELSE pg_catalog.to_regclass($1) END",
+      {name});
+  if (t.rows.empty())
+    throw Error("pg_squash: include_data names " + quote_literal(name) + ", which does not exist",
+                ERRCODE_UNDEFINED_TABLE, {}, "An unqualified name means a table in public.");
+  const std::string oid = t.rows[0][0].value_or("0");
+  const std::string table = t.rows[0][1].value_or("");
+  const bool partitioned = t.rows[0][2].value_or("") == "p";
+  bool in_snapshot = false;
+  for (const model::Object& o : snap.objects)
+    if (o.kind == "table" && o.identity == table) in_snapshot = true;
+  if (!in_snapshot)
+    throw Error("pg_squash: include_data names " + quote_literal(name) +
+                    ", which is not a table of the generated schema",
+                ERRCODE_INVALID_PARAMETER_VALUE);
+  if (facts.seeds.count(table)) return;
+
+  QueryResult cols = spi.query(
+      "SELECT pg_catalog.quote_ident(a.attname), a.attidentity = 'a'"
+      " FROM pg_catalog.pg_attribute a"
+      " WHERE a.attrelid = $1::pg_catalog.oid AND a.attnum > 0 AND NOT a.attisdropped"
+      "   AND a.attgenerated = '' ORDER BY a.attnum",
+      {oid});
+  QueryResult pk = spi.query(
+      "SELECT pg_catalog.quote_ident(a.attname)"
+      " FROM pg_catalog.pg_index i, pg_catalog.unnest(i.indkey::pg_catalog.int2[])"
+      "   WITH ORDINALITY k(attnum, ord)"
+      " JOIN pg_catalog.pg_attribute a ON a.attnum = k.attnum"
+      " WHERE i.indrelid = $1::pg_catalog.oid AND i.indisprimary AND a.attrelid = i.indrelid"
+      " ORDER BY k.ord",
+      {oid});
+  if (cols.rows.empty()) return;
+  std::string names, values, order;
+  bool always = false;
+  for (const Row& c : cols.rows) {
+    const std::string col = c[0].value_or("");
+    names += (names.empty() ? "" : ", ") + col;
+    values += std::string(values.empty() ? "" : ", ', ', ") + "pg_catalog.quote_nullable(t." +
+              col + ")";
+    always = always || c[1].value_or("") == "t";
+  }
+  for (const Row& p : pk.rows) order += (order.empty() ? "" : ", ") + ("t." + p[0].value_or(""));
+  if (order.empty()) order = "(t.*)::pg_catalog.text COLLATE \"C\"";
+  const std::string prefix = "INSERT INTO " + table + " (" + names + ")" +
+                             (always ? " OVERRIDING SYSTEM VALUE" : "") + " VALUES (";
+  const std::string from = std::string(partitioned ? " FROM " : " FROM ONLY ") + table + " t";
+  QueryResult rows = spi.query("SELECT pg_catalog.concat(" + quote_literal(prefix) + ", " + values +
+                               ", ')')" + from + " ORDER BY " + order);
+  generator::SeedRows& seed = facts.seeds[table];
+  for (const Row& r : rows.rows) seed.statements.push_back(r[0].value_or(""));
+
+  // Sequences of its columns (serial, identity) continue after the seeded values.
+  QueryResult seqs = spi.query(
+      "SELECT pg_catalog.quote_ident(sn.nspname) || '.' || pg_catalog.quote_ident(s.relname),"
+      "  pg_catalog.quote_ident(a.attname)"
+      " FROM pg_catalog.pg_depend d"
+      " JOIN pg_catalog.pg_class s ON s.oid = d.objid AND s.relkind = 'S'"
+      " JOIN pg_catalog.pg_namespace sn ON sn.oid = s.relnamespace"
+      " JOIN pg_catalog.pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid"
+      " WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass"
+      "   AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass"
+      "   AND d.refobjid = $1::pg_catalog.oid AND d.deptype IN ('a', 'i')"
+      " ORDER BY 1",
+      {oid});
+  for (const Row& s : seqs.rows) {
+    Value max = spi.scalar("SELECT pg_catalog.max(t." + s[1].value_or("") + ")::pg_catalog.text" +
+                           from);
+    if (max)
+      seed.statements.push_back("SELECT pg_catalog.setval(" +
+                                generator::sql_literal(s[0].value_or("")) + ", " + *max + ")");
+  }
+}
+
+std::string not_expressible_message(const std::vector<std::string>& list, std::string& detail) {
+  std::string shown;
+  for (size_t i = 0; i < list.size(); i++) {
+    detail += (i ? "\n" : "") + model::printable(list[i], 200);
+    if (i < 10) shown += (i ? ", " : "") + model::printable(list[i], 100);
+  }
+  if (list.size() > 10) shown += ", ... (" + std::to_string(list.size() - 10) + " more)";
+  return "pg_squash: " + std::to_string(list.size()) +
+         " object(s) cannot be expressed in the squashed revision: " + shown;
+}
+
+}  // namespace
+
+// squash_generate_migration(revision text DEFAULT '000_squashed_complete',
+//   format text DEFAULT 'alembic', down_revision text DEFAULT NULL,
+//   schemas text[] DEFAULT NULL, include_data text[] DEFAULT NULL,
+//   allow_partial boolean DEFAULT false, with_owners boolean DEFAULT false) -> text
+SQUASH_FUNCTION(squash_generate_migration) {
+  generator::Options opt;
+  std::optional<std::string> revision = text_arg(fcinfo, 0);
+  check_revision(revision, 32);
+  opt.revision = *revision;
+  std::optional<std::string> format = text_arg(fcinfo, 1);
+  if (!format || (*format != "sql" && *format != "alembic"))
+    throw Error("pg_squash: unknown format " +
+                    (format ? quote_literal(model::printable(*format)) : std::string("NULL")),
+                ERRCODE_INVALID_PARAMETER_VALUE, {}, "format is 'sql' or 'alembic'.");
+  opt.format = *format;
+  opt.down_revision = text_arg(fcinfo, 2);
+  if (opt.down_revision) check_revision(opt.down_revision, 32);
+  catalog::Scope scope{text_array_arg(fcinfo, 3)};
+  std::optional<std::vector<std::string>> include_data = text_array_arg(fcinfo, 4);
+  const bool allow_partial = PG_NARGS() > 5 && !PG_ARGISNULL(5) && PG_GETARG_BOOL(5);
+  opt.with_owners = PG_NARGS() > 6 && !PG_ARGISNULL(6) && PG_GETARG_BOOL(6);
+  opt.quote_ident = [](const std::string& name) { return quote_ident(name); };
+
+  std::string text;
+  {
+    Spi spi;
+    model::Snapshot snap = take_snapshot(spi, scope);
+    opt.fingerprint = model::fingerprint(snap);
+    generator::CatalogFacts facts;
+    {
+      // The reader's settings: identities and values spelled as in the snapshot.
+      GucScope guc;
+      guc.set("search_path", "pg_catalog, pg_temp");
+      guc.set("quote_all_identifiers", "off");
+      guc.set("standard_conforming_strings", "on");
+      guc.set("DateStyle", "ISO, YMD");
+      guc.set("IntervalStyle", "postgres");
+      guc.set("TimeZone", "UTC");
+      guc.set("extra_float_digits", "3");
+      guc.set("bytea_output", "hex");
+      read_order_facts(spi, facts);
+      if (include_data)
+        for (const std::string& name : *include_data) read_seed_rows(spi, snap, name, facts);
+    }
+    generator::Generated g = generator::generate(snap, facts, opt);
+    if (!g.not_expressible.empty() && !allow_partial) {
+      std::string detail;
+      std::string message = not_expressible_message(g.not_expressible, detail);
+      throw Error(message, ERRCODE_FEATURE_NOT_SUPPORTED, detail,
+                  "Pass allow_partial => true to generate the revision without them; they are "
+                  "then listed as a warning at its top.");
+    }
+    text = std::move(g.text);
+  }
+  return text_datum(text);
+}
