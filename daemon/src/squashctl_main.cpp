@@ -1,5 +1,7 @@
 // squashctl [--url URL] [--token-file F] [--json]
 //   status | health | runs | run TARGET JOB [--param K=V]... [--wait] | cancel RUN | backups TARGET
+//   revisions inspect DIR | revisions squash DIR [--upto REV] --file F [--dry-run]
+//                                                [--expect-digest D]      (local, no daemon)
 #include <chrono>
 #include <iostream>
 #include <string>
@@ -15,6 +17,7 @@
 #include "client/http_client.hpp"
 #include "client/runs_view.hpp"
 #include "client/status_view.hpp"
+#include "revisions/commands.hpp"
 #include "version.hpp"
 
 namespace {
@@ -101,16 +104,42 @@ int main(int argc, char** argv) {
   std::string backups_target;
   auto* backups_cmd = app.add_subcommand("backups", "verified backups of a target");
   backups_cmd->add_option("TARGET", backups_target, "target name")->required();
+  auto* revisions_cmd = app.add_subcommand(
+      "revisions", "read or squash an Alembic versions folder (local; no daemon needed)");
+  revisions_cmd->require_subcommand(1);
+  std::string inspect_dir;
+  auto* inspect_cmd = revisions_cmd->add_subcommand(
+      "inspect", "print the revision graph and whether Alembic would accept it (exit 1 if not)");
+  inspect_cmd->add_option("DIR", inspect_dir, "the versions folder")->required();
+  revisions::SquashRequest squash_request;
+  auto* squash_cmd = revisions_cmd->add_subcommand(
+      "squash", "replace REV and its ancestors by one generated revision; archive the old files");
+  squash_cmd->add_option("DIR", squash_request.dir, "the versions folder")->required();
+  squash_cmd->add_option("--upto", squash_request.upto,
+                         "the last revision to squash (default: the single head)");
+  squash_cmd->add_option("--file", squash_request.generated_file,
+                         "the generated revision (its down_revision must be None)")
+      ->required();
+  squash_cmd->add_flag("--dry-run", squash_request.dry_run,
+                       "print every move and rewrite, change nothing");
+  squash_cmd->add_option("--expect-digest", squash_request.expect_digest,
+                         "refuse unless the folder still has this digest (from inspect)");
   app.require_subcommand(1);
   app.footer(
       "Exit status: 0 ok, 1 squashd answered with an error (or a local problem such as an "
       "unreadable token file), 2 squashd not reachable, 3 run: the target is busy, 4 run --wait: "
-      "the run did not succeed, 64 usage error.");
+      "the run did not succeed, 64 usage error. revisions: 0 Alembic would accept the folder / the "
+      "squash was applied (or planned, with --dry-run), 1 refused.");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? kExitOk : kExitUsage;
   }
+
+  if (inspect_cmd->parsed())
+    return revisions::run_inspect(inspect_dir, raw_json, std::cout, std::cerr);
+  if (squash_cmd->parsed())
+    return revisions::run_squash(squash_request, raw_json, std::cout, std::cerr);
 
   std::string error;
   auto url = client::Url::parse(url_text, &error);

@@ -82,6 +82,8 @@ CREATE TABLE alembic_version (version_num varchar(32) NOT NULL, CONSTRAINT alemb
 INSERT INTO alembic_version VALUES ('e03c7d1a5f82');
 CREATE EXTENSION pg_squash;
 SELECT squash_view_capture();
+-- not managed by pg_squash, and reading another materialized view
+CREATE MATERIALIZED VIEW happy_share AS SELECT mood, round(n * 100.0 / (SELECT sum(n) FROM mood_mv), 2) AS pct FROM mood_mv;
 SELECT squash_expect('gene', 3000);
 SELECT squash_data_snapshot('before');
 SQL
@@ -198,6 +200,7 @@ is "$(q -d "$st" -c "SELECT count(*) FROM squash.stamp_history WHERE undone_at I
 # --- (2) rebuild from the squashed SQL
 fp0=$(fp "$rb"); data0=$(data_fp "$rb"); seq0=$(seqs "$rb"); state0=$(state "$rb"); props0=$(dbprops "$rb")
 mv0=$(q -d "$rb" -c "SELECT string_agg(mood || ':' || n || ':' || total, ',' ORDER BY mood) FROM mood_mv")
+share0=$(q -d "$rb" -c "SELECT string_agg(mood || ':' || pct, ',' ORDER BY mood) FROM happy_share")
 view0=$(q -d "$rb" -c "SELECT count(*) || '/' || sum(n) FROM gene_count")
 oid0=$(q -c "SELECT oid FROM pg_database WHERE datname = '$rb'")
 run_job rb rebuild revision=000_squashed_complete squashed_sql="$work/squashed.sql"
@@ -211,6 +214,8 @@ is "$(seqs "$rb")" "$seq0" "sequence values restored (serial, identity, identity
 is "$(version "$rb")" 000_squashed_complete "alembic_version is at the squashed revision"
 is "$(q -d "$rb" -c "SELECT string_agg(mood || ':' || n || ':' || total, ',' ORDER BY mood) FROM mood_mv")" "$mv0" \
   "the materialized view is populated with the same rows"
+is "$(q -d "$rb" -c "SELECT string_agg(mood || ':' || pct, ',' ORDER BY mood) FROM happy_share")" "$share0" \
+  "an unmanaged materialized view reading another one has the same rows"
 is "$(q -d "$rb" -c "SELECT count(*) || '/' || sum(n) FROM gene_count")" "$view0" "the view answers"
 is "$(state "$rb")" "$state0" "pg_squash's state survives (managed views/expectations/data snapshots)"
 is "$(dbprops "$rb")" "$props0" "owner, comment and settings of the database survive"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The guarded stamp with real Alembic: database A is built by the revision chain, B by the
-# squashed revision; B's snapshot moves to A, A is stamped in place, and Alembic agrees.
+# squashed revision that squash_generate_migration() writes from A; B's snapshot moves to
+# A, A is stamped in place, and Alembic agrees.
 # A squashed revision with one drift is refused and leaves alembic_version untouched.
 source "$(dirname "$0")/lib/tap.bash"
 work=$(mktemp -d /tmp/e2e_stamp.XXXXXX)
@@ -8,7 +9,6 @@ trap 'drop_test_databases; rm -rf "$work"' EXIT
 app=$SQUASH_SRC/tests/fixtures/alembic_app
 
 make_alembic_project "$work/chain" "$app/versions"
-make_alembic_project "$work/squashed" "$app/squashed"
 make_alembic_project "$work/drifted" "$app/squashed_one_drift"
 
 new_database e2e_stamp_a; new_database e2e_stamp_b; new_database e2e_stamp_c
@@ -17,12 +17,18 @@ ok $? "database A built by the revision chain (alembic upgrade head)"
 head_rev=$(q -d e2e_stamp_a -c "SELECT version_num FROM alembic_version")
 q -d e2e_stamp_a -f "$app/sample_data.sql" >/dev/null
 ok $? "sample data loaded into A"
+q -d e2e_stamp_a -c "CREATE EXTENSION pg_squash" >/dev/null
+mkdir -p "$work/generated"
+q -d e2e_stamp_a -c "SELECT squash_generate_migration('000_squashed_complete', 'alembic')" \
+  >"$work/generated/000_squashed_complete.py"
+ok $? "squash_generate_migration() wrote the squashed revision from A"
+make_alembic_project "$work/squashed" "$work/generated"
 alembic_in "$work/squashed" e2e_stamp_b upgrade head >"$work/b.log" 2>&1
-ok $? "database B built by the squashed revision"
+ok $? "database B built by the generated squashed revision"
 alembic_in "$work/drifted" e2e_stamp_c upgrade head >"$work/c.log" 2>&1
 ok $? "database C built by a squashed revision with one drift"
 
-for db in e2e_stamp_a e2e_stamp_b e2e_stamp_c; do q -d "$db" -c "CREATE EXTENSION pg_squash" >/dev/null; done
+for db in e2e_stamp_b e2e_stamp_c; do q -d "$db" -c "CREATE EXTENSION pg_squash" >/dev/null; done
 q -d e2e_stamp_b -c "SELECT squash_snapshot('squashed')" >/dev/null
 q -d e2e_stamp_b -c "SELECT squash_snapshot_export('squashed')" >"$work/squashed.json"
 ok $? "snapshot of B exported ($(wc -c <"$work/squashed.json") bytes)"

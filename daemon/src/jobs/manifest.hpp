@@ -22,9 +22,9 @@ inline constexpr char kPinnedName[] = "pinned";
 inline constexpr char kPartialSuffix[] = ".partial";
 
 struct ManifestFile {
-  std::string name;    // "full.dump"
-  std::string format;  // "custom" or "text"
-  std::string content; // "full", "schema", "data", "revision"
+  std::string name;     // "full.dump"
+  std::string format;   // "custom" or "text"
+  std::string content;  // "full", "schema", "data", "revision"
   std::uint64_t size = 0;
   std::string sha256;
 };
@@ -38,8 +38,8 @@ struct Manifest {
   std::string completed_at;  // UTC ISO-8601: retention orders by this
   std::string pg_dump_version;
   std::string server_version;
-  bool revision_table = false;          // alembic_version existed
-  std::vector<std::string> revisions;   // its rows (empty: none)
+  bool revision_table = false;                   // alembic_version existed
+  std::vector<std::string> revisions;            // its rows (empty: none)
   std::optional<std::string> extension_version;  // pg_squash on the target, when installed
   std::optional<std::string> fingerprint;        // squash_fingerprint() at backup time
   nlohmann::json data_fingerprint;               // [{relation,row_count,hash}] or null

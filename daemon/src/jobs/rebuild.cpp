@@ -5,7 +5,9 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <optional>
+#include <set>
 #include <unistd.h>
 
 #include <fmt/format.h>
@@ -166,30 +168,45 @@ std::string prove_equal(RunContext& ctx, db::Connection& conn, const Manifest& m
                      short_fp(m.fingerprint), data.size(), want.empty() ? "empty" : want);
 }
 
-// Materialized views a data-only restore leaves unpopulated, refreshed in passes until
-// none is left (one that reads another waits for the next pass).
-std::size_t populate_materialized_views(RunContext& ctx, db::Connection& conn) {
-  std::size_t done = 0;
-  for (int pass = 0; pass < 100; ++pass) {
-    auto rows = conn.query(
-        "SELECT pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname) "
-        "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
-        "WHERE c.relkind = 'm' AND NOT c.relispopulated AND n.nspname <> 'squash' ORDER BY 1",
-        {}, &ctx.stop());
-    if (rows.rows.empty()) return done;
-    std::vector<std::string> errors;
-    for (auto& r : rows.rows) {
-      try {
-        conn.query("REFRESH MATERIALIZED VIEW " + r[0].value_or(""), {}, &ctx.stop());
-        ++done;
-      } catch (const db::PgError& e) {
-        errors.push_back(fmt::format("{}: {}", r[0].value_or(""), e.what()));
-      }
+// Every materialized view refreshed after the data restore, those another one reads
+// first: the squashed SQL may have created them WITH DATA from empty tables, or left them
+// unpopulated (a data-only restore has no MATERIALIZED VIEW DATA entries).
+std::size_t refresh_materialized_views(RunContext& ctx, db::Connection& conn) {
+  auto views = conn.query(
+      "SELECT c.oid::text, pg_catalog.quote_ident(n.nspname) || '.' || "
+      "pg_catalog.quote_ident(c.relname) FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace "
+      "n ON n.oid = c.relnamespace WHERE c.relkind = 'm' AND n.nspname <> 'squash' ORDER BY 2",
+      {}, &ctx.stop());
+  // (view, materialized view it reads) through the view's rewrite rule.
+  auto edges = conn.query(
+      "SELECT DISTINCT r.ev_class::text, d.refobjid::text FROM pg_catalog.pg_rewrite r "
+      "JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass "
+      "  AND d.objid = r.oid AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass "
+      "JOIN pg_catalog.pg_class v ON v.oid = r.ev_class AND v.relkind = 'm' "
+      "JOIN pg_catalog.pg_class m ON m.oid = d.refobjid AND m.relkind = 'm' "
+      "WHERE d.refobjid <> r.ev_class",
+      {}, &ctx.stop());
+  std::map<std::string, std::string> name;
+  std::map<std::string, std::set<std::string>> reads;
+  for (auto& v : views.rows) name[v[0].value_or("")] = v[1].value_or("");
+  for (auto& e : edges.rows)
+    if (name.count(e[0].value_or("")) && name.count(e[1].value_or("")))
+      reads[e[0].value_or("")].insert(e[1].value_or(""));
+  std::set<std::string> done;
+  while (done.size() < name.size()) {
+    bool progress = false;
+    for (auto& [oid, view] : name) {
+      if (done.count(oid)) continue;
+      bool ready = true;
+      for (auto& dep : reads[oid]) ready = ready && done.count(dep);
+      if (!ready) continue;
+      conn.query("REFRESH MATERIALIZED VIEW " + view, {}, &ctx.stop());
+      done.insert(oid);
+      progress = true;
     }
-    if (errors.size() == rows.rows.size())
-      throw StepFailed("cannot populate materialized view(s): " + listed(errors, 5));
+    if (!progress) throw StepFailed("materialized views read each other in a cycle");
   }
-  return done;
+  return done.size();
 }
 
 // psql -X -v ON_ERROR_STOP=1 --single-transaction -f squashed_sql on database dbname, then
@@ -409,9 +426,15 @@ void run_rebuild_job(RunContext& ctx) {
     rehearsal_failure = std::current_exception();
   }
   ctx.ignore_stop(true);
-  ctx.step("drop-scratch", [&] {
-    maint->query(fmt::format("DROP DATABASE IF EXISTS {} WITH (FORCE)", quote_ident(scratch)));
-  });
+  try {
+    ctx.step("drop-scratch", [&] {
+      if (!maint->ok()) maint.emplace(ctx.connect(std::string(kMaintenanceDb)));
+      maint->query(fmt::format("DROP DATABASE IF EXISTS {} WITH (FORCE)", quote_ident(scratch)));
+    });
+  } catch (const std::exception& e) {
+    // A leftover scratch database is dropped by the next rebuild of this target.
+    ctx.note(fmt::format("scratch database {} was not dropped: {}", scratch, e.what()));
+  }
   ctx.ignore_stop(false);
   if (rehearsal_failure) std::rethrow_exception(rehearsal_failure);
 
@@ -512,14 +535,14 @@ void run_rebuild_job(RunContext& ctx) {
       }
     });
     ctx.step("refresh-views", [&] {
-      auto populated = populate_materialized_views(ctx, *conn);
+      auto refreshed = refresh_materialized_views(ctx, *conn);
       auto rows = conn->query(fmt::format("SELECT view, kind, action, ms FROM {}(false)",
                                           ext.call("squash_refresh_views")),
                               {}, &ctx.stop());
       ctx.detail(
-          fmt::format("{} materialized view(s) populated; squash_refresh_views: {} "
+          fmt::format("{} materialized view(s) refreshed; squash_refresh_views: {} "
                       "managed view(s)",
-                      populated, rows.rows.size()));
+                      refreshed, rows.rows.size()));
     });
     ctx.step("validate", [&] {
       auto v = validate(ctx, *conn, ext, std::nullopt);

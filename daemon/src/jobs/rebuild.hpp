@@ -25,7 +25,8 @@
 //   restore-data pg_restore --data-only --disable-triggers --single-transaction of the
 //                full dump without alembic_version's rows (sequence values included)
 //   set-revision alembic_version holds exactly params.revision
-//   refresh-views  unpopulated materialized views refreshed, then squash_refresh_views()
+//   refresh-views  every materialized view refreshed (those others read first), then
+//                squash_refresh_views()
 //   validate     squash_validate(): no failing check
 //   compare      schema fingerprint and every table's data fingerprint equal the backup's
 // Rollback (ignores cancel, SIGTERM and the window: it runs to its end):

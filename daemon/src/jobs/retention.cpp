@@ -18,8 +18,8 @@ std::vector<std::string> select_expired(std::vector<RetentionCandidate> verified
     int r = rank++;
     if (r < policy.min_keep) continue;
     bool too_many = r >= policy.keep_last;
-    bool too_old = policy.keep_days > 0 &&
-                   now - b.completed > std::chrono::hours(24) * policy.keep_days;
+    bool too_old =
+        policy.keep_days > 0 && now - b.completed > std::chrono::hours(24) * policy.keep_days;
     if (too_many || too_old) expired.push_back(b.name);
   }
   return expired;

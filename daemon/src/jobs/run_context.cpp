@@ -16,8 +16,8 @@ std::string iso_utc(chr::system_clock::time_point t) {
 RunContext::RunContext(api::Run run, RunSettings settings, process::Stop& stop, RunHooks hooks)
     : run_(std::move(run)), settings_(std::move(settings)), stop_(stop), hooks_(std::move(hooks)) {
   if (settings_.target.passfile)
-    passfile_ = std::make_unique<process::PrivatePassfile>(
-        *settings_.target.passfile, settings_.state_dir + "/run", run_.id);
+    passfile_ = std::make_unique<process::PrivatePassfile>(*settings_.target.passfile,
+                                                           settings_.state_dir + "/run", run_.id);
 }
 
 RunContext::~RunContext() = default;
@@ -69,7 +69,7 @@ void RunContext::end_step(const std::exception* error) {
   if (!error) {
     s.state = api::kSucceeded;
   } else if (auto* stopped = dynamic_cast<const db::Stopped*>(error)) {
-    s.state = stopped->reason() == process::StopReason::cancelled ? api::kCancelled
+    s.state = stopped->reason() == process::StopReason::cancelled  ? api::kCancelled
               : stopped->reason() == process::StopReason::shutdown ? api::kInterrupted
                                                                    : api::kFailed;
     s.error = error->what();
@@ -99,8 +99,8 @@ void RunContext::require_time_for(const std::vector<std::string>& steps, const s
       total += *avg;
       any = true;
     }
-  if (auto refusal = scheduler::step_refusal(what, any ? std::optional<double>(total) : std::nullopt,
-                                             hooks_.now(), stop().deadline()))
+  if (auto refusal = scheduler::step_refusal(
+          what, any ? std::optional<double>(total) : std::nullopt, hooks_.now(), stop().deadline()))
     throw StepFailed(*refusal);
 }
 
@@ -171,10 +171,10 @@ process::ChildResult RunContext::run_tool(const std::string& name, std::vector<s
   std::string shown = spec.argv[0];
   for (std::size_t i = 1; i < spec.argv.size(); ++i) shown += " " + spec.argv[i];
   spdlog::debug("run {}: running {}", run_.id, shown);
-  auto result = process::run_child(
-      spec, stop(),
-      with_progress ? process::Progress([this](std::uint64_t b) { progress(b); })
-                    : process::Progress());
+  auto result =
+      process::run_child(spec, stop(),
+                         with_progress ? process::Progress([this](std::uint64_t b) { progress(b); })
+                                       : process::Progress());
   if (result.stopped != process::StopReason::none) throw db::Stopped(result.stopped);
   if (!result.ok()) throw StepFailed(result.describe(name));
   return result;
@@ -193,16 +193,18 @@ db::Connection RunContext::connect(std::optional<std::string> dbname) {
         },
         settings_.retry, stop(),
         [&](int attempt, chr::milliseconds delay, const std::string& error) {
-          spdlog::warn("run {}: cannot connect to target {} (attempt {} of {}): {}; retrying in {} ms",
-                       run_.id, settings_.target.name, attempt, settings_.retry.attempts, error,
-                       delay.count());
+          spdlog::warn(
+              "run {}: cannot connect to target {} (attempt {} of {}): {}; retrying in {} ms",
+              run_.id, settings_.target.name, attempt, settings_.retry.attempts, error,
+              delay.count());
           if (current_)
             run_.steps[*current_].detail =
                 fmt::format("connect attempt {} failed: {}; retrying", attempt, error);
           publish();
         });
   } catch (const db::PgError& e) {
-    throw StepFailed(fmt::format("target {} is not reachable: {}", settings_.target.name, e.what()));
+    throw StepFailed(
+        fmt::format("target {} is not reachable: {}", settings_.target.name, e.what()));
   }
 }
 

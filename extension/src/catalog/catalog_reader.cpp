@@ -105,7 +105,15 @@ void pin_settings(GucScope& guc) {
 void put_in_order(model::Snapshot& snap) {
   std::vector<model::Object>& objects = snap.objects;
   std::map<std::string_view, std::vector<uint32_t>> by_kind;
-  for (uint32_t i = 0; i < objects.size(); i++) by_kind[objects[i].kind].push_back(i);
+  std::vector<uint32_t>* run = nullptr;  // the last object's kind: readers emit in runs
+  std::string_view run_kind;
+  for (uint32_t i = 0; i < objects.size(); i++) {
+    if (!run || objects[i].kind != run_kind) {
+      run_kind = objects[i].kind;
+      run = &by_kind[run_kind];
+    }
+    run->push_back(i);
+  }
   std::vector<uint32_t> order;
   order.reserve(objects.size());
   auto identity_less = [&](uint32_t a, uint32_t b) {
@@ -116,6 +124,9 @@ void put_in_order(model::Snapshot& snap) {
       std::sort(indices.begin(), indices.end(), identity_less);
     order.insert(order.end(), indices.begin(), indices.end());
   }
+  bool identity = true;
+  for (uint32_t i = 0; i < order.size() && identity; i++) identity = order[i] == i;
+  if (identity) return;
   std::vector<model::Object> sorted;
   sorted.reserve(objects.size());
   for (uint32_t i : order) sorted.push_back(std::move(objects[i]));

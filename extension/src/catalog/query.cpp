@@ -14,7 +14,11 @@
 #include "reader.hpp"
 
 extern "C" {
+#include "access/genam.h"
 #include "access/htup_details.h"
+#include "access/table.h"
+#include "utils/rel.h"
+#include "utils/snapmgr.h"
 #include "executor/tuptable.h"
 #include "tcop/dest.h"
 #include "access/tupmacs.h"
@@ -27,6 +31,8 @@ extern "C" {
 }
 
 namespace squash::catalog {
+
+using Clock = std::chrono::steady_clock;
 
 Profile& profile() {
   static Profile p;
@@ -293,12 +299,12 @@ char Row::ch(int c) const {
   return v.empty() ? '\0' : v[0];
 }
 
-std::string_view Row::view(int c) const {
-  State& st = *state_;
-  st.need(c);
-  if (st.isnull[c]) return {};
-  const Datum d = st.values[c];
-  const Copy kind = st.kinds[c];
+namespace {
+
+// The cell d (of type `type`, copied as `kind`) in its text output form, rendered into buf
+// unless it can be viewed in place.
+std::string_view render(Datum d, Copy kind, Oid type, FmgrInfo* finfo, std::string& buf,
+                        std::vector<uint64_t>& scratch) {
   if (kind == Copy::Name) {
     const char* s = NameStr(*DatumGetName(d));
     return std::string_view(s, strnlen(s, NAMEDATALEN));
@@ -309,12 +315,9 @@ std::string_view Row::view(int c) const {
       v = pg_call([&] { return pg_detoast_datum_packed(v); });
     return std::string_view(VARDATA_ANY(v), VARSIZE_ANY_EXHDR(v));
   }
-  std::string& buf = st.text[c];
   buf.clear();
   auto output = [&] {
-    FmgrInfo* finfo = &st.outputs[c];
     if (!finfo->fn_addr) {
-      const Oid type = st.types[c];
       pg_call([&] {
         Oid func;
         bool varlena;
@@ -354,10 +357,10 @@ std::string_view Row::view(int c) const {
         // A short array (1-byte header, as in most catalog rows): copy it behind a
         // regular header into aligned scratch space instead of asking the server.
         const size_t len = VARSIZE_SHORT(v) - VARHDRSZ_SHORT;
-        st.scratch.resize((len + VARHDRSZ) / sizeof(uint64_t) + 1);
-        SET_VARSIZE(st.scratch.data(), len + VARHDRSZ);
-        memcpy(VARDATA(st.scratch.data()), VARDATA_SHORT(v), len);
-        v = reinterpret_cast<struct varlena*>(st.scratch.data());
+        scratch.resize((len + VARHDRSZ) / sizeof(uint64_t) + 1);
+        SET_VARSIZE(scratch.data(), len + VARHDRSZ);
+        memcpy(VARDATA(scratch.data()), VARDATA_SHORT(v), len);
+        v = reinterpret_cast<struct varlena*>(scratch.data());
       }
       ArrayType* arr = reinterpret_cast<ArrayType*>(v);
       if (!(kind == Copy::TextArray ? append_text_array(buf, arr) : append_int2_array(buf, arr)))
@@ -392,6 +395,15 @@ std::string_view Row::view(int c) const {
       break;
   }
   return buf;
+}
+
+}  // namespace
+
+std::string_view Row::view(int c) const {
+  State& st = *state_;
+  st.need(c);
+  if (st.isnull[c]) return {};
+  return render(st.values[c], st.kinds[c], st.types[c], &st.outputs[c], st.text[c], st.scratch);
 }
 
 namespace {
@@ -435,8 +447,6 @@ bool receiver_receive(TupleTableSlot* slot, DestReceiver* self) {
 
 void receiver_shutdown(DestReceiver*) {}
 void receiver_destroy(DestReceiver*) {}
-
-using Clock = std::chrono::steady_clock;
 
 }  // namespace
 
@@ -484,6 +494,84 @@ void scan(Spi& spi, const std::string& sql, const std::function<void(const Row&)
     elog(DEBUG2, "pg_squash: catalog query %.1f ms, %llu rows: %s", ms,
          static_cast<unsigned long long>(rows), sql.c_str());
   });
+}
+
+struct CatalogScan::State {
+  ::Relation rel = nullptr;
+  SysScanDesc scan = nullptr;
+  HeapTuple tuple = nullptr;
+  TupleDesc desc = nullptr;
+  std::vector<Copy> kinds;
+  std::vector<Oid> types;
+  std::vector<FmgrInfo> outputs;  // zeroed: looked up on first use
+  std::vector<std::string> text;  // per column: the last rendered cell
+  std::vector<uint64_t> scratch;
+  Clock::time_point started;
+  uint64_t rows = 0;
+};
+
+CatalogScan::CatalogScan(Oid catalog) : st_(new State) {
+  st_->started = Clock::now();
+  State* st = st_.get();
+  pg_call([&] {
+    st->rel = table_open(catalog, AccessShareLock);
+    // The snapshot SPI's read-only queries run in: the caller's.
+    Snapshot snap = ActiveSnapshotSet() ? GetActiveSnapshot() : nullptr;
+    st->scan = systable_beginscan(st->rel, InvalidOid, false, snap, 0, nullptr);
+    st->desc = RelationGetDescr(st->rel);
+  });
+  const int n = st->desc->natts;
+  st->kinds.resize(n);
+  st->types.resize(n);
+  st->outputs.assign(n, FmgrInfo{});
+  st->text.resize(n);
+  for (int c = 0; c < n; c++) {
+    st->types[c] = TupleDescAttr(st->desc, c)->atttypid;
+    st->kinds[c] = copy_kind(st->types[c]);
+  }
+}
+
+CatalogScan::~CatalogScan() {
+  boundary::try_postgres(
+      [](void* p) {
+        State* st = static_cast<State*>(p);
+        if (st->scan) systable_endscan(st->scan);
+        if (st->rel) table_close(st->rel, AccessShareLock);
+      },
+      st_.get());
+  profile().execute_ms +=
+      std::chrono::duration<double, std::milli>(Clock::now() - st_->started).count();
+  profile().rows += st_->rows;
+}
+
+bool CatalogScan::next() {
+  State* st = st_.get();
+  st->tuple = pg_call([&] { return systable_getnext(st->scan); });
+  if (!st->tuple) return false;
+  st->rows++;
+  return true;
+}
+
+size_t CatalogScan::estimated_rows() const {
+  const float4 n = st_->rel->rd_rel->reltuples;
+  return n > 0 ? static_cast<size_t>(n) : 0;
+}
+
+const void* CatalogScan::fixed() const {
+  return GETSTRUCT(st_->tuple);
+}
+
+bool CatalogScan::null(int attnum) const {
+  return heap_attisnull(st_->tuple, attnum, st_->desc);
+}
+
+std::string_view CatalogScan::view(int attnum) {
+  State& st = *st_;
+  bool isnull = false;
+  const Datum d = heap_getattr(st.tuple, attnum, st.desc, &isnull);
+  if (isnull) return {};
+  const int c = attnum - 1;
+  return render(d, st.kinds[c], st.types[c], &st.outputs[c], st.text[c], st.scratch);
 }
 
 Rows query(Spi& spi, const std::string& sql) {

@@ -196,58 +196,61 @@ void read_constraints(Context& ctx) {
   std::vector<Con> pending;
   const Names no_names;
   const std::unordered_map<Oid, std::string> no_tables;
-  ctx.scan(
-      "SELECT co.conrelid, co.oid, co.conname, co.contype, co.condeferrable,"
-      "  co.condeferred, co.convalidated, co.conparentid, co.confrelid, co.confupdtype,"
-      "  co.confdeltype, co.confmatchtype, co.conislocal, co.coninhcount, co.connoinherit,"
-      "  co.conkey, co.confkey,"
+  // EXCLUDE constraints (rare) take the server's definition.
+  std::unordered_map<Oid, std::string> exclusions;
+  {
+    Rows x = ctx.query(
+        "SELECT co.oid, pg_catalog.pg_get_constraintdef(co.oid) FROM pg_catalog.pg_constraint co"
+        " WHERE co.connamespace = ANY ($NSPS) AND co.conrelid <> 0 AND co.contype = 'x'");
+    for (size_t i = 0; i < x.size(); i++) exclusions[x.oid(i, 0)] = x.str(i, 1);
+  }
+  CatalogScan scan(ConstraintRelationId);
+  while (scan.next()) {
+    const FormData_pg_constraint& k = scan.row<FormData_pg_constraint>();
+    if (k.conrelid == 0 || !ctx.in_scope(k.connamespace)) continue;
+    if (k.contype != 'p' && k.contype != 'u' && k.contype != 'c' && k.contype != 'f' &&
+        k.contype != 'x')
+      continue;
+    const Relation* rel = ctx.kept_relation(k.conrelid);
+    if (!rel || (rel->kind != 'r' && rel->kind != 'p')) continue;
+    Con c;
+    c.rel = rel;
+    c.oid = k.oid;
+    c.type = k.contype;
+    // A foreign key cloned onto a partition (or onto the partitions a key references)
+    // is derived from its parent constraint and recreated with it, as pg_dump treats it.
+    if (c.type == 'f' && k.conparentid != 0) continue;
+    if (ctx.extension_member(ConstraintRelationId, c.oid)) continue;
+    c.name = NameStr(k.conname);
+    c.deferrable = k.condeferrable;
+    c.deferred = k.condeferred;
+    c.validated = k.convalidated;
+    c.confrelid = k.confrelid;
+    c.upd = k.confupdtype;
+    c.del = k.confdeltype;
+    c.match = k.confmatchtype;
+    c.local = k.conislocal;
+    c.inhcount = k.coninhcount;
+    c.noinherit = k.connoinherit;
+    c.conkey = int_array(scan.view(Anum_pg_constraint_conkey));
+    if (c.type == 'f') c.confkey = int_array(scan.view(Anum_pg_constraint_confkey));
 #if PG_VERSION_NUM >= 150000
-      "  co.confdelsetcols,"
-#else
-      "  NULL::pg_catalog.int2[],"
+    if (!scan.null(Anum_pg_constraint_confdelsetcols)) {
+      c.has_delete_columns = true;
+      c.delete_columns = int_array(scan.view(Anum_pg_constraint_confdelsetcols));
+    }
 #endif
-      "  co.conbin,"
-      "  CASE WHEN co.contype = 'x' THEN pg_catalog.pg_get_constraintdef(co.oid) END,"
-      "  co.conindid"
-      " FROM pg_catalog.pg_constraint co"
-      " WHERE co.connamespace = ANY ($NSPS) AND co.conrelid <> 0"
-      "   AND co.contype IN ('p', 'u', 'c', 'f', 'x')",
-      [&](const Row& row) {
-        const Relation* rel = ctx.kept_relation(row.oid(0));
-        if (!rel || (rel->kind != 'r' && rel->kind != 'p')) return;
-        Con c;
-        c.rel = rel;
-        c.oid = row.oid(1);
-        c.type = row.ch(3);
-        // A foreign key cloned onto a partition (or onto the partitions a key references)
-        // is derived from its parent constraint and recreated with it, as pg_dump treats it.
-        if (c.type == 'f' && row.oid(7) != 0) return;
-        if (ctx.extension_member(ConstraintRelationId, c.oid)) return;
-        c.name = row.view(2);
-        c.deferrable = row.flag(4);
-        c.deferred = row.flag(5);
-        c.validated = row.flag(6);
-        c.confrelid = row.oid(8);
-        c.upd = row.ch(9);
-        c.del = row.ch(10);
-        c.match = row.ch(11);
-        c.local = row.flag(12);
-        c.inhcount = row.num(13);
-        c.noinherit = row.flag(14);
-        c.conkey = int_array(row.view(15));
-        if (c.type == 'f') c.confkey = int_array(row.view(16));
-        if (!row.null(17)) {
-          c.has_delete_columns = true;
-          c.delete_columns = int_array(row.view(17));
-        }
-        if (c.type == 'c') c.text = ctx.deparser.expr(row.view(18), rel);
-        if (c.type == 'x') c.text = row.view(19);
-        c.index = row.oid(20);
-        if (c.type == 'f' && !ctx.relation(c.confrelid))
-          pending.push_back(std::move(c));
-        else
-          emit(ctx, c, no_names, no_tables);
-      });
+    if (c.type == 'c') c.text = ctx.deparser.expr(scan.view(Anum_pg_constraint_conbin), rel);
+    if (c.type == 'x') {
+      auto it = exclusions.find(c.oid);
+      if (it != exclusions.end()) c.text = it->second;
+    }
+    c.index = k.conindid;
+    if (c.type == 'f' && !ctx.relation(c.confrelid))
+      pending.push_back(std::move(c));
+    else
+      emit(ctx, c, no_names, no_tables);
+  }
   if (pending.empty()) return;
 
   std::vector<Oid> missing;

@@ -7,6 +7,7 @@
 #include "reader.hpp"
 
 extern "C" {
+#include "access/transam.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_index.h"
 #include "commands/defrem.h"
@@ -24,35 +25,30 @@ struct AccessMethod {
 }  // namespace
 
 void load_indexes(Context& ctx) {
-  ctx.scan(
-      "SELECT i.indexrelid, i.indrelid, i.indisunique,"
+  CatalogScan scan(IndexRelationId);
+  while (scan.next()) {
+    const FormData_pg_index& i = scan.row<FormData_pg_index>();
+    if (i.indexrelid < FirstNormalObjectId) continue;
+    const Relation* index = ctx.kept_relation(i.indexrelid);
+    if (!index) continue;
+    const Relation* table = ctx.kept_relation(i.indrelid);
+    if (!table || (table->kind != 'r' && table->kind != 'p' && table->kind != 'm')) continue;
+    IndexInfo& x = ctx.indexes[index->oid];
+    x.table = table->oid;
+    x.unique = i.indisunique;
 #if PG_VERSION_NUM >= 150000
-      "  i.indnullsnotdistinct,"
-#else
-      "  false,"
+    x.nulls_not_distinct = i.indnullsnotdistinct;
 #endif
-      "  i.indkey, i.indnkeyatts, i.indclass, i.indcollation, i.indoption, i.indexprs,"
-      "  i.indpred, i.indisclustered, i.indisreplident"
-      " FROM pg_catalog.pg_index i WHERE i.indexrelid >= 16384",
-      [&](const Row& row) {
-        const Relation* index = ctx.kept_relation(row.oid(0));
-        if (!index) return;
-        const Relation* table = ctx.kept_relation(row.oid(1));
-        if (!table || (table->kind != 'r' && table->kind != 'p' && table->kind != 'm')) return;
-        IndexInfo& x = ctx.indexes[index->oid];
-        x.table = table->oid;
-        x.unique = row.flag(2);
-        x.nulls_not_distinct = row.flag(3);
-        x.key = parse_vector(row.view(4));
-        x.nkey = static_cast<int>(row.num(5));
-        x.opclass = parse_vector(row.view(6));
-        x.collation = parse_vector(row.view(7));
-        x.option = parse_vector(row.view(8));
-        x.exprs = row.value(9);
-        x.predicate = row.value(10);
-        x.clustered = row.flag(11);
-        x.replica_identity = row.flag(12);
-      });
+    x.key = parse_vector(scan.view(Anum_pg_index_indkey));
+    x.nkey = i.indnkeyatts;
+    x.opclass = parse_vector(scan.view(Anum_pg_index_indclass));
+    x.collation = parse_vector(scan.view(Anum_pg_index_indcollation));
+    x.option = parse_vector(scan.view(Anum_pg_index_indoption));
+    if (!scan.null(Anum_pg_index_indexprs)) x.exprs = scan.value(Anum_pg_index_indexprs);
+    if (!scan.null(Anum_pg_index_indpred)) x.predicate = scan.value(Anum_pg_index_indpred);
+    x.clustered = i.indisclustered;
+    x.replica_identity = i.indisreplident;
+  }
 }
 
 void read_indexes(Context& ctx) {

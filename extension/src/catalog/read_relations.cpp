@@ -9,6 +9,9 @@
 #include "pg_squash/settings.hpp"
 
 extern "C" {
+#include "access/transam.h"
+#include "catalog/pg_attrdef.h"
+#include "catalog/pg_attribute.h"
 #include "catalog/pg_class.h"
 }
 
@@ -96,47 +99,46 @@ void load_columns(Context& ctx) {
   // are rejected by their first column, cheaper than a hash join over pg_class.
   Relation* rel = nullptr;
   Oid last = InvalidOid;
-  ctx.scan(
-      "SELECT a.attrelid, a.attnum, a.attname, a.atttypid, a.atttypmod, a.attnotnull,"
-      "  a.attidentity, a.attgenerated, a.attcollation, a.attstattarget, a.attstorage,"
-      "  a.attcompression, a.attislocal, a.attinhcount, a.attoptions, a.attacl"
-      " FROM pg_catalog.pg_attribute a"
-      " WHERE a.attrelid >= 16384 AND a.attnum > 0 AND NOT a.attisdropped",
-      [&](const Row& row) {
-        // Rows come grouped by relation: look each one up once, found or not.
-        const Oid relid = row.oid(0);
-        if (relid != last) {
-          last = relid;
-          rel = ctx.relations.find(relid);
-        }
-        if (!rel || rel->kind == 'S') return;
-        if ((rel->kind == 'i' || rel->kind == 'I') && row.null(14)) return;
-        Column& col = rel->columns.emplace_back();
-        col.attnum = static_cast<int>(row.num(1));
-        col.name = row.view(2);
-        col.type = row.oid(3);
-        col.typmod = static_cast<int32_t>(row.num(4));
-        col.not_null = row.flag(5);
-        col.identity = row.ch(6);
-        col.generated = row.ch(7);
-        col.collation = row.oid(8);
-        col.stattarget = static_cast<int>(row.num(9));
-        col.storage = row.ch(10);
-        col.compression = row.ch(11);
-        col.is_local = row.flag(12);
-        col.inhcount = static_cast<int>(row.num(13));
-        if (!row.null(14)) {
-          // On this platform every column carries pg_attver=<n>: not schema, not kept.
-          std::string_view opts = row.view(14);
-          if (!(opts.rfind("{pg_attver=", 0) == 0 && opts.find(',') == std::string_view::npos))
-            col.options = std::string(opts);
-        }
-        col.acl = row.value(15);
-        if (rel->kept) {
-          ctx.need_type(col.type, col.typmod);
-          ctx.need_collation(col.collation);
-        }
-      });
+  {
+    CatalogScan scan(AttributeRelationId);
+    while (scan.next()) {
+      const FormData_pg_attribute& a = scan.row<FormData_pg_attribute>();
+      if (a.attrelid < FirstNormalObjectId || a.attnum <= 0 || a.attisdropped) continue;
+      // Rows come grouped by relation: look each one up once, found or not.
+      if (a.attrelid != last) {
+        last = a.attrelid;
+        rel = ctx.relations.find(a.attrelid);
+      }
+      if (!rel || rel->kind == 'S') continue;
+      const bool has_options = !scan.null(Anum_pg_attribute_attoptions);
+      if ((rel->kind == 'i' || rel->kind == 'I') && !has_options) continue;
+      Column& col = rel->columns.emplace_back();
+      col.attnum = a.attnum;
+      col.name = NameStr(a.attname);
+      col.type = a.atttypid;
+      col.typmod = a.atttypmod;
+      col.not_null = a.attnotnull;
+      col.identity = a.attidentity;
+      col.generated = a.attgenerated;
+      col.collation = a.attcollation;
+      col.stattarget = a.attstattarget;
+      col.storage = a.attstorage;
+      col.compression = a.attcompression;
+      col.is_local = a.attislocal;
+      col.inhcount = a.attinhcount;
+      if (has_options) {
+        // On this platform every column carries pg_attver=<n>: not schema, not kept.
+        std::string_view opts = scan.view(Anum_pg_attribute_attoptions);
+        if (!(opts.rfind("{pg_attver=", 0) == 0 && opts.find(',') == std::string_view::npos))
+          col.options = std::string(opts);
+      }
+      if (!scan.null(Anum_pg_attribute_attacl)) col.acl = scan.value(Anum_pg_attribute_attacl);
+      if (rel->kept) {
+        ctx.need_type(col.type, col.typmod);
+        ctx.need_collation(col.collation);
+      }
+    }
+  }
 
   for (auto& [oid, r] : ctx.relations) {
     if (r.columns.empty()) continue;
@@ -151,20 +153,23 @@ void load_columns(Context& ctx) {
   // Defaults and generation expressions, deparsed as they come.
   rel = nullptr;
   last = InvalidOid;
-  ctx.scan("SELECT adrelid, adnum, adbin FROM pg_catalog.pg_attrdef WHERE adrelid >= 16384",
-           [&](const Row& row) {
-             const Oid relid = row.oid(0);
-             if (relid != last) {
-               last = relid;
-               rel = ctx.relations.find(relid);
-             }
-             if (!rel || !rel->kept) return;
-             const Column* c = rel->column(static_cast<int>(row.num(1)));
-             if (!c) return;
-             Column& col = rel->columns[rel->attcol[c->attnum - 1]];
-             col.has_default = true;
-             col.default_expr = ctx.deparser.expr(row.view(2), rel);
-           });
+  {
+    CatalogScan scan(AttrDefaultRelationId);
+    while (scan.next()) {
+      const FormData_pg_attrdef& d = scan.row<FormData_pg_attrdef>();
+      if (d.adrelid < FirstNormalObjectId) continue;
+      if (d.adrelid != last) {
+        last = d.adrelid;
+        rel = ctx.relations.find(d.adrelid);
+      }
+      if (!rel || !rel->kept) continue;
+      const Column* c = rel->column(d.adnum);
+      if (!c) continue;
+      Column& col = rel->columns[rel->attcol[c->attnum - 1]];
+      col.has_default = true;
+      col.default_expr = ctx.deparser.expr(scan.view(Anum_pg_attrdef_adbin), rel);
+    }
+  }
   ctx.fetch_types();
   ctx.fetch_collations();
 }
@@ -178,51 +183,84 @@ void load_relations(Context& ctx) {
     Rows a = ctx.query("SELECT oid, amname FROM pg_catalog.pg_am");
     for (size_t i = 0; i < a.size(); i++) ams[a.oid(i, 0)] = a.str(i, 1);
   }
-  ctx.relations.reserve(65536);
-  ctx.scan(
-      "SELECT c.oid, c.relnamespace, c.relname, c.relkind, c.relowner, c.reltype,"
-      "  c.relispartition, c.relpersistence, c.relreplident, c.relrowsecurity,"
-      "  c.relforcerowsecurity, c.relam, c.reloftype, c.reloptions, c.relacl,"
-      "  CASE WHEN c.relkind = 'p' THEN pg_catalog.pg_get_partkeydef(c.oid) END,"
-      "  CASE WHEN c.relispartition THEN pg_catalog.pg_get_expr(c.relpartbound, c.oid) END"
-      " FROM pg_catalog.pg_class c"
-      " WHERE c.relnamespace = ANY ($NSPS)"
-      "   AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f', 'c', 'i', 'I')",
-      [&](const Row& row) {
-        const Oid oid = row.oid(0);
-        Relation& rel = ctx.relations[oid];
-        rel.oid = oid;
-        rel.nsp = row.oid(1);
-        rel.schema = ctx.nsps.at(rel.nsp);
-        rel.name = row.view(2);
-        rel.identity = qualified(rel.schema, rel.name);
-        rel.kind = row.ch(3);
-        rel.owner = row.oid(4);
-        rel.type = row.oid(5);
-        rel.is_partition = row.flag(6);
-        rel.persistence = row.ch(7);
-        rel.replident = row.ch(8);
-        rel.rls = row.flag(9);
-        rel.rls_forced = row.flag(10);
-        rel.am_oid = row.oid(11);
-        if (rel.am_oid != 0) rel.am = ams[rel.am_oid];
-        rel.of_type = row.oid(12);
-        rel.options = row.value(13);
-        rel.acl = row.value(14);
-        rel.partkey = row.value(15);
-        rel.partbound = row.value(16);
-        rel.kept = !ctx.extension_member(RelationRelationId, rel.oid);
-        // The Alembic version table is bookkeeping, not schema: it, its columns,
-        // constraints, indexes and triggers stay out.
-        if ((rel.kind == 'r' || rel.kind == 'p') &&
-            (rel.name == "alembic_version" ||
-             (rel.name == vt_name && (vt_schema.empty() || vt_schema == rel.schema)))) {
-          rel.kept = false;
-          ctx.version_tables.insert(rel.oid);
-        }
-      });
+  bool partitioned = false;
+  {
+    CatalogScan scan(RelationRelationId);
+    ctx.relations.reserve(
+        std::max<size_t>(1024, scan.estimated_rows() + scan.estimated_rows() / 8));
+    while (scan.next()) {
+      const FormData_pg_class& c = scan.row<FormData_pg_class>();
+      switch (c.relkind) {
+        case 'r':
+        case 'p':
+        case 'v':
+        case 'm':
+        case 'S':
+        case 'f':
+        case 'c':
+        case 'i':
+        case 'I':
+          break;
+        default:
+          continue;
+      }
+      auto nsp = ctx.nsps.find(c.relnamespace);
+      if (nsp == ctx.nsps.end()) continue;
+      const Oid oid = c.oid;
+      Relation& rel = ctx.relations[oid];
+      rel.oid = oid;
+      rel.nsp = c.relnamespace;
+      rel.schema = nsp->second;
+      rel.name = NameStr(c.relname);
+      rel.identity = qualified(rel.schema, rel.name);
+      rel.kind = c.relkind;
+      rel.owner = c.relowner;
+      rel.type = c.reltype;
+      rel.is_partition = c.relispartition;
+      rel.persistence = c.relpersistence;
+      rel.replident = c.relreplident;
+      rel.rls = c.relrowsecurity;
+      rel.rls_forced = c.relforcerowsecurity;
+      rel.am_oid = c.relam;
+      if (rel.am_oid != 0) rel.am = ams[rel.am_oid];
+      rel.of_type = c.reloftype;
+      if (rel.kind != 'S' && rel.kind != 'i' && rel.kind != 'I') rel.columns.reserve(c.relnatts);
+      if (!scan.null(Anum_pg_class_reloptions)) rel.options = scan.value(Anum_pg_class_reloptions);
+      if (!scan.null(Anum_pg_class_relacl)) rel.acl = scan.value(Anum_pg_class_relacl);
+      partitioned = partitioned || rel.kind == 'p' || rel.is_partition;
+      rel.kept = !ctx.extension_member(RelationRelationId, rel.oid);
+      // The Alembic version table is bookkeeping, not schema: it, its columns,
+      // constraints, indexes and triggers stay out.
+      if ((rel.kind == 'r' || rel.kind == 'p') &&
+          (rel.name == "alembic_version" ||
+           (rel.name == vt_name && (vt_schema.empty() || vt_schema == rel.schema)))) {
+        rel.kept = false;
+        ctx.version_tables.insert(rel.oid);
+      }
+    }
+  }
+  if (partitioned) {
+    // Partition keys and bounds: the server's deparse, for the few relations that have one.
+    ctx.scan(
+        "SELECT c.oid,"
+        "  CASE WHEN c.relkind = 'p' THEN pg_catalog.pg_get_partkeydef(c.oid) END,"
+        "  CASE WHEN c.relispartition THEN pg_catalog.pg_get_expr(c.relpartbound, c.oid) END"
+        " FROM pg_catalog.pg_class c"
+        " WHERE c.relnamespace = ANY ($NSPS) AND (c.relkind = 'p' OR c.relispartition)"
+        "   AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f', 'c', 'i', 'I')",
+        [&](const Row& row) {
+          if (Relation* rel = ctx.relations.find(row.oid(0))) {
+            rel->partkey = row.value(1);
+            rel->partbound = row.value(2);
+          }
+        });
+  }
   load_inheritance(ctx);
   load_columns(ctx);
+  // Room for the objects to come, most of them columns: no regrowth of the list.
+  size_t expected = 1024;
+  for (const auto& [oid, rel] : ctx.relations) expected += 3 + (rel.kept ? rel.columns.size() : 0);
+  ctx.out.objects.reserve(ctx.out.objects.size() + expected);
 }
 
 void read_tables(Context& ctx) {

@@ -7,26 +7,86 @@
 
 extern "C" {
 #include "catalog/pg_class.h"
+#include "catalog/pg_depend.h"
+#include "catalog/pg_sequence.h"
 }
 
 namespace squash::catalog {
 
+namespace {
+
+// One sequence with its owning or identity dependency (deptype '\0' for none): the rows
+// of pg_sequence LEFT JOIN pg_depend, read from the two catalogs directly.
+struct SeqRow {
+  Oid seq = 0, type = 0;
+  int64_t start = 0, increment = 0, max = 0, min = 0, cache = 0;
+  bool cycle = false;
+  char deptype = '\0';
+  Oid table = 0;
+  int attnum = 0;
+};
+
+std::vector<SeqRow> sequence_rows(Context& ctx) {
+  std::vector<SeqRow> seqs;
+  {
+    CatalogScan scan(SequenceRelationId);
+    while (scan.next()) {
+      const FormData_pg_sequence& q = scan.row<FormData_pg_sequence>();
+      if (!ctx.relation(q.seqrelid)) continue;
+      SeqRow& r = seqs.emplace_back();
+      r.seq = q.seqrelid;
+      r.type = q.seqtypid;
+      r.start = q.seqstart;
+      r.increment = q.seqincrement;
+      r.max = q.seqmax;
+      r.min = q.seqmin;
+      r.cache = q.seqcache;
+      r.cycle = q.seqcycle;
+    }
+  }
+  if (seqs.empty()) return seqs;
+  OidMap<std::vector<std::pair<char, std::pair<Oid, int>>>> deps;
+  {
+    OidMap<bool> wanted;
+    for (const SeqRow& r : seqs) wanted[r.seq] = true;
+    CatalogScan scan(DependRelationId);
+    while (scan.next()) {
+      const FormData_pg_depend& d = scan.row<FormData_pg_depend>();
+      if (d.classid != RelationRelationId || d.objsubid != 0 ||
+          d.refclassid != RelationRelationId || (d.deptype != 'a' && d.deptype != 'i') ||
+          !wanted.find(d.objid))
+        continue;
+      deps[d.objid].push_back({d.deptype, {d.refobjid, d.refobjsubid}});
+    }
+  }
+  std::vector<SeqRow> out;
+  out.reserve(seqs.size());
+  for (const SeqRow& r : seqs) {
+    const auto* found = deps.find(r.seq);
+    if (!found) {
+      out.push_back(r);
+      continue;
+    }
+    for (const auto& [deptype, ref] : *found) {
+      SeqRow& o = out.emplace_back(r);
+      o.deptype = deptype;
+      o.table = ref.first;
+      o.attnum = ref.second;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
 void read_sequences(Context& ctx) {
-  Rows r = ctx.query(
-      "SELECT s.seqrelid, s.seqtypid, s.seqstart, s.seqincrement, s.seqmax, s.seqmin,"
-      "  s.seqcache, s.seqcycle, d.deptype, d.refobjid, d.refobjsubid"
-      " FROM pg_catalog.pg_sequence s"
-      " LEFT JOIN pg_catalog.pg_depend d"
-      "   ON d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objid = s.seqrelid"
-      "   AND d.objsubid = 0 AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass"
-      "   AND d.deptype IN ('a', 'i')");
+  const std::vector<SeqRow> rows = sequence_rows(ctx);
   // Owners outside the schemas in scope: their names in one more query.
   std::unordered_map<uint64_t, std::string> other_owners;
   {
     std::vector<Oid> missing;
-    for (size_t i = 0; i < r.size(); i++)
-      if (ctx.relation(r.oid(i, 0)) && r.ch(i, 8) == 'a' && !ctx.relation(r.oid(i, 9)))
-        missing.push_back(r.oid(i, 9));
+    for (const SeqRow& r : rows)
+      if (r.deptype == 'a' && !ctx.relation(r.table)) missing.push_back(r.table);
     if (!missing.empty()) {
       Rows o = ctx.query(
           "SELECT a.attrelid, a.attnum, n.nspname, c.relname, a.attname"
@@ -39,19 +99,33 @@ void read_sequences(Context& ctx) {
             qualified(o.view(i, 2), o.view(i, 3)) + "." + quote(o.view(i, 4));
     }
   }
-  for (size_t i = 0; i < r.size(); i++) {
-    const Relation* seq = ctx.relation(r.oid(i, 0));
+  for (const SeqRow& r : rows) {
+    const Relation* seq = ctx.relation(r.seq);
     if (!seq || !seq->kept) continue;
-    const std::string type = ctx.type(r.oid(i, 1), -1).name;
-    const char deptype = r.ch(i, 8);
-    const Oid table = r.oid(i, 9);
-    const int attnum = static_cast<int>(r.num(i, 10));
+    const std::string& type = ctx.type(r.type, -1).name;
+    const char deptype = r.deptype;
+    const Oid table = r.table;
+    const int attnum = r.attnum;
     if (deptype == 'i') {
       ctx.identity_sequence_oids.insert(seq->oid);
-      ctx.identity_sequences[key2(table, static_cast<uint32_t>(attnum))] =
-          "SEQUENCE NAME " + seq->identity + " AS " + type + " START WITH " + r.str(i, 2) +
-          " INCREMENT BY " + r.str(i, 3) + " MINVALUE " + r.str(i, 5) + " MAXVALUE " + r.str(i, 4) +
-          " CACHE " + r.str(i, 6) + (r.flag(i, 7) ? " CYCLE" : " NO CYCLE");
+      std::string& text = ctx.identity_sequences[key2(table, static_cast<uint32_t>(attnum))];
+      text.clear();
+      text.reserve(160);
+      text += "SEQUENCE NAME ";
+      text += seq->identity;
+      text += " AS ";
+      text += type;
+      text += " START WITH ";
+      text += std::to_string(r.start);
+      text += " INCREMENT BY ";
+      text += std::to_string(r.increment);
+      text += " MINVALUE ";
+      text += std::to_string(r.min);
+      text += " MAXVALUE ";
+      text += std::to_string(r.max);
+      text += " CACHE ";
+      text += std::to_string(r.cache);
+      text += r.cycle ? " CYCLE" : " NO CYCLE";
       continue;
     }
     std::string owned_by;
@@ -70,12 +144,12 @@ void read_sequences(Context& ctx) {
     }
     model::Object& o = ctx.add("sequence", seq->identity);
     o.set("type", type);
-    o.set("start", r.str(i, 2));
-    o.set("increment", r.str(i, 3));
-    o.set("max", r.str(i, 4));
-    o.set("min", r.str(i, 5));
-    o.set("cache", r.str(i, 6));
-    o.set("cycle", bool_text(r.flag(i, 7)));
+    o.set("start", std::to_string(r.start));
+    o.set("increment", std::to_string(r.increment));
+    o.set("max", std::to_string(r.max));
+    o.set("min", std::to_string(r.min));
+    o.set("cache", std::to_string(r.cache));
+    o.set("cycle", bool_text(r.cycle));
     if (!owned_by.empty()) o.set("owned_by", owned_by);
     ctx.attach_common(o, RelationRelationId, seq->oid, seq->owner, 's', seq->acl);
   }

@@ -100,6 +100,35 @@ class Rows {
 // scan() into Rows.
 Rows query(Spi& spi, const std::string& sql);
 
+// A system catalog read straight from its heap in the caller's snapshot, as a read-only
+// query sees it, without planner or executor: for the large catalogs (pg_class,
+// pg_attribute, ...), whose rows the reader filters itself. The fixed part of the current
+// row is read through fixed() (the catalog's Form_ struct); the variable part by
+// attribute number.
+class CatalogScan {
+ public:
+  explicit CatalogScan(Oid catalog);
+  ~CatalogScan();
+  CatalogScan(const CatalogScan&) = delete;
+  CatalogScan& operator=(const CatalogScan&) = delete;
+
+  bool next();                    // to the next visible row; false at the end
+  size_t estimated_rows() const;  // the catalog's reltuples (0 when never counted)
+  template <typename Form>
+  const Form& row() const {
+    return *static_cast<const Form*>(fixed());
+  }
+  bool null(int attnum) const;
+  // The cell as text (as Row::view); "" for NULL. Valid until the next call for the column.
+  std::string_view view(int attnum);
+  Value value(int attnum) { return null(attnum) ? Value() : Value(std::string(view(attnum))); }
+
+ private:
+  struct State;
+  const void* fixed() const;
+  std::unique_ptr<State> st_;
+};
+
 // ---------------------------------------------------------------------------------------
 // Text helpers (common.cpp)
 // ---------------------------------------------------------------------------------------
@@ -247,9 +276,9 @@ class FlatMap {
   T* find(K key) {
     if (slots_.empty() || key == 0) return nullptr;
     for (size_t i = slot(key);; i = (i + 1) & mask_) {
-      const uint32_t k = slots_[i];
-      if (k == 0) return nullptr;
-      if (entries_[k - 1].first == key) return &entries_[k - 1].second;
+      const Slot& s = slots_[i];
+      if (s.index == 0) return nullptr;
+      if (s.key == key) return &entries_[s.index - 1].second;
     }
   }
   const T* find(K key) const { return const_cast<FlatMap*>(this)->find(key); }
@@ -258,8 +287,8 @@ class FlatMap {
     if ((entries_.size() + 1) * 2 > slots_.size()) rehash(slots_.empty() ? 64 : slots_.size() * 2);
     entries_.emplace_back(key, T());
     size_t i = slot(key);
-    while (slots_[i] != 0) i = (i + 1) & mask_;
-    slots_[i] = static_cast<uint32_t>(entries_.size());
+    while (slots_[i].index != 0) i = (i + 1) & mask_;
+    slots_[i] = {key, static_cast<uint32_t>(entries_.size())};
     return entries_.back().second;
   }
   void reserve(size_t n) {
@@ -275,20 +304,25 @@ class FlatMap {
   auto end() const { return entries_.end(); }
 
  private:
+  // The key is kept in the slot too: a probe touches only the slot array.
+  struct Slot {
+    K key;
+    uint32_t index;  // index + 1 into entries_; 0 is empty
+  };
   size_t slot(K key) const {
     return static_cast<size_t>((static_cast<uint64_t>(key) * 0x9E3779B97F4A7C15ull) >> 20) & mask_;
   }
   void rehash(size_t n) {
-    slots_.assign(n, 0);
+    slots_.assign(n, Slot{0, 0});
     mask_ = n - 1;
     for (size_t e = 0; e < entries_.size(); e++) {
       size_t i = slot(entries_[e].first);
-      while (slots_[i] != 0) i = (i + 1) & mask_;
-      slots_[i] = static_cast<uint32_t>(e + 1);
+      while (slots_[i].index != 0) i = (i + 1) & mask_;
+      slots_[i] = {entries_[e].first, static_cast<uint32_t>(e + 1)};
     }
   }
   std::vector<std::pair<K, T>> entries_;
-  std::vector<uint32_t> slots_;  // index + 1 into entries_; 0 is empty
+  std::vector<Slot> slots_;
   size_t mask_ = 0;
 };
 

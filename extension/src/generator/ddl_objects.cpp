@@ -194,16 +194,14 @@ std::vector<std::string> split_list(std::string_view text) {
 Plan::Plan(const model::Snapshot& snapshot, const CatalogFacts& facts, const Options& options)
     : snapshot_(snapshot), facts_(facts), options_(options) {}
 
-
 const model::Object* Plan::find(std::string_view kind, std::string_view identity) const {
-  auto lo = std::lower_bound(snapshot_.objects.begin(), snapshot_.objects.end(),
-                             std::make_pair(kind, identity),
-                             [](const model::Object& o, const auto& key) {
-                               if (o.kind != key.first) return o.kind < key.first;
-                               return o.identity < key.second;
-                             });
-  if (lo == snapshot_.objects.end() || lo->kind != kind || lo->identity != identity)
-    return nullptr;
+  auto lo =
+      std::lower_bound(snapshot_.objects.begin(), snapshot_.objects.end(),
+                       std::make_pair(kind, identity), [](const model::Object& o, const auto& key) {
+                         if (o.kind != key.first) return o.kind < key.first;
+                         return o.identity < key.second;
+                       });
+  if (lo == snapshot_.objects.end() || lo->kind != kind || lo->identity != identity) return nullptr;
   return &*lo;
 }
 
@@ -386,7 +384,8 @@ void Plan::add_routine(const model::Object& o) {
     if (parallel == "restricted") sql += " PARALLEL RESTRICTED";
     if (const std::string* cost = attr(o, "cost")) sql += " COST " + *cost;
     if (const std::string* rows = attr(o, "rows")) sql += " ROWS " + *rows;
-    if (const std::string* support = attr(o, "support")) sql += " SUPPORT " + routine_name(*support);
+    if (const std::string* support = attr(o, "support"))
+      sql += " SUPPORT " + routine_name(*support);
   }
   if (is_true(o, "security_definer")) sql += " SECURITY DEFINER";
   if (const std::string* config = attr(o, "config")) {
@@ -565,10 +564,9 @@ void Plan::add_constraint(const model::Object& o) {
   Step& s = steps_[i];
   std::string def = reparseable(attr_or(o, "definition", ""));
   // The index behind a primary key, unique or exclusion constraint has the constraint's name.
-  const model::Object* index =
-      (type == "primary key" || type == "unique" || type == "exclude")
-          ? find("index", first_part(table) + "." + name)
-          : nullptr;
+  const model::Object* index = (type == "primary key" || type == "unique" || type == "exclude")
+                                   ? find("index", first_part(table) + "." + name)
+                                   : nullptr;
   if (index) {
     claim("index", index->identity, i);
     // The parent's constraint attaches this one: this one first.
@@ -622,8 +620,7 @@ void Plan::add_index(const model::Object& o) {
     if (!opts->empty()) sql += " WITH (" + with_options(*opts) + ")";
   if (const std::string* pred = attr(o, "predicate")) sql += " WHERE " + reparseable(*pred);
   s.sql.push_back(std::move(sql));
-  if (const std::string* p = attr(o, "partition_of"))
-    needs_.push_back({i, "\x01index-parent", *p});
+  if (const std::string* p = attr(o, "partition_of")) needs_.push_back({i, "\x01index-parent", *p});
   comment(s, o, "INDEX " + o.identity);
   if (is_true(o, "clustered")) s.sql.push_back("ALTER TABLE " + table + " CLUSTER ON " + name);
   if (is_true(o, "replica_identity"))
@@ -691,7 +688,8 @@ void Plan::add_trigger(const model::Object& o) {
   if (enabled == "disabled") s.sql.push_back("ALTER TABLE " + table + " DISABLE TRIGGER " + name);
   if (enabled == "replica")
     s.sql.push_back("ALTER TABLE " + table + " ENABLE REPLICA TRIGGER " + name);
-  if (enabled == "always") s.sql.push_back("ALTER TABLE " + table + " ENABLE ALWAYS TRIGGER " + name);
+  if (enabled == "always")
+    s.sql.push_back("ALTER TABLE " + table + " ENABLE ALWAYS TRIGGER " + name);
   comment(s, o, "TRIGGER " + name + " ON " + table);
 }
 
@@ -703,8 +701,7 @@ void Plan::add_policy(const model::Object& o) {
   need(i, "table", table);
   std::string sql = "CREATE POLICY " + name + " ON " + table + " AS " +
                     (attr_or(o, "permissive", "true") == "true" ? "PERMISSIVE" : "RESTRICTIVE") +
-                    " FOR " + attr_or(o, "command", "ALL") + " TO " +
-                    attr_or(o, "roles", "PUBLIC");
+                    " FOR " + attr_or(o, "command", "ALL") + " TO " + attr_or(o, "roles", "PUBLIC");
   if (const std::string* u = attr(o, "using")) sql += " USING (" + reparseable(*u) + ")";
   if (const std::string* w = attr(o, "with_check")) sql += " WITH CHECK (" + reparseable(*w) + ")";
   s.sql.push_back(std::move(sql));
@@ -714,17 +711,20 @@ void Plan::add_policy(const model::Object& o) {
 void Plan::add_event_trigger(const model::Object& o) {
   const size_t i = add_step(kEventTriggers, o);
   Step& s = steps_[i];
-  std::string sql = "CREATE EVENT TRIGGER " + o.identity + " ON " + attr_or(o, "event", "ddl_command_end");
+  std::string sql =
+      "CREATE EVENT TRIGGER " + o.identity + " ON " + attr_or(o, "event", "ddl_command_end");
   if (const std::string* tags = attr(o, "tags")) {
     std::string list;
-    for (const std::string& t : split_list(*tags)) list += (list.empty() ? "" : ", ") + sql_literal(t);
+    for (const std::string& t : split_list(*tags))
+      list += (list.empty() ? "" : ", ") + sql_literal(t);
     sql += "\n    WHEN TAG IN (" + list + ")";
   }
   sql += "\n    EXECUTE FUNCTION " + attr_or(o, "function", "");
   s.sql.push_back(std::move(sql));
   const std::string enabled = attr_or(o, "enabled", "origin");
   if (enabled == "disabled") s.sql.push_back("ALTER EVENT TRIGGER " + o.identity + " DISABLE");
-  if (enabled == "replica") s.sql.push_back("ALTER EVENT TRIGGER " + o.identity + " ENABLE REPLICA");
+  if (enabled == "replica")
+    s.sql.push_back("ALTER EVENT TRIGGER " + o.identity + " ENABLE REPLICA");
   if (enabled == "always") s.sql.push_back("ALTER EVENT TRIGGER " + o.identity + " ENABLE ALWAYS");
   comment(s, o, "EVENT TRIGGER " + o.identity);
   owner_and_acl(s, o, "EVENT TRIGGER", o.identity, nullptr);

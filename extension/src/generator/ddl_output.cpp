@@ -24,8 +24,7 @@ std::vector<size_t> Plan::order() const {
   }
   // Ready steps by (phase, position): the same plan always gives the same order.
   std::set<std::pair<int, size_t>> ready, pending;
-  for (size_t i = 0; i < n; i++)
-    (waiting[i] == 0 ? ready : pending).insert({steps_[i].phase, i});
+  for (size_t i = 0; i < n; i++) (waiting[i] == 0 ? ready : pending).insert({steps_[i].phase, i});
   std::vector<size_t> out;
   out.reserve(n);
   std::vector<bool> done(n, false);

@@ -24,8 +24,8 @@ enum Phase : int {
   kSqlBodyRoutines,   // BEGIN ATOMIC / RETURN bodies: checked at creation
   kForeignKeys,
   kViews,
-  kAttachments,  // triggers, policies
-  kOwnership,    // ALTER SEQUENCE ... OWNED BY
+  kAttachments,    // triggers, policies
+  kOwnership,      // ALTER SEQUENCE ... OWNED BY
   kEventTriggers,  // last: they must not fire while the schema is built
 };
 

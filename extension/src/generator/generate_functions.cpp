@@ -121,8 +121,8 @@ void read_order_facts(Spi& spi, generator::CatalogFacts& facts) {
   QueryResult deps = spi.query(std::string(kObjects) + kDependencies);
   facts.depends.reserve(deps.rows.size());
   for (const Row& r : deps.rows)
-    facts.depends.push_back({{r[0].value_or(""), r[1].value_or("")},
-                             {r[2].value_or(""), r[3].value_or("")}});
+    facts.depends.push_back(
+        {{r[0].value_or(""), r[1].value_or("")}, {r[2].value_or(""), r[3].value_or("")}});
   for (const Row& r : spi.query(kSqlBodies).rows)
     if (r[0]) facts.sql_body_routines.insert(*r[0]);
 }
@@ -173,8 +173,8 @@ void read_seed_rows(Spi& spi, const model::Snapshot& snap, const std::string& na
   for (const Row& c : cols.rows) {
     const std::string col = c[0].value_or("");
     names += (names.empty() ? "" : ", ") + col;
-    values += std::string(values.empty() ? "" : ", ', ', ") + "pg_catalog.quote_nullable(t." +
-              col + ")";
+    values +=
+        std::string(values.empty() ? "" : ", ', ', ") + "pg_catalog.quote_nullable(t." + col + ")";
     always = always || c[1].value_or("") == "t";
   }
   for (const Row& p : pk.rows) order += (order.empty() ? "" : ", ") + ("t." + p[0].value_or(""));
@@ -201,8 +201,8 @@ void read_seed_rows(Spi& spi, const model::Snapshot& snap, const std::string& na
       " ORDER BY 1",
       {oid});
   for (const Row& s : seqs.rows) {
-    Value max = spi.scalar("SELECT pg_catalog.max(t." + s[1].value_or("") + ")::pg_catalog.text" +
-                           from);
+    Value max =
+        spi.scalar("SELECT pg_catalog.max(t." + s[1].value_or("") + ")::pg_catalog.text" + from);
     if (max)
       seed.statements.push_back("SELECT pg_catalog.setval(" +
                                 generator::sql_literal(s[0].value_or("")) + ", " + *max + ")");

@@ -41,12 +41,23 @@ const std::string* Object::get(std::string_view key) const {
 }
 
 void Snapshot::normalize() {
-  if (!std::is_sorted(objects.begin(), objects.end(), object_less))
-    std::sort(objects.begin(), objects.end(), object_less);
-  for (std::size_t i = 1; i < objects.size(); i++)
-    if (same_object(objects[i - 1], objects[i]))
-      throw ModelError("duplicate object in snapshot: " + describe(objects[i]));
+  // Fast path: a reader that emits objects and attributes in order pays one pass of
+  // comparisons here (strictly increasing means sorted and free of duplicates).
+  bool strictly_sorted = true;
+  for (std::size_t i = 1; i < objects.size() && strictly_sorted; i++)
+    strictly_sorted = object_less(objects[i - 1], objects[i]);
+  if (!strictly_sorted) {
+    if (!std::is_sorted(objects.begin(), objects.end(), object_less))
+      std::sort(objects.begin(), objects.end(), object_less);
+    for (std::size_t i = 1; i < objects.size(); i++)
+      if (same_object(objects[i - 1], objects[i]))
+        throw ModelError("duplicate object in snapshot: " + describe(objects[i]));
+  }
   for (Object& o : objects) {
+    bool attrs_sorted = true;
+    for (std::size_t i = 1; i < o.attrs.size() && attrs_sorted; i++)
+      attrs_sorted = attr_less(o.attrs[i - 1], o.attrs[i]);
+    if (attrs_sorted) continue;
     if (!std::is_sorted(o.attrs.begin(), o.attrs.end(), attr_less))
       std::sort(o.attrs.begin(), o.attrs.end(), attr_less);
     for (std::size_t i = 1; i < o.attrs.size(); i++)

@@ -1,0 +1,573 @@
+// squashctl revisions: the Python subset tokenizer, revision files, the graph Alembic
+// would build, and squash plans (refusals, rewrites, dry-run output, applying).
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "revisions/commands.hpp"
+#include "revisions/graph.hpp"
+#include "revisions/python_lexer.hpp"
+#include "revisions/revision_file.hpp"
+#include "revisions/squash.hpp"
+
+namespace squash::revisions {
+namespace {
+
+namespace fs = std::filesystem;
+
+// ---------------------------------------------------------------- helpers
+
+std::string rev(const std::string& id, const std::string& down, const std::string& extra = "") {
+  return "\"\"\"message of " + id + "\n\nRevision ID: " + id + "\n\"\"\"\nfrom alembic import op\n\n" +
+         "revision = '" + id + "'\ndown_revision = " + down + "\nbranch_labels = None\n" +
+         "depends_on = None\n" + extra + "\n\ndef upgrade():\n    pass\n";
+}
+
+Folder folder_of(const std::vector<std::pair<std::string, std::string>>& files) {
+  Folder folder;
+  folder.dir = "mem";
+  std::vector<std::pair<std::string, std::string>> digests;
+  for (const auto& [name, text] : files) {
+    auto f = parse_revision_file(name, text);
+    f.sha256 = sha256_hex(text);
+    digests.emplace_back(name, f.sha256);
+    (name.find('/') == std::string::npos ? folder.loaded : folder.not_loaded).push_back(f);
+  }
+  folder.digest = folder_digest(digests);
+  return folder;
+}
+
+std::vector<std::string> ids(const Graph& g, const std::vector<int>& nodes) {
+  std::vector<std::string> out;
+  for (int n : nodes) out.push_back(g.nodes[n].id);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+bool has_problem(const Graph& g, const std::string& needle, Problem::Severity s = Problem::Error) {
+  return std::any_of(g.problems.begin(), g.problems.end(), [&](const Problem& p) {
+    return p.severity == s && p.message.find(needle) != std::string::npos;
+  });
+}
+
+bool refused_for(const SquashPlan& p, const std::string& needle) {
+  return std::any_of(p.refusals.begin(), p.refusals.end(),
+                     [&](const std::string& r) { return r.find(needle) != std::string::npos; });
+}
+
+SquashPlan plan(const Folder& folder, const std::string& generated_text,
+                std::optional<std::string> upto = std::nullopt,
+                std::optional<std::string> digest = std::nullopt) {
+  Graph g = analyze(folder.loaded, folder.not_loaded);
+  return plan_squash(folder, g, parse_revision_file("000_squashed.py", generated_text),
+                     "000_squashed.py", upto, digest);
+}
+
+const std::string kSquashed = rev("000_squashed", "None");
+
+// ---------------------------------------------------------------- tokenizer
+
+TEST(revisions_lexer, StringQuotingStyles) {
+  auto r = tokenize(R"(a = 'one' "two" '''three''' """four""" r'\d' u'x' b'\x41' Rb"\n")");
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  std::vector<std::string> values;
+  for (const auto& t : r.tokens)
+    if (t.kind == TokenKind::String) values.push_back(t.text);
+  EXPECT_EQ(values, (std::vector<std::string>{"one", "two", "three", "four", "\\d", "x", "A", "\\n"}));
+  EXPECT_TRUE(r.tokens[8].bytes);
+  EXPECT_EQ(r.tokens[9].prefix, "Rb");
+}
+
+TEST(revisions_lexer, Escapes) {
+  auto r = tokenize("x = 'a\\'b\\\"c\\\\d\\x41\\101\\u00e9\\n\\q\\\ne'\n");
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_EQ(r.tokens[2].text, "a'b\"c\\dAA\xC3\xA9\n\\qe");
+  auto named = tokenize("x = '\\N{DASH}'");
+  EXPECT_FALSE(named.tokens[2].decoded);
+}
+
+TEST(revisions_lexer, CommentsAndHashesInStrings) {
+  auto r = tokenize("x = '#not a comment'  # a comment 'with quote\ny = 1\n");
+  ASSERT_TRUE(r.error.empty());
+  ASSERT_GE(r.tokens.size(), 4u);
+  EXPECT_EQ(r.tokens[2].text, "#not a comment");
+  EXPECT_EQ(r.tokens[3].kind, TokenKind::Newline);
+  EXPECT_EQ(r.tokens[4].text, "y");
+}
+
+TEST(revisions_lexer, LogicalLines) {
+  // Brackets and backslashes join physical lines; ';' splits statements.
+  auto r = tokenize("x = (\n  'a',\n  'b',\n)\ny = \\\n  1; z = 2\n");
+  ASSERT_TRUE(r.error.empty());
+  int newlines = 0;
+  for (const auto& t : r.tokens) newlines += t.kind == TokenKind::Newline;
+  EXPECT_EQ(newlines, 3);
+  EXPECT_EQ(r.tokens.back().kind, TokenKind::Newline);
+}
+
+TEST(revisions_lexer, IndentationAndOperators) {
+  auto r = tokenize("def f():\n    revision = 'x'\nif a == b: pass\n(y := 1)\n");
+  ASSERT_TRUE(r.error.empty());
+  auto it = std::find_if(r.tokens.begin(), r.tokens.end(),
+                         [](const Token& t) { return t.text == "revision"; });
+  ASSERT_NE(it, r.tokens.end());
+  EXPECT_GT(it->indent, 0);
+  EXPECT_TRUE(std::any_of(r.tokens.begin(), r.tokens.end(), [](const Token& t) { return t.text == "=="; }));
+  EXPECT_TRUE(std::any_of(r.tokens.begin(), r.tokens.end(), [](const Token& t) { return t.text == ":="; }));
+  // The only lone '=' is the assignment inside f().
+  EXPECT_EQ(std::count_if(r.tokens.begin(), r.tokens.end(), [](const Token& t) { return t.text == "="; }), 1);
+}
+
+TEST(revisions_lexer, UnterminatedStringsAreErrors) {
+  auto r = tokenize("x = 1\ny = 'open\n");
+  EXPECT_FALSE(r.error.empty());
+  EXPECT_EQ(r.error_line, 2);
+  EXPECT_FALSE(tokenize("x = '''open\n\n").error.empty());
+}
+
+TEST(revisions_lexer, LiteralWriter) {
+  EXPECT_EQ(python_string_literal("abc", '\'', ""), "'abc'");
+  EXPECT_EQ(python_string_literal("a'b", '\'', "r"), "'a\\'b'");
+  EXPECT_EQ(python_string_literal("abc", '"', "r"), "r\"abc\"");
+  auto back = tokenize("x = " + python_string_literal("q\"\\\n", '"', ""));
+  EXPECT_EQ(back.tokens[2].text, "q\"\\\n");
+}
+
+// ---------------------------------------------------------------- revision files
+
+TEST(revisions_file, ClassicStyleAndDocstring) {
+  auto f = parse_revision_file("a.py", rev("abc", "'xyz'"));
+  ASSERT_TRUE(f.id());
+  EXPECT_EQ(*f.id(), "abc");
+  EXPECT_EQ(f.down_revision.values(), std::vector<std::string>{"xyz"});
+  EXPECT_EQ(f.branch_labels.shape, Shape::None);
+  EXPECT_EQ(f.message, "message of abc");
+  const auto& lit = f.down_revision.items.front();
+  EXPECT_EQ(f.text.substr(lit.begin, lit.end - lit.begin), "'xyz'");
+}
+
+TEST(revisions_file, Annotations) {
+  auto f = parse_revision_file("a.py",
+                               "revision: str = \"abc\"\n"
+                               "down_revision: Union[str, None] = \"x\"\n"
+                               "branch_labels: Union[str, Sequence[str], None] = ('l1', 'l2')\n"
+                               "depends_on: Sequence[str] | None = None\n");
+  EXPECT_EQ(*f.id(), "abc");
+  EXPECT_EQ(f.down_revision.values(), std::vector<std::string>{"x"});
+  EXPECT_EQ(f.branch_labels.values(), (std::vector<std::string>{"l1", "l2"}));
+  EXPECT_EQ(f.depends_on.shape, Shape::None);
+  auto bare = parse_revision_file("b.py", "revision: str\n");
+  EXPECT_FALSE(bare.is_revision());
+}
+
+TEST(revisions_file, MultiLineTuplesListsAndTrailingCommas) {
+  auto f = parse_revision_file("a.py",
+                               "revision = 'm'\n"
+                               "down_revision = (\n    'a',  # first\n    \"b\",  # second\n)\n"
+                               "depends_on = [\n 'c',\n]\nbranch_labels = 'x', 'y',\n");
+  EXPECT_EQ(f.down_revision.shape, Shape::Sequence);
+  EXPECT_EQ(f.down_revision.values(), (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(f.depends_on.values(), std::vector<std::string>{"c"});
+  EXPECT_EQ(f.branch_labels.values(), (std::vector<std::string>{"x", "y"}));
+  EXPECT_EQ(f.down_revision.items[1].line, 4);
+}
+
+TEST(revisions_file, ParenthesesTuplesOfOneAndEmpty) {
+  auto one = parse_revision_file("a.py", "revision = ('a')\ndown_revision = ('b',)\n");
+  EXPECT_EQ(one.revision.shape, Shape::String);
+  EXPECT_EQ(one.down_revision.shape, Shape::Sequence);
+  auto empty = parse_revision_file("a.py", "revision = 'a'\ndown_revision = ()\ndepends_on = ''\n");
+  EXPECT_TRUE(empty.down_revision.values().empty());
+  EXPECT_TRUE(empty.depends_on.values().empty());
+}
+
+TEST(revisions_file, ConcatenationChainsSemicolonsAndLastWins) {
+  auto f = parse_revision_file("a.py",
+                               "revision = 'old'\nrevision = u'ab' \"cd\"; down_revision = \\\n"
+                               "  None\nbranch_labels = depends_on = None\n");
+  EXPECT_EQ(*f.id(), "abcd");
+  EXPECT_EQ(f.down_revision.shape, Shape::None);
+  EXPECT_EQ(f.branch_labels.shape, Shape::None);
+  EXPECT_EQ(f.depends_on.shape, Shape::None);
+}
+
+TEST(revisions_file, OnlyModuleLevelAssignmentsCount) {
+  auto f = parse_revision_file("a.py",
+                               "'''doc\nrevision = 'fake'\n'''\n"
+                               "def f():\n    revision = 'inner'\n"
+                               "if True:\n    down_revision = 'inner'\n"
+                               "revision = 'real'\ndown_revision = None\n"
+                               "x = revision == 'real'\n");
+  EXPECT_EQ(*f.id(), "real");
+  EXPECT_EQ(f.down_revision.shape, Shape::None);
+  EXPECT_EQ(f.message, "doc");
+}
+
+TEST(revisions_file, NonLiteralsAreUnsupported) {
+  for (const char* value : {"f'abc'", "b'abc'", "make_id()", "'a' + 'b'", "OTHER", "('a', None)",
+                            "'abc'.upper()", "(('a',),)"}) {
+    auto f = parse_revision_file("a.py", std::string("revision = 'r'\ndown_revision = ") + value + "\n");
+    EXPECT_EQ(f.down_revision.shape, Shape::Unsupported) << value;
+    EXPECT_FALSE(f.down_revision.error.empty()) << value;
+  }
+}
+
+TEST(revisions_file, NoRevisionIsNotARevision) {
+  auto f = parse_revision_file("helpers.py", "def helper():\n    return 1\n");
+  EXPECT_FALSE(f.is_revision());
+}
+
+// ---------------------------------------------------------------- graph
+
+TEST(revisions_graph, StraightChain) {
+  auto folder = folder_of({{"c.py", rev("c", "'b'")}, {"a.py", rev("a", "None")}, {"b.py", rev("b", "'a'")}});
+  auto g = analyze(folder.loaded);
+  EXPECT_TRUE(g.accepted());
+  EXPECT_EQ(ids(g, g.heads), std::vector<std::string>{"c"});
+  EXPECT_EQ(ids(g, g.bases), std::vector<std::string>{"a"});
+  ASSERT_EQ(g.order.size(), 3u);
+  EXPECT_EQ(g.nodes[g.order[0]].id, "a");
+  EXPECT_EQ(g.nodes[g.order[2]].id, "c");
+  EXPECT_TRUE(g.merge_points.empty());
+  EXPECT_TRUE(g.branch_points.empty());
+}
+
+TEST(revisions_graph, MergesAndBranchPoints) {
+  auto folder = folder_of({{"a.py", rev("a", "None")},
+                           {"b1.py", rev("b1", "'a'")},
+                           {"b2.py", rev("b2", "'a'")},
+                           {"m.py", rev("m", "('b1', 'b2')")},
+                           {"n.py", rev("n", "['m']")}});
+  auto g = analyze(folder.loaded);
+  EXPECT_TRUE(g.accepted());
+  EXPECT_EQ(ids(g, g.merge_points), std::vector<std::string>{"m"});
+  EXPECT_EQ(ids(g, g.branch_points), std::vector<std::string>{"a"});
+  EXPECT_EQ(ids(g, g.heads), std::vector<std::string>{"n"});
+}
+
+TEST(revisions_graph, BranchLabelsAndDependsOn) {
+  auto folder = folder_of({{"a.py", rev("a", "None")},
+                           {"s.py", rev("s", "None", "branch_labels = ('side',)")},
+                           {"b.py", rev("b", "'a'", "depends_on = 'side'")}});
+  auto g = analyze(folder.loaded);
+  EXPECT_TRUE(g.accepted());
+  EXPECT_EQ(g.by_label.at("side"), g.by_id.at("s"));
+  ASSERT_EQ(g.depends_edges.size(), 1u);
+  EXPECT_EQ(g.nodes[g.depends_edges[0].second].id, "s");
+  // Alembic's heads follow down_revision only: s is still a head.
+  EXPECT_EQ(ids(g, g.heads), (std::vector<std::string>{"b", "s"}));
+}
+
+TEST(revisions_graph, BranchLabelClashes) {
+  auto folder = folder_of({{"a.py", rev("a", "None", "branch_labels = 'x'")},
+                           {"b.py", rev("b", "'a'", "branch_labels = ('x', 'a')")}});
+  auto g = analyze(folder.loaded);
+  EXPECT_FALSE(g.accepted());
+  EXPECT_TRUE(has_problem(g, "branch label 'x' is used by a and b"));
+  EXPECT_TRUE(has_problem(g, "branch label 'a' of b is also a revision id"));
+}
+
+TEST(revisions_graph, DuplicatesAreRefused) {
+  auto folder = folder_of({{"a.py", rev("a", "None")}, {"a_copy.py", rev("a", "None")}});
+  auto g = analyze(folder.loaded);
+  EXPECT_FALSE(g.accepted());
+  ASSERT_EQ(g.duplicates.count("a"), 1u);
+  EXPECT_EQ(g.duplicates.at("a"), (std::vector<std::string>{"a.py", "a_copy.py"}));
+}
+
+TEST(revisions_graph, DuplicatesInSubfoldersOnlyWarn) {
+  auto folder = folder_of({{"a.py", rev("a", "None")}, {"old/a.py", rev("a", "None")}});
+  auto g = analyze(folder.loaded, folder.not_loaded);
+  EXPECT_TRUE(g.accepted());
+  EXPECT_TRUE(has_problem(g, "old/a.py repeats revision id 'a'", Problem::Warning));
+}
+
+TEST(revisions_graph, DanglingReferences) {
+  auto folder = folder_of({{"a.py", rev("a", "'gone'")}, {"b.py", rev("b", "None", "depends_on = ('nope',)")}});
+  auto g = analyze(folder.loaded);
+  EXPECT_FALSE(g.accepted());
+  ASSERT_EQ(g.dangling.size(), 2u);
+  EXPECT_EQ(g.dangling[0].target, "gone");
+  EXPECT_EQ(g.dangling[1].field, "depends_on");
+}
+
+TEST(revisions_graph, Cycles) {
+  auto two = analyze(folder_of({{"a.py", rev("a", "'b'")}, {"b.py", rev("b", "'a'")}}).loaded);
+  EXPECT_FALSE(two.accepted());
+  EXPECT_EQ(two.cycles.size(), 1u);
+  auto self = analyze(folder_of({{"a.py", rev("a", "'a'")}}).loaded);
+  EXPECT_EQ(self.cycles.size(), 1u);
+  auto via_depends = analyze(folder_of({{"a.py", rev("a", "None", "depends_on = 'b'")},
+                                        {"b.py", rev("b", "'a'")}}).loaded);
+  EXPECT_EQ(via_depends.cycles.size(), 1u);
+}
+
+TEST(revisions_graph, FilesAlembicCannotLoad) {
+  auto g = analyze(folder_of({{"helpers.py", "X = 1\n"},
+                              {"nodown.py", "revision = 'n'\n"},
+                              {"bad.py", "revision = 'a-b'\ndown_revision = None\n"},
+                              {"broken.py", "revision = 'q\n"}})
+                       .loaded);
+  EXPECT_FALSE(g.accepted());
+  EXPECT_TRUE(has_problem(g, "helpers.py: not a revision"));
+  EXPECT_TRUE(has_problem(g, "nodown.py: no module-level down_revision"));
+  EXPECT_TRUE(has_problem(g, "'@', '-' or '+'"));
+  EXPECT_TRUE(has_problem(g, "broken.py: line 1"));
+}
+
+TEST(revisions_graph, DigestDependsOnNamesAndContent) {
+  auto a = folder_of({{"a.py", "x"}, {"b.py", "y"}}).digest;
+  EXPECT_EQ(a, folder_of({{"b.py", "y"}, {"a.py", "x"}}).digest);
+  EXPECT_NE(a, folder_of({{"a.py", "x"}, {"c.py", "y"}}).digest);
+  EXPECT_NE(a, folder_of({{"a.py", "x"}, {"b.py", "z"}}).digest);
+}
+
+// ---------------------------------------------------------------- squash plans
+
+TEST(revisions_squash, WholeChainIntoOneRevision) {
+  auto folder = folder_of({{"a.py", rev("a", "None")}, {"b.py", rev("b", "'a'")}});
+  auto p = plan(folder, kSquashed);
+  ASSERT_TRUE(p.ok()) << p.refusals.front();
+  EXPECT_EQ(p.upto, "b");
+  EXPECT_EQ(p.replaced, (std::vector<std::string>{"a", "b"}));
+  ASSERT_EQ(p.moves.size(), 2u);
+  EXPECT_EQ(p.moves[0].to, "archived/a.py");
+  EXPECT_TRUE(p.rewrites.empty());
+  EXPECT_EQ(p.heads_after, std::vector<std::string>{"000_squashed"});
+}
+
+TEST(revisions_squash, LaterRevisionsAreRewiredMinimally) {
+  std::string c = "revision: str = \"c\"\ndown_revision: Union[str, None] = \"b\"  # keep me\n"
+                  "branch_labels = None\ndepends_on = None\n";
+  auto folder = folder_of({{"a.py", rev("a", "None")}, {"b.py", rev("b", "'a'")}, {"c.py", c},
+                           {"d.py", rev("d", "'c'")}});
+  auto p = plan(folder, kSquashed, "b");
+  ASSERT_TRUE(p.ok()) << p.refusals.front();
+  EXPECT_EQ(p.replaced, (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(p.remaining, (std::vector<std::string>{"c", "d"}));
+  ASSERT_EQ(p.rewrites.size(), 1u);
+  EXPECT_EQ(p.rewrites[0].file, "c.py");
+  EXPECT_EQ(p.rewrites[0].old_literal, "\"b\"");
+  EXPECT_EQ(p.rewrites[0].new_literal, "\"000_squashed\"");
+  ASSERT_EQ(p.new_texts.size(), 1u);
+  std::string expected = c;
+  expected.replace(expected.find("\"b\""), 3, "\"000_squashed\"");
+  EXPECT_EQ(p.new_texts[0].second, expected);
+  EXPECT_EQ(p.heads_after, std::vector<std::string>{"d"});
+}
+
+TEST(revisions_squash, TuplesAreRewiredElementByElement) {
+  // b is REV; c sits on b; m merges b and c.
+  auto folder = folder_of({{"a.py", rev("a", "None")}, {"b.py", rev("b", "'a'")},
+                           {"c.py", rev("c", "'b'")},
+                           {"m.py", rev("m", "(\n    'b',  # squashed\n    'c',\n)")}});
+  auto p = plan(folder, kSquashed, "b");
+  ASSERT_TRUE(p.ok()) << p.refusals.front();
+  ASSERT_EQ(p.rewrites.size(), 2u);
+  auto m = std::find_if(p.new_texts.begin(), p.new_texts.end(), [](auto& t) { return t.first == "m.py"; });
+  ASSERT_NE(m, p.new_texts.end());
+  EXPECT_NE(m->second.find("(\n    '000_squashed',  # squashed\n    'c',\n)"), std::string::npos);
+}
+
+TEST(revisions_squash, MergesInsideTheReplacedSet) {
+  auto folder = folder_of({{"a.py", rev("a", "None")}, {"b1.py", rev("b1", "'a'")},
+                           {"b2.py", rev("b2", "'a'")}, {"m.py", rev("m", "('b1', 'b2')")},
+                           {"n.py", rev("n", "'m'")}});
+  auto p = plan(folder, kSquashed, "m");
+  ASSERT_TRUE(p.ok()) << p.refusals.front();
+  EXPECT_EQ(p.moves.size(), 4u);
+  EXPECT_EQ(p.rewrites.size(), 1u);
+}
+
+TEST(revisions_squash, SeveralHeadsNeedUpto) {
+  auto folder = folder_of({{"a.py", rev("a", "None")}, {"b.py", rev("b", "'a'")}, {"c.py", rev("c", "'a'")}});
+  auto p = plan(folder, kSquashed);
+  EXPECT_TRUE(refused_for(p, "2 heads (b, c)"));
+  EXPECT_TRUE(p.moves.empty());
+}
+
+TEST(revisions_squash, BranchStartedBeforeRevIsRefused) {
+  // c branches off a, REV is b: c would lose its parent.
+  auto folder = folder_of({{"a.py", rev("a", "None")}, {"b.py", rev("b", "'a'")}, {"c.py", rev("c", "'a'")}});
+  auto p = plan(folder, kSquashed, "b");
+  EXPECT_FALSE(p.ok());
+  EXPECT_TRUE(refused_for(p, "c (c.py, line 8): down_revision names a"));
+  EXPECT_TRUE(refused_for(p, "not closed"));
+}
+
+TEST(revisions_squash, DependencyIntoTheMiddleIsRefused) {
+  auto folder = folder_of({{"a.py", rev("a", "None")}, {"b.py", rev("b", "'a'")},
+                           {"c.py", rev("c", "'b'", "depends_on = 'a'")}});
+  auto p = plan(folder, kSquashed, "b");
+  EXPECT_TRUE(refused_for(p, "depends_on names a"));
+}
+
+TEST(revisions_squash, IndependentBaseIsRefused) {
+  auto folder = folder_of({{"a.py", rev("a", "None")}, {"b.py", rev("b", "'a'")}, {"x.py", rev("x", "None")}});
+  auto p = plan(folder, kSquashed, "b");
+  EXPECT_TRUE(refused_for(p, "x (x.py) does not descend from b"));
+}
+
+TEST(revisions_squash, GeneratedFileMustBeABase) {
+  auto folder = folder_of({{"a.py", rev("a", "None")}});
+  EXPECT_TRUE(refused_for(plan(folder, rev("000_squashed", "'a'")), "down_revision must be None"));
+  EXPECT_TRUE(refused_for(plan(folder, "x = 1\n"), "no module-level `revision`"));
+  EXPECT_TRUE(refused_for(plan(folder, "revision = 'z'\n"), "no module-level down_revision"));
+  EXPECT_TRUE(refused_for(plan(folder, rev("z", "None", "depends_on = 'a'")), "depends_on must be None"));
+  EXPECT_TRUE(refused_for(plan(folder, "revision = 'z\n"), "line 1"));
+}
+
+TEST(revisions_squash, GeneratedIdMustNotClashWithARemainingRevision) {
+  auto folder = folder_of({{"a.py", rev("a", "None")}, {"b.py", rev("b", "'a'")}});
+  EXPECT_TRUE(refused_for(plan(folder, rev("b", "None"), "a"), "already used by b"));
+  // Reusing REV's own id is fine: nothing needs rewiring.
+  auto same = plan(folder, rev("a", "None"), "a");
+  ASSERT_TRUE(same.ok()) << same.refusals.front();
+  EXPECT_TRUE(same.rewrites.empty());
+}
+
+TEST(revisions_squash, KeptBranchLabelNeedsNoRewrite) {
+  auto folder = folder_of({{"a.py", rev("a", "None", "branch_labels = 'core'")},
+                           {"b.py", rev("b", "'a'", "depends_on = 'core'")}});
+  auto p = plan(folder, rev("000_squashed", "None", "branch_labels = ('core',)"), "a");
+  ASSERT_TRUE(p.ok()) << p.refusals.front();
+  EXPECT_EQ(p.rewrites.size(), 1u);  // down_revision 'a' only
+  EXPECT_EQ(p.rewrites[0].field, "down_revision");
+  // Without the label on the squashed revision, the depends_on literal is rewired too.
+  auto q = plan(folder, kSquashed, "a");
+  ASSERT_TRUE(q.ok()) << q.refusals.front();
+  EXPECT_EQ(q.rewrites.size(), 2u);
+}
+
+TEST(revisions_squash, DigestMismatchIsRefused) {
+  auto folder = folder_of({{"a.py", rev("a", "None")}});
+  EXPECT_TRUE(refused_for(plan(folder, kSquashed, std::nullopt, "0000"), "changed since it was inspected"));
+  EXPECT_TRUE(plan(folder, kSquashed, std::nullopt, folder.digest).ok());
+}
+
+TEST(revisions_squash, ArchivedNameTakenIsRefused) {
+  auto folder = folder_of({{"a.py", rev("a", "None")}, {"archived/a.py", "old"}});
+  EXPECT_TRUE(refused_for(plan(folder, kSquashed), "archived/a.py already exists"));
+}
+
+TEST(revisions_squash, InvalidFolderIsRefused) {
+  auto folder = folder_of({{"a.py", rev("a", "'gone'")}});
+  EXPECT_TRUE(refused_for(plan(folder, kSquashed), "not a history Alembic accepts"));
+}
+
+TEST(revisions_squash, DryRunOutputListsEveryChange) {
+  auto folder = folder_of({{"a.py", rev("a", "None")}, {"b.py", rev("b", "'a'")}, {"c.py", rev("c", "'b'")}});
+  auto p = plan(folder, kSquashed, "b");
+  ASSERT_TRUE(p.ok());
+  auto text = format_plan(p, true);
+  EXPECT_NE(text.find("would move a.py -> archived/a.py"), std::string::npos) << text;
+  EXPECT_NE(text.find("would move b.py -> archived/b.py"), std::string::npos);
+  EXPECT_NE(text.find("would rewrite c.py line 8: down_revision 'b' -> '000_squashed'"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("would write 000_squashed.py"), std::string::npos);
+  EXPECT_NE(text.find("dry run: nothing was changed"), std::string::npos);
+  auto json = plan_json(p, true);
+  EXPECT_EQ(json["moves"].size(), 2u);
+  EXPECT_FALSE(json["applied"].get<bool>());
+}
+
+// ---------------------------------------------------------------- on disk
+
+class revisions_on_disk : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("revisions_test_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  void write(const std::string& name, const std::string& text) {
+    fs::create_directories((dir_ / name).parent_path());
+    std::ofstream(dir_ / name, std::ios::binary) << text;
+  }
+  std::string read(const std::string& name) {
+    std::ifstream in(dir_ / name, std::ios::binary);
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+  }
+  fs::path dir_;
+};
+
+TEST_F(revisions_on_disk, ReadFolderSeparatesLoadedAndSubfolderFiles) {
+  write("a.py", rev("a", "None"));
+  write("__init__.py", "");
+  write("notes.txt", "not python");
+  write("old/a.py", rev("a", "None"));
+  write("__pycache__/a.cpython-311.py", "x");
+  auto folder = read_folder(dir_.string());
+  ASSERT_EQ(folder.loaded.size(), 1u);
+  EXPECT_EQ(folder.not_loaded.size(), 1u);
+  EXPECT_EQ(folder.not_loaded[0].name, "old/a.py");
+  EXPECT_EQ(folder.ignored, std::vector<std::string>{"__init__.py"});
+  EXPECT_EQ(folder.digest, folder_digest({{"a.py", sha256_hex(rev("a", "None"))},
+                                          {"__init__.py", sha256_hex("")},
+                                          {"old/a.py", sha256_hex(rev("a", "None"))}}));
+  EXPECT_THROW(read_folder((dir_ / "missing").string()), std::runtime_error);
+}
+
+TEST_F(revisions_on_disk, ApplyMovesRewiresAndWrites) {
+  write("a.py", rev("a", "None"));
+  write("b.py", rev("b", "'a'"));
+  write("c.py", rev("c", "'b'"));
+  auto folder = read_folder(dir_.string());
+  auto g = analyze(folder.loaded, folder.not_loaded);
+  auto p = plan_squash(folder, g, parse_revision_file("s.py", kSquashed), "s.py", "b", std::nullopt);
+  ASSERT_TRUE(p.ok());
+  apply_squash(p, dir_.string());
+  EXPECT_TRUE(fs::exists(dir_ / "archived/a.py"));
+  EXPECT_TRUE(fs::exists(dir_ / "archived/b.py"));
+  EXPECT_FALSE(fs::exists(dir_ / "a.py"));
+  EXPECT_EQ(read("s.py"), kSquashed);
+  EXPECT_NE(read("c.py").find("down_revision = '000_squashed'"), std::string::npos);
+  auto after = read_folder(dir_.string());
+  auto g2 = analyze(after.loaded, after.not_loaded);
+  EXPECT_TRUE(g2.accepted());
+  EXPECT_EQ(after.loaded.size(), 2u);  // no temp files left behind
+  // Applying the same plan again: the folder changed.
+  EXPECT_THROW(apply_squash(p, dir_.string()), std::runtime_error);
+}
+
+TEST_F(revisions_on_disk, FailedApplyIsUndone) {
+  write("a.py", rev("a", "None"));
+  write("b.py", rev("b", "'a'"));
+  write("c.py", rev("c", "'b'"));
+  fs::create_directories(dir_ / "archived/b.py");  // a folder: not in the digest, blocks the move
+  auto folder = read_folder(dir_.string());
+  auto g = analyze(folder.loaded, folder.not_loaded);
+  auto p = plan_squash(folder, g, parse_revision_file("s.py", kSquashed), "s.py", "b", std::nullopt);
+  ASSERT_TRUE(p.ok());
+  EXPECT_THROW(apply_squash(p, dir_.string()), std::runtime_error);
+  EXPECT_EQ(read_folder(dir_.string()).digest, folder.digest);
+  EXPECT_TRUE(fs::exists(dir_ / "a.py"));
+  EXPECT_FALSE(fs::exists(dir_ / "s.py"));
+  int entries = 0;
+  for ([[maybe_unused]] auto& e : fs::directory_iterator(dir_)) ++entries;
+  EXPECT_EQ(entries, 4);  // a.py b.py c.py archived/
+}
+
+TEST_F(revisions_on_disk, InspectCommandExitStatus) {
+  write("a.py", rev("a", "None"));
+  std::ostringstream out, err;
+  EXPECT_EQ(run_inspect(dir_.string(), false, out, err), kExitAccepted);
+  EXPECT_NE(out.str().find("Alembic would accept this folder: 1 revision, 1 head."), std::string::npos);
+  write("b.py", rev("b", "'zzz'"));
+  std::ostringstream out2;
+  EXPECT_EQ(run_inspect(dir_.string(), true, out2, err), kExitRefused);
+  auto json = nlohmann::json::parse(out2.str());
+  EXPECT_FALSE(json["accepted"].get<bool>());
+  EXPECT_EQ(json["dangling"][0]["target"], "zzz");
+}
+
+}  // namespace
+}  // namespace squash::revisions
