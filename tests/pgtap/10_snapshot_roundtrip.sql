@@ -3,6 +3,15 @@
 -- COPY ... TO PROGRAM and the databases through dblink, so it needs a superuser.
 \set ON_ERROR_STOP 1
 \set QUIET 1
+-- The databases below install pg_squash from other sessions. Were squash_admin first
+-- created by this file's own (rolled back) transaction, their CREATE ROLE would wait on
+-- it for ever: make sure the role exists, committed, as on any cluster that has run
+-- CREATE EXTENSION pg_squash once.
+DO $role$ BEGIN
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'squash_admin') THEN
+    CREATE ROLE squash_admin NOLOGIN;
+  END IF;
+END $role$;
 BEGIN;
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS pgtap;

@@ -141,21 +141,23 @@ void read_indexes(Context& ctx) {
     std::string predicate;
     if (x.predicate) predicate = ctx.deparser.expr(*x.predicate, rel);
 
+    // Attributes in key order: normalize() then has nothing to sort.
     model::Object& o = ctx.add("index", idx->identity);
-    o.set("table", rel->identity);
-    o.set("method", am.name);
-    o.set("unique", bool_text(x.unique));
-    if (x.nulls_not_distinct) o.set("nulls_not_distinct", "true");
+    o.attrs.reserve(8);
+    if (x.clustered) o.set("clustered", "true");
     o.set("columns", join(keys, ", "));
-    if (!include.empty()) o.set("include", join(include, ", "));
-    if (x.predicate) o.set("predicate", std::move(predicate));
-    if (idx->options) o.set("options", render_options(*idx->options));
+    if (const std::string* c = ctx.comment(RelationRelationId, idx->oid)) o.set("comment", *c);
     if (auto it = ctx.index_constraint.find(index_oid); it != ctx.index_constraint.end())
       o.set("constraint", quote(it->second));
-    if (x.clustered) o.set("clustered", "true");
-    if (x.replica_identity) o.set("replica_identity", "true");
+    if (!include.empty()) o.set("include", join(include, ", "));
+    o.set("method", am.name);
+    if (x.nulls_not_distinct) o.set("nulls_not_distinct", "true");
+    if (idx->options) o.set("options", render_options(*idx->options));
     if (!idx->parents.empty()) o.set("partition_of", idx->parents.front());
-    if (const std::string* c = ctx.comment(RelationRelationId, idx->oid)) o.set("comment", *c);
+    if (x.predicate) o.set("predicate", std::move(predicate));
+    if (x.replica_identity) o.set("replica_identity", "true");
+    o.set("table", rel->identity);
+    o.set("unique", bool_text(x.unique));
   }
 }
 

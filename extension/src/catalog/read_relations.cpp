@@ -272,22 +272,13 @@ void read_tables(Context& ctx) {
       rels.push_back(&rel);
   std::sort(rels.begin(), rels.end(),
             [](const Relation* a, const Relation* b) { return a->identity < b->identity; });
-  std::vector<std::pair<std::string, const Column*>> named;
+  std::vector<std::string> quoted;  // column names, quoted, in attnum order
+  std::vector<std::pair<std::string_view, const Column*>> named;
   for (Relation* relp : rels) {
     Relation& rel = *relp;
     const bool table = rel.kind == 'r' || rel.kind == 'p';
 
     if (table) {
-      model::Object& t = ctx.add("table", rel.identity);
-      if (rel.partkey) t.set("partition_key", *rel.partkey);
-      if (rel.is_partition) {
-        if (!rel.parents.empty()) t.set("partition_of", rel.parents.front());
-        if (rel.partbound) t.set("partition_bound", *rel.partbound);
-      } else if (!rel.parents.empty()) {
-        t.set("inherits", join(rel.parents, ", "));
-      }
-      t.set("persistence", rel.persistence == 'u' ? "unlogged" : "permanent");
-      if (rel.options) t.set("options", render_options(*rel.options));
       const char* replident = "default";
       switch (rel.replident) {
         case 'n':
@@ -302,21 +293,33 @@ void read_tables(Context& ctx) {
         default:
           break;
       }
+      // Attributes in key order: normalize() then has nothing to sort.
+      model::Object& t = ctx.add("table", rel.identity);
+      t.attrs.reserve(8);
+      if (!rel.am.empty() && rel.am != "heap") t.set("access_method", rel.am);
+      t.set("acl", rel.acl ? render_acl(*rel.acl) : ctx.default_acl('r', rel.owner));
+      if (const std::string* c = ctx.comment(RelationRelationId, rel.oid)) t.set("comment", *c);
+      if (!rel.is_partition && !rel.parents.empty()) t.set("inherits", join(rel.parents, ", "));
+      if (rel.of_type) t.set("of_type", ctx.type(rel.of_type, -1).name);
+      if (rel.options) t.set("options", render_options(*rel.options));
+      if (rel.owner != 0) t.set("owner", ctx.role(rel.owner));
+      if (rel.is_partition && rel.partbound) t.set("partition_bound", *rel.partbound);
+      if (rel.is_partition && !rel.parents.empty()) t.set("partition_of", rel.parents.front());
+      if (rel.partkey) t.set("partition_key", *rel.partkey);
+      t.set("persistence", rel.persistence == 'u' ? "unlogged" : "permanent");
       t.set("replica_identity", replident);
       t.set("rls_enabled", bool_text(rel.rls));
       t.set("rls_forced", bool_text(rel.rls_forced));
-      if (!rel.am.empty() && rel.am != "heap") t.set("access_method", rel.am);
-      if (rel.of_type) t.set("of_type", ctx.type(rel.of_type, -1).name);
-      ctx.attach_common(t, RelationRelationId, rel.oid, rel.owner, 'r', rel.acl);
+    }
 
-      std::vector<std::string> order;
-      order.reserve(rel.columns.size());
-      for (const Column& c : rel.columns) order.push_back(quote(c.name));
-      ctx.add("column order", rel.identity).set("columns", join(order, ", "));
+    quoted.clear();
+    for (const Column& c : rel.columns) quoted.push_back(quote(c.name));
+    if (table) ctx.add("column order", rel.identity).set("columns", join(quoted, ", "));
     }
 
     named.clear();
-    for (const Column& c : rel.columns) named.emplace_back(quote(c.name), &c);
+    for (size_t k = 0; k < rel.columns.size(); k++)
+      named.emplace_back(quoted[k], &rel.columns[k]);
     std::sort(named.begin(), named.end(),
               [](const auto& a, const auto& b) { return a.first < b.first; });
     for (auto& [quoted, cp] : named) {

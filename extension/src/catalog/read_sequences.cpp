@@ -142,16 +142,20 @@ void read_sequences(Context& ctx) {
         owned_by = other_owners[key2(table, static_cast<uint32_t>(attnum))];
       }
     }
+    // Attributes in key order: normalize() then has nothing to sort.
     model::Object& o = ctx.add("sequence", seq->identity);
-    o.set("type", type);
-    o.set("start", std::to_string(r.start));
+    o.attrs.reserve(11);
+    o.set("acl", seq->acl ? render_acl(*seq->acl) : ctx.default_acl('s', seq->owner));
+    o.set("cache", std::to_string(r.cache));
+    if (const std::string* c = ctx.comment(RelationRelationId, seq->oid)) o.set("comment", *c);
+    o.set("cycle", bool_text(r.cycle));
     o.set("increment", std::to_string(r.increment));
     o.set("max", std::to_string(r.max));
     o.set("min", std::to_string(r.min));
-    o.set("cache", std::to_string(r.cache));
-    o.set("cycle", bool_text(r.cycle));
     if (!owned_by.empty()) o.set("owned_by", owned_by);
-    ctx.attach_common(o, RelationRelationId, seq->oid, seq->owner, 's', seq->acl);
+    if (seq->owner != 0) o.set("owner", ctx.role(seq->owner));
+    o.set("start", std::to_string(r.start));
+    o.set("type", type);
   }
 }
 
