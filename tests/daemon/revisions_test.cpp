@@ -21,9 +21,10 @@ namespace fs = std::filesystem;
 // ---------------------------------------------------------------- helpers
 
 std::string rev(const std::string& id, const std::string& down, const std::string& extra = "") {
-  return "\"\"\"message of " + id + "\n\nRevision ID: " + id + "\n\"\"\"\nfrom alembic import op\n\n" +
-         "revision = '" + id + "'\ndown_revision = " + down + "\nbranch_labels = None\n" +
-         "depends_on = None\n" + extra + "\n\ndef upgrade():\n    pass\n";
+  return "\"\"\"message of " + id + "\n\nRevision ID: " + id +
+         "\n\"\"\"\nfrom alembic import op\n\n" + "revision = '" + id +
+         "'\ndown_revision = " + down + "\nbranch_labels = None\n" + "depends_on = None\n" + extra +
+         "\n\ndef upgrade():\n    pass\n";
 }
 
 Folder folder_of(const std::vector<std::pair<std::string, std::string>>& files) {
@@ -76,7 +77,8 @@ TEST(revisions_lexer, StringQuotingStyles) {
   std::vector<std::string> values;
   for (const auto& t : r.tokens)
     if (t.kind == TokenKind::String) values.push_back(t.text);
-  EXPECT_EQ(values, (std::vector<std::string>{"one", "two", "three", "four", "\\d", "x", "A", "\\n"}));
+  EXPECT_EQ(values,
+            (std::vector<std::string>{"one", "two", "three", "four", "\\d", "x", "A", "\\n"}));
   EXPECT_TRUE(r.tokens[8].bytes);
   EXPECT_EQ(r.tokens[9].prefix, "Rb");
 }
@@ -115,10 +117,14 @@ TEST(revisions_lexer, IndentationAndOperators) {
                          [](const Token& t) { return t.text == "revision"; });
   ASSERT_NE(it, r.tokens.end());
   EXPECT_GT(it->indent, 0);
-  EXPECT_TRUE(std::any_of(r.tokens.begin(), r.tokens.end(), [](const Token& t) { return t.text == "=="; }));
-  EXPECT_TRUE(std::any_of(r.tokens.begin(), r.tokens.end(), [](const Token& t) { return t.text == ":="; }));
+  EXPECT_TRUE(
+      std::any_of(r.tokens.begin(), r.tokens.end(), [](const Token& t) { return t.text == "=="; }));
+  EXPECT_TRUE(
+      std::any_of(r.tokens.begin(), r.tokens.end(), [](const Token& t) { return t.text == ":="; }));
   // The only lone '=' is the assignment inside f().
-  EXPECT_EQ(std::count_if(r.tokens.begin(), r.tokens.end(), [](const Token& t) { return t.text == "="; }), 1);
+  EXPECT_EQ(
+      std::count_if(r.tokens.begin(), r.tokens.end(), [](const Token& t) { return t.text == "="; }),
+      1);
 }
 
 TEST(revisions_lexer, UnterminatedStringsAreErrors) {
@@ -209,7 +215,8 @@ TEST(revisions_file, OnlyModuleLevelAssignmentsCount) {
 TEST(revisions_file, NonLiteralsAreUnsupported) {
   for (const char* value : {"f'abc'", "b'abc'", "make_id()", "'a' + 'b'", "OTHER", "('a', None)",
                             "'abc'.upper()", "(('a',),)"}) {
-    auto f = parse_revision_file("a.py", std::string("revision = 'r'\ndown_revision = ") + value + "\n");
+    auto f =
+        parse_revision_file("a.py", std::string("revision = 'r'\ndown_revision = ") + value + "\n");
     EXPECT_EQ(f.down_revision.shape, Shape::Unsupported) << value;
     EXPECT_FALSE(f.down_revision.error.empty()) << value;
   }
@@ -223,7 +230,8 @@ TEST(revisions_file, NoRevisionIsNotARevision) {
 // ---------------------------------------------------------------- graph
 
 TEST(revisions_graph, StraightChain) {
-  auto folder = folder_of({{"c.py", rev("c", "'b'")}, {"a.py", rev("a", "None")}, {"b.py", rev("b", "'a'")}});
+  auto folder =
+      folder_of({{"c.py", rev("c", "'b'")}, {"a.py", rev("a", "None")}, {"b.py", rev("b", "'a'")}});
   auto g = analyze(folder.loaded);
   EXPECT_TRUE(g.accepted());
   EXPECT_EQ(ids(g, g.heads), std::vector<std::string>{"c"});
@@ -286,7 +294,8 @@ TEST(revisions_graph, DuplicatesInSubfoldersOnlyWarn) {
 }
 
 TEST(revisions_graph, DanglingReferences) {
-  auto folder = folder_of({{"a.py", rev("a", "'gone'")}, {"b.py", rev("b", "None", "depends_on = ('nope',)")}});
+  auto folder = folder_of(
+      {{"a.py", rev("a", "'gone'")}, {"b.py", rev("b", "None", "depends_on = ('nope',)")}});
   auto g = analyze(folder.loaded);
   EXPECT_FALSE(g.accepted());
   ASSERT_EQ(g.dangling.size(), 2u);
@@ -300,8 +309,9 @@ TEST(revisions_graph, Cycles) {
   EXPECT_EQ(two.cycles.size(), 1u);
   auto self = analyze(folder_of({{"a.py", rev("a", "'a'")}}).loaded);
   EXPECT_EQ(self.cycles.size(), 1u);
-  auto via_depends = analyze(folder_of({{"a.py", rev("a", "None", "depends_on = 'b'")},
-                                        {"b.py", rev("b", "'a'")}}).loaded);
+  auto via_depends =
+      analyze(folder_of({{"a.py", rev("a", "None", "depends_on = 'b'")}, {"b.py", rev("b", "'a'")}})
+                  .loaded);
   EXPECT_EQ(via_depends.cycles.size(), 1u);
 }
 
@@ -340,9 +350,12 @@ TEST(revisions_squash, WholeChainIntoOneRevision) {
 }
 
 TEST(revisions_squash, LaterRevisionsAreRewiredMinimally) {
-  std::string c = "revision: str = \"c\"\ndown_revision: Union[str, None] = \"b\"  # keep me\n"
-                  "branch_labels = None\ndepends_on = None\n";
-  auto folder = folder_of({{"a.py", rev("a", "None")}, {"b.py", rev("b", "'a'")}, {"c.py", c},
+  std::string c =
+      "revision: str = \"c\"\ndown_revision: Union[str, None] = \"b\"  # keep me\n"
+      "branch_labels = None\ndepends_on = None\n";
+  auto folder = folder_of({{"a.py", rev("a", "None")},
+                           {"b.py", rev("b", "'a'")},
+                           {"c.py", c},
                            {"d.py", rev("d", "'c'")}});
   auto p = plan(folder, kSquashed, "b");
   ASSERT_TRUE(p.ok()) << p.refusals.front();
@@ -361,20 +374,24 @@ TEST(revisions_squash, LaterRevisionsAreRewiredMinimally) {
 
 TEST(revisions_squash, TuplesAreRewiredElementByElement) {
   // b is REV; c sits on b; m merges b and c.
-  auto folder = folder_of({{"a.py", rev("a", "None")}, {"b.py", rev("b", "'a'")},
+  auto folder = folder_of({{"a.py", rev("a", "None")},
+                           {"b.py", rev("b", "'a'")},
                            {"c.py", rev("c", "'b'")},
                            {"m.py", rev("m", "(\n    'b',  # squashed\n    'c',\n)")}});
   auto p = plan(folder, kSquashed, "b");
   ASSERT_TRUE(p.ok()) << p.refusals.front();
   ASSERT_EQ(p.rewrites.size(), 2u);
-  auto m = std::find_if(p.new_texts.begin(), p.new_texts.end(), [](auto& t) { return t.first == "m.py"; });
+  auto m = std::find_if(p.new_texts.begin(), p.new_texts.end(),
+                        [](auto& t) { return t.first == "m.py"; });
   ASSERT_NE(m, p.new_texts.end());
   EXPECT_NE(m->second.find("(\n    '000_squashed',  # squashed\n    'c',\n)"), std::string::npos);
 }
 
 TEST(revisions_squash, MergesInsideTheReplacedSet) {
-  auto folder = folder_of({{"a.py", rev("a", "None")}, {"b1.py", rev("b1", "'a'")},
-                           {"b2.py", rev("b2", "'a'")}, {"m.py", rev("m", "('b1', 'b2')")},
+  auto folder = folder_of({{"a.py", rev("a", "None")},
+                           {"b1.py", rev("b1", "'a'")},
+                           {"b2.py", rev("b2", "'a'")},
+                           {"m.py", rev("m", "('b1', 'b2')")},
                            {"n.py", rev("n", "'m'")}});
   auto p = plan(folder, kSquashed, "m");
   ASSERT_TRUE(p.ok()) << p.refusals.front();
@@ -383,7 +400,8 @@ TEST(revisions_squash, MergesInsideTheReplacedSet) {
 }
 
 TEST(revisions_squash, SeveralHeadsNeedUpto) {
-  auto folder = folder_of({{"a.py", rev("a", "None")}, {"b.py", rev("b", "'a'")}, {"c.py", rev("c", "'a'")}});
+  auto folder =
+      folder_of({{"a.py", rev("a", "None")}, {"b.py", rev("b", "'a'")}, {"c.py", rev("c", "'a'")}});
   auto p = plan(folder, kSquashed);
   EXPECT_TRUE(refused_for(p, "2 heads (b, c)"));
   EXPECT_TRUE(p.moves.empty());
@@ -391,7 +409,8 @@ TEST(revisions_squash, SeveralHeadsNeedUpto) {
 
 TEST(revisions_squash, BranchStartedBeforeRevIsRefused) {
   // c branches off a, REV is b: c would lose its parent.
-  auto folder = folder_of({{"a.py", rev("a", "None")}, {"b.py", rev("b", "'a'")}, {"c.py", rev("c", "'a'")}});
+  auto folder =
+      folder_of({{"a.py", rev("a", "None")}, {"b.py", rev("b", "'a'")}, {"c.py", rev("c", "'a'")}});
   auto p = plan(folder, kSquashed, "b");
   EXPECT_FALSE(p.ok());
   EXPECT_TRUE(refused_for(p, "c (c.py, line 8): down_revision names a"));
@@ -399,14 +418,16 @@ TEST(revisions_squash, BranchStartedBeforeRevIsRefused) {
 }
 
 TEST(revisions_squash, DependencyIntoTheMiddleIsRefused) {
-  auto folder = folder_of({{"a.py", rev("a", "None")}, {"b.py", rev("b", "'a'")},
+  auto folder = folder_of({{"a.py", rev("a", "None")},
+                           {"b.py", rev("b", "'a'")},
                            {"c.py", rev("c", "'b'", "depends_on = 'a'")}});
   auto p = plan(folder, kSquashed, "b");
   EXPECT_TRUE(refused_for(p, "depends_on names a"));
 }
 
 TEST(revisions_squash, IndependentBaseIsRefused) {
-  auto folder = folder_of({{"a.py", rev("a", "None")}, {"b.py", rev("b", "'a'")}, {"x.py", rev("x", "None")}});
+  auto folder = folder_of(
+      {{"a.py", rev("a", "None")}, {"b.py", rev("b", "'a'")}, {"x.py", rev("x", "None")}});
   auto p = plan(folder, kSquashed, "b");
   EXPECT_TRUE(refused_for(p, "x (x.py) does not descend from b"));
 }
@@ -416,7 +437,8 @@ TEST(revisions_squash, GeneratedFileMustBeABase) {
   EXPECT_TRUE(refused_for(plan(folder, rev("000_squashed", "'a'")), "down_revision must be None"));
   EXPECT_TRUE(refused_for(plan(folder, "x = 1\n"), "no module-level `revision`"));
   EXPECT_TRUE(refused_for(plan(folder, "revision = 'z'\n"), "no module-level down_revision"));
-  EXPECT_TRUE(refused_for(plan(folder, rev("z", "None", "depends_on = 'a'")), "depends_on must be None"));
+  EXPECT_TRUE(
+      refused_for(plan(folder, rev("z", "None", "depends_on = 'a'")), "depends_on must be None"));
   EXPECT_TRUE(refused_for(plan(folder, "revision = 'z\n"), "line 1"));
 }
 
@@ -444,7 +466,8 @@ TEST(revisions_squash, KeptBranchLabelNeedsNoRewrite) {
 
 TEST(revisions_squash, DigestMismatchIsRefused) {
   auto folder = folder_of({{"a.py", rev("a", "None")}});
-  EXPECT_TRUE(refused_for(plan(folder, kSquashed, std::nullopt, "0000"), "changed since it was inspected"));
+  EXPECT_TRUE(
+      refused_for(plan(folder, kSquashed, std::nullopt, "0000"), "changed since it was inspected"));
   EXPECT_TRUE(plan(folder, kSquashed, std::nullopt, folder.digest).ok());
 }
 
@@ -459,13 +482,15 @@ TEST(revisions_squash, InvalidFolderIsRefused) {
 }
 
 TEST(revisions_squash, DryRunOutputListsEveryChange) {
-  auto folder = folder_of({{"a.py", rev("a", "None")}, {"b.py", rev("b", "'a'")}, {"c.py", rev("c", "'b'")}});
+  auto folder =
+      folder_of({{"a.py", rev("a", "None")}, {"b.py", rev("b", "'a'")}, {"c.py", rev("c", "'b'")}});
   auto p = plan(folder, kSquashed, "b");
   ASSERT_TRUE(p.ok());
   auto text = format_plan(p, true);
   EXPECT_NE(text.find("would move a.py -> archived/a.py"), std::string::npos) << text;
   EXPECT_NE(text.find("would move b.py -> archived/b.py"), std::string::npos);
-  EXPECT_NE(text.find("would rewrite c.py line 8: down_revision 'b' -> '000_squashed'"), std::string::npos)
+  EXPECT_NE(text.find("would rewrite c.py line 8: down_revision 'b' -> '000_squashed'"),
+            std::string::npos)
       << text;
   EXPECT_NE(text.find("would write 000_squashed.py"), std::string::npos);
   EXPECT_NE(text.find("dry run: nothing was changed"), std::string::npos);
@@ -522,7 +547,8 @@ TEST_F(revisions_on_disk, ApplyMovesRewiresAndWrites) {
   write("c.py", rev("c", "'b'"));
   auto folder = read_folder(dir_.string());
   auto g = analyze(folder.loaded, folder.not_loaded);
-  auto p = plan_squash(folder, g, parse_revision_file("s.py", kSquashed), "s.py", "b", std::nullopt);
+  auto p =
+      plan_squash(folder, g, parse_revision_file("s.py", kSquashed), "s.py", "b", std::nullopt);
   ASSERT_TRUE(p.ok());
   apply_squash(p, dir_.string());
   EXPECT_TRUE(fs::exists(dir_ / "archived/a.py"));
@@ -545,7 +571,8 @@ TEST_F(revisions_on_disk, FailedApplyIsUndone) {
   fs::create_directories(dir_ / "archived/b.py");  // a folder: not in the digest, blocks the move
   auto folder = read_folder(dir_.string());
   auto g = analyze(folder.loaded, folder.not_loaded);
-  auto p = plan_squash(folder, g, parse_revision_file("s.py", kSquashed), "s.py", "b", std::nullopt);
+  auto p =
+      plan_squash(folder, g, parse_revision_file("s.py", kSquashed), "s.py", "b", std::nullopt);
   ASSERT_TRUE(p.ok());
   EXPECT_THROW(apply_squash(p, dir_.string()), std::runtime_error);
   EXPECT_EQ(read_folder(dir_.string()).digest, folder.digest);
@@ -560,7 +587,8 @@ TEST_F(revisions_on_disk, InspectCommandExitStatus) {
   write("a.py", rev("a", "None"));
   std::ostringstream out, err;
   EXPECT_EQ(run_inspect(dir_.string(), false, out, err), kExitAccepted);
-  EXPECT_NE(out.str().find("Alembic would accept this folder: 1 revision, 1 head."), std::string::npos);
+  EXPECT_NE(out.str().find("Alembic would accept this folder: 1 revision, 1 head."),
+            std::string::npos);
   write("b.py", rev("b", "'zzz'"));
   std::ostringstream out2;
   EXPECT_EQ(run_inspect(dir_.string(), true, out2, err), kExitRefused);

@@ -132,7 +132,7 @@ like "$out" "would rewrite c3c000000003_create_chain_three.py line 10: down_revi
   "dry run: lists the rewrite, old -> new"
 like "$out" "would write 000_squashed_complete.py" "dry run: lists the new file"
 is "$("$squashctl" revisions squash "$v" --upto c2b000000002 --file "$work/gen/000_squashed_complete.py" --dry-run --json |
-      jq -c '[.moves | length, .rewrites | length, .applied]')" "[2,1,false]" "dry run --json: 2 moves, 1 rewrite, not applied"
+      jq -c '[(.moves | length), (.rewrites | length), .applied]')" "[2,1,false]" "dry run --json: 2 moves, 1 rewrite, not applied"
 
 "$squashctl" revisions squash "$v" --upto c2b000000002 --file "$work/gen/000_squashed_complete.py" \
   --expect-digest "$digest" >"$work/squash.log" 2>&1
@@ -152,6 +152,7 @@ alembic_in "$sq" e2e_rev_chain_sq history >/dev/null 2>&1
 ok $? "alembic history accepts the squashed folder"
 alembic_in "$sq" e2e_rev_chain_sq upgrade heads >"$work/up_sq.log" 2>&1
 ok $? "alembic upgrade heads on an empty database"
+like "$(schema_of e2e_rev_chain_orig)" "CREATE TABLE public.chain_four" "the schema dump is not empty"
 is "$(schema_of e2e_rev_chain_sq | sha256sum)" "$(schema_of e2e_rev_chain_orig | sha256sum)" \
   "straight_chain: the squashed folder builds the same schema (pg_dump --schema-only)"
 is "$(q -d e2e_rev_chain_sq -c 'SELECT version_num FROM alembic_version')" "c4d000000004" "and ends at the same head"

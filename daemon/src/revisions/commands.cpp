@@ -51,9 +51,9 @@ std::string format_inspection(const Folder& folder, const Graph& g) {
     if (!n.branch_labels.empty()) extra += fmt::format("  [branch {}]", join(n.branch_labels));
     if (!n.depends_on.empty()) extra += fmt::format("  [depends on {}]", join(n.depends_on));
     const auto& message = g.files[n.file].message;
-    out += fmt::format("  {:<{}}  {:<{}}  {:<{}}{}{}\n", n.id, id_width, down, down_width,
-                       g.files[n.file].name, file_width, message.empty() ? "" : "  " + message,
-                       extra);
+    out +=
+        fmt::format("  {:<{}}  {:<{}}  {:<{}}{}{}\n", n.id, id_width, down, down_width,
+                    g.files[n.file].name, file_width, message.empty() ? "" : "  " + message, extra);
   }
   out += fmt::format("heads: {}\n", or_none(ids(g, g.heads)));
   out += fmt::format("bases: {}\n", or_none(ids(g, g.bases)));
@@ -81,14 +81,13 @@ std::string format_inspection(const Folder& folder, const Graph& g) {
   out += fmt::format("cycles: {}\n", or_none(cycles));
   out += fmt::format("not revisions: {}\n", or_none(g.not_revisions));
   out += fmt::format("not loaded by Alembic (in subfolders): {}\n", or_none(unloaded));
-  if (!folder.ignored.empty())
-    out += fmt::format("ignored by Alembic: {}\n", join(folder.ignored));
+  if (!folder.ignored.empty()) out += fmt::format("ignored by Alembic: {}\n", join(folder.ignored));
   for (const auto& p : g.problems)
     out += fmt::format("{}: {}\n", p.severity == Problem::Error ? "error" : "warning", p.message);
   if (g.accepted())
-    out += fmt::format("Alembic would accept this folder: {} revision{}, {} head{}.\n",
-                       g.nodes.size(), g.nodes.size() == 1 ? "" : "s", g.heads.size(),
-                       g.heads.size() == 1 ? "" : "s");
+    out +=
+        fmt::format("Alembic would accept this folder: {} revision{}, {} head{}.\n", g.nodes.size(),
+                    g.nodes.size() == 1 ? "" : "s", g.heads.size(), g.heads.size() == 1 ? "" : "s");
   else
     out += fmt::format("Alembic would refuse this folder: {} error{}.\n", error_count(g),
                        error_count(g) == 1 ? "" : "s");
@@ -110,7 +109,8 @@ nlohmann::json inspection_json(const Folder& folder, const Graph& g) {
   }
   json merges = json::array(), branches = json::array(), deps = json::array(),
        dangling = json::array(), unloaded = json::array(), problems = json::array();
-  for (int m : g.merge_points) merges.push_back({{"id", g.nodes[m].id}, {"parents", g.nodes[m].down}});
+  for (int m : g.merge_points)
+    merges.push_back({{"id", g.nodes[m].id}, {"parents", g.nodes[m].down}});
   for (int b : g.branch_points)
     branches.push_back({{"id", g.nodes[b].id}, {"children", ids(g, g.nodes[b].children)}});
   for (const auto& [from, to] : g.depends_edges)
@@ -124,22 +124,14 @@ nlohmann::json inspection_json(const Folder& folder, const Graph& g) {
         {{"severity", p.severity == Problem::Error ? "error" : "warning"}, {"message", p.message}});
   json labels = json::object();
   for (const auto& [label, n] : g.by_label) labels[label] = g.nodes[n].id;
-  return {{"folder", folder.dir},
-          {"digest", folder.digest},
-          {"accepted", g.accepted()},
-          {"revisions", revisions},
-          {"heads", ids(g, g.heads)},
-          {"bases", ids(g, g.bases)},
-          {"merge_points", merges},
-          {"branch_points", branches},
-          {"branch_labels", labels},
-          {"depends_on", deps},
-          {"duplicates", g.duplicates},
-          {"dangling", dangling},
-          {"cycles", g.cycles},
-          {"not_revisions", g.not_revisions},
-          {"not_loaded", unloaded},
-          {"ignored", folder.ignored},
+  return {{"folder", folder.dir},       {"digest", folder.digest},
+          {"accepted", g.accepted()},   {"revisions", revisions},
+          {"heads", ids(g, g.heads)},   {"bases", ids(g, g.bases)},
+          {"merge_points", merges},     {"branch_points", branches},
+          {"branch_labels", labels},    {"depends_on", deps},
+          {"duplicates", g.duplicates}, {"dangling", dangling},
+          {"cycles", g.cycles},         {"not_revisions", g.not_revisions},
+          {"not_loaded", unloaded},     {"ignored", folder.ignored},
           {"problems", problems}};
 }
 
@@ -223,8 +215,7 @@ int run_squash(const SquashRequest& request, bool json, std::ostream& out, std::
     namespace fs = std::filesystem;
     std::string name = fs::path(request.generated_file).filename().string();
     RevisionFile generated = parse_revision_file(name, text.str());
-    SquashPlan plan =
-        plan_squash(folder, g, generated, name, request.upto, request.expect_digest);
+    SquashPlan plan = plan_squash(folder, g, generated, name, request.upto, request.expect_digest);
     // The generated file must not already be one of the folder's own files.
     std::error_code ec;
     auto gen_dir = fs::canonical(fs::path(request.generated_file).parent_path().empty()

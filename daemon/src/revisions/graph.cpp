@@ -47,7 +47,8 @@ std::string read_all(const fs::path& p) {
 }
 
 bool ends_with(const std::string& s, std::string_view suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 }  // namespace
@@ -176,9 +177,10 @@ Graph analyze(std::vector<RevisionFile> loaded, const std::vector<RevisionFile>&
     }
     if (f.revision.shape != Shape::String) {
       g.not_revisions.push_back(f.name);
-      error(g, f.revision.shape == Shape::Unsupported
-                   ? field_problem(f, "revision", f.revision)
-                   : fmt::format("{}: line {}: revision must be a string", f.name, f.revision.line));
+      error(g,
+            f.revision.shape == Shape::Unsupported
+                ? field_problem(f, "revision", f.revision)
+                : fmt::format("{}: line {}: revision must be a string", f.name, f.revision.line));
       continue;
     }
     const std::string& id = *f.id();
@@ -225,8 +227,8 @@ Graph analyze(std::vector<RevisionFile> loaded, const std::vector<RevisionFile>&
   for (std::size_t i = 0; i < g.nodes.size(); ++i) {
     for (const auto& label : g.nodes[i].branch_labels) {
       if (auto it = g.by_id.find(label); it != g.by_id.end()) {
-        error(g, fmt::format("branch label '{}' of {} is also a revision id", label,
-                             g.nodes[i].id));
+        error(g,
+              fmt::format("branch label '{}' of {} is also a revision id", label, g.nodes[i].id));
       } else if (auto lt = g.by_label.find(label); lt != g.by_label.end()) {
         error(g, fmt::format("branch label '{}' is used by {} and {}", label,
                              g.nodes[lt->second].id, g.nodes[i].id));
@@ -310,7 +312,9 @@ Graph analyze(std::vector<RevisionFile> loaded, const std::vector<RevisionFile>&
       pending[i] = static_cast<int>(parents.size());
       for (int p : parents) next[p].push_back(static_cast<int>(i));
     }
-    auto later = [&](int a, int b) { return g.files[g.nodes[a].file].name > g.files[g.nodes[b].file].name; };
+    auto later = [&](int a, int b) {
+      return g.files[g.nodes[a].file].name > g.files[g.nodes[b].file].name;
+    };
     std::vector<int> ready;
     for (std::size_t i = 0; i < g.nodes.size(); ++i)
       if (pending[i] == 0) ready.push_back(static_cast<int>(i));

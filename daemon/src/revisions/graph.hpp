@@ -73,7 +73,7 @@ struct Graph {
   std::map<std::string, int> by_label;
   std::vector<int> order;  // parents before children; nodes on cycles last
   std::vector<int> heads, bases, merge_points, branch_points;
-  std::vector<std::pair<int, int>> depends_edges;  // (revision, what it depends on)
+  std::vector<std::pair<int, int>> depends_edges;              // (revision, what it depends on)
   std::map<std::string, std::vector<std::string>> duplicates;  // id → files
   std::vector<Dangling> dangling;
   std::vector<std::vector<std::string>> cycles;

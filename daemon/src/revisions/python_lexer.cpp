@@ -8,9 +8,15 @@
 namespace squash::revisions {
 namespace {
 
-bool is_name_start(unsigned char c) { return std::isalpha(c) || c == '_' || c >= 0x80; }
-bool is_name_char(unsigned char c) { return is_name_start(c) || std::isdigit(c); }
-bool is_octal(char c) { return c >= '0' && c <= '7'; }
+bool is_name_start(unsigned char c) {
+  return std::isalpha(c) || c == '_' || c >= 0x80;
+}
+bool is_name_char(unsigned char c) {
+  return is_name_start(c) || std::isdigit(c);
+}
+bool is_octal(char c) {
+  return c >= '0' && c <= '7';
+}
 
 int hex_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -168,7 +174,8 @@ class Lexer {
       // Two-character operators ending in '=' (==, !=, <=, >=, :=, +=, ...), so that a
       // lone '=' is always an assignment.
       static constexpr std::string_view kBeforeEquals = "=!<>:+-*/%&|^@";
-      if (kBeforeEquals.find(c) != std::string_view::npos && peek() == '=') ++pos_;
+      if (kBeforeEquals.find(c) != std::string_view::npos && peek() == '=')
+        ++pos_;
       else if ((c == '*' || c == '/' || c == '<' || c == '>') && peek() == c) {
         ++pos_;
         if (peek() == '=') ++pos_;
@@ -246,16 +253,36 @@ class Lexer {
           if (peek() == '\n') ++pos_;
           ++line_;
           break;
-        case '\\': value += '\\'; break;
-        case '\'': value += '\''; break;
-        case '"': value += '"'; break;
-        case 'a': value += '\a'; break;
-        case 'b': value += '\b'; break;
-        case 'f': value += '\f'; break;
-        case 'n': value += '\n'; break;
-        case 'r': value += '\r'; break;
-        case 't': value += '\t'; break;
-        case 'v': value += '\v'; break;
+        case '\\':
+          value += '\\';
+          break;
+        case '\'':
+          value += '\'';
+          break;
+        case '"':
+          value += '"';
+          break;
+        case 'a':
+          value += '\a';
+          break;
+        case 'b':
+          value += '\b';
+          break;
+        case 'f':
+          value += '\f';
+          break;
+        case 'n':
+          value += '\n';
+          break;
+        case 'r':
+          value += '\r';
+          break;
+        case 't':
+          value += '\t';
+          break;
+        case 'v':
+          value += '\v';
+          break;
         case 'x': {
           int h1 = hex_value(peek()), h2 = hex_value(peek(1));
           if (h1 < 0 || h2 < 0) fail("truncated \\xXX escape");
@@ -289,7 +316,8 @@ class Lexer {
           }
           // \N{NAME}: kept as written, and the literal marked undecoded.
           value += "\\N";
-          while (!at_end() && peek() != '}' && peek() != quote && peek() != '\n') value += src_[pos_++];
+          while (!at_end() && peek() != '}' && peek() != quote && peek() != '\n')
+            value += src_[pos_++];
           if (peek() == '}') value += src_[pos_++];
           decoded = false;
           break;
@@ -339,7 +367,9 @@ class Lexer {
 
 }  // namespace
 
-LexResult tokenize(std::string_view source) { return Lexer(source).run(); }
+LexResult tokenize(std::string_view source) {
+  return Lexer(source).run();
+}
 
 std::string python_string_literal(std::string_view value, char quote, std::string_view prefix) {
   bool needs_escape = false;

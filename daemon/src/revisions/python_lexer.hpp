@@ -35,12 +35,12 @@ struct Token {
   int line = 0;           // 1-based line of `begin`
   int indent = 0;         // indentation of the token's logical line (0: module level)
   // Strings only.
-  std::string prefix;     // as written, e.g. "r", "Rb", ""
-  char quote = '"';       // ' or "
+  std::string prefix;  // as written, e.g. "r", "Rb", ""
+  char quote = '"';    // ' or "
   bool triple = false;
-  bool bytes = false;     // b"..."
-  bool fstring = false;   // f"...": not a constant
-  bool decoded = true;    // false: an escape (\N{...}) could not be decoded
+  bool bytes = false;    // b"..."
+  bool fstring = false;  // f"...": not a constant
+  bool decoded = true;   // false: an escape (\N{...}) could not be decoded
 };
 
 struct LexResult {

@@ -233,8 +233,8 @@ RevisionFile parse_revision_file(std::string name, std::string text) {
       std::vector<Field*> targets;
       std::size_t value_start = 0;
       auto is_assign = [&](std::size_t k) {
-        return k + 1 < end && tokens[k].kind == TokenKind::Name && tokens[k + 1].kind == TokenKind::Op &&
-               tokens[k + 1].text == "=";
+        return k + 1 < end && tokens[k].kind == TokenKind::Name &&
+               tokens[k + 1].kind == TokenKind::Op && tokens[k + 1].text == "=";
       };
       if (head.kind == TokenKind::Name && head.indent == 0 && is_assign(i)) {
         std::size_t k = i;

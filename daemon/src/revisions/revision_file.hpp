@@ -42,7 +42,7 @@ struct Field {
 };
 
 struct RevisionFile {
-  std::string name;    // relative to the versions folder: "a.py", "sub/b.py"
+  std::string name;  // relative to the versions folder: "a.py", "sub/b.py"
   std::string text;
   std::string sha256;  // of the file's bytes, lowercase hex
   std::string lex_error;

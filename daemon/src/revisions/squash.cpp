@@ -28,8 +28,7 @@ void check_generated(const RevisionFile& gen, const std::string& name, SquashPla
   auto refuse = [&](std::string why) {
     plan.refusals.push_back(fmt::format("the generated file {}: {}", name, why));
   };
-  if (!gen.lex_error.empty())
-    refuse(fmt::format("line {}: {}", gen.lex_error_line, gen.lex_error));
+  if (!gen.lex_error.empty()) refuse(fmt::format("line {}: {}", gen.lex_error_line, gen.lex_error));
   if (!gen.id()) {
     refuse(gen.revision.shape == Shape::Unsupported
                ? "revision cannot be read: " + gen.revision.error
@@ -44,8 +43,9 @@ void check_generated(const RevisionFile& gen, const std::string& name, SquashPla
   else if (gen.down_revision.shape == Shape::Unsupported)
     refuse("down_revision cannot be read: " + gen.down_revision.error);
   else if (!gen.down_revision.values().empty())
-    refuse(fmt::format("down_revision must be None, not '{}': the squashed revision is the new base",
-                       join(gen.down_revision.values())));
+    refuse(
+        fmt::format("down_revision must be None, not '{}': the squashed revision is the new base",
+                    join(gen.down_revision.values())));
   if (gen.depends_on.shape == Shape::Unsupported)
     refuse("depends_on cannot be read: " + gen.depends_on.error);
   else if (!gen.depends_on.values().empty())
@@ -97,9 +97,9 @@ SquashPlan plan_squash(const Folder& folder, const Graph& g, const RevisionFile&
   } else {
     std::vector<std::string> heads;
     for (int h : g.heads) heads.push_back(g.nodes[h].id);
-    plan.refusals.push_back(fmt::format(
-        "the folder has {} heads ({}): say which to squash up to with --upto", heads.size(),
-        join(heads)));
+    plan.refusals.push_back(
+        fmt::format("the folder has {} heads ({}): say which to squash up to with --upto",
+                    heads.size(), join(heads)));
     return plan;
   }
   plan.upto = g.nodes[rev].id;
@@ -117,9 +117,9 @@ SquashPlan plan_squash(const Folder& folder, const Graph& g, const RevisionFile&
   if (!plan.new_id.empty()) {
     int clash = g.find(plan.new_id);
     if (clash >= 0 && !replaced[clash])
-      plan.refusals.push_back(fmt::format(
-          "the generated revision id '{}' is already used by {} ({}), which stays", plan.new_id,
-          g.nodes[clash].id, g.files[g.nodes[clash].file].name));
+      plan.refusals.push_back(
+          fmt::format("the generated revision id '{}' is already used by {} ({}), which stays",
+                      plan.new_id, g.nodes[clash].id, g.files[g.nodes[clash].file].name));
   }
 
   // Closed set and unique ancestor; the rewrites.
@@ -134,8 +134,8 @@ SquashPlan plan_squash(const Folder& folder, const Graph& g, const RevisionFile&
           n.id, f.name, plan.upto, plan.upto));
     std::vector<std::pair<std::size_t, std::size_t>> edits;  // literal ranges to replace
     std::vector<std::string> replacements;
-    for (const auto& [field, name] : {std::pair{&f.down_revision, "down_revision"},
-                                      std::pair{&f.depends_on, "depends_on"}}) {
+    for (const auto& [field, name] :
+         {std::pair{&f.down_revision, "down_revision"}, std::pair{&f.depends_on, "depends_on"}}) {
       for (const auto& lit : field->items) {
         int t = g.find(lit.value);
         if (t < 0 || !replaced[t]) continue;
@@ -171,9 +171,9 @@ SquashPlan plan_squash(const Folder& folder, const Graph& g, const RevisionFile&
         text.replace(edits[i].first, edits[i].second - edits[i].first, replacements[i]);
       plan.new_texts.emplace_back(f.name, std::move(text));
       if (f.text.find("Revises: " + plan.upto) != std::string::npos)
-        plan.notes.push_back(fmt::format(
-            "{}: its docstring still says \"Revises: {}\" (only the code is rewritten)", f.name,
-            plan.upto));
+        plan.notes.push_back(
+            fmt::format("{}: its docstring still says \"Revises: {}\" (only the code is rewritten)",
+                        f.name, plan.upto));
     }
   }
 
@@ -191,9 +191,9 @@ SquashPlan plan_squash(const Folder& folder, const Graph& g, const RevisionFile&
           fmt::format("{} already exists: it will not be overwritten (move it away first)", m.to));
     plan.moves.push_back(std::move(m));
   }
-  bool name_taken = std::any_of(folder.loaded.begin(), folder.loaded.end(), [&](const auto& f) {
-    return f.name == generated_name;
-  }) || std::count(folder.ignored.begin(), folder.ignored.end(), generated_name) > 0;
+  bool name_taken = std::any_of(folder.loaded.begin(), folder.loaded.end(),
+                                [&](const auto& f) { return f.name == generated_name; }) ||
+                    std::count(folder.ignored.begin(), folder.ignored.end(), generated_name) > 0;
   if (name_taken && !moving.count(generated_name))
     plan.refusals.push_back(fmt::format(
         "{} already exists in the folder and is not among the replaced files", generated_name));
@@ -205,15 +205,13 @@ SquashPlan plan_squash(const Folder& folder, const Graph& g, const RevisionFile&
       if (moving.count(f.name)) continue;
       auto rewritten = std::find_if(plan.new_texts.begin(), plan.new_texts.end(),
                                     [&](const auto& p) { return p.first == f.name; });
-      after.push_back(rewritten == plan.new_texts.end()
-                          ? f
-                          : parse_revision_file(f.name, rewritten->second));
+      after.push_back(
+          rewritten == plan.new_texts.end() ? f : parse_revision_file(f.name, rewritten->second));
     }
     after.push_back(parse_revision_file(generated_name, generated.text));
     Graph result = analyze(std::move(after));
     for (const auto& p : result.problems)
-      if (p.severity == Problem::Error)
-        plan.refusals.push_back("after the squash: " + p.message);
+      if (p.severity == Problem::Error) plan.refusals.push_back("after the squash: " + p.message);
     for (int h : result.heads) plan.heads_after.push_back(result.nodes[h].id);
     if (plan.refusals.empty() && result.bases.size() != 1)
       plan.refusals.push_back(
@@ -349,10 +347,10 @@ void apply_squash(const SquashPlan& plan, const std::string& dir) {
       }
     }
     cleanup_temps();
-    throw std::runtime_error(fmt::format("{}; {}{}", e.what(),
-                                         undo_error.empty() ? "every step was undone"
-                                                            : "the folder may be half-squashed",
-                                         undo_error));
+    throw std::runtime_error(fmt::format(
+        "{}; {}{}", e.what(),
+        undo_error.empty() ? "every step was undone" : "the folder may be half-squashed",
+        undo_error));
   }
   cleanup_temps();  // the .orig links of rewired files
 }

@@ -42,9 +42,9 @@ struct Rewrite {
 
 struct SquashPlan {
   std::string digest_before;
-  std::string upto;             // REV
-  std::string new_id;           // the generated revision's id
-  std::string generated_name;   // its file name in the folder
+  std::string upto;            // REV
+  std::string new_id;          // the generated revision's id
+  std::string generated_name;  // its file name in the folder
   std::string generated_text;
   std::vector<std::string> replaced;  // ids, parents first
   std::vector<std::string> remaining;

@@ -115,10 +115,7 @@ void emit(Context& ctx, const Con& c, const Names& other,
           const std::unordered_map<Oid, std::string>& other_tables) {
   const Relation* rel = c.rel;
   if (c.type == 'p' || c.type == 'u' || c.type == 'x') ctx.index_constraint[c.index] = c.name;
-  std::string def;
-  model::Object o{"constraint", rel->identity + "." + quote(c.name), {}};
-  o.attrs.reserve(12);
-  o.set("type", type_word(c.type));
+  std::string def, references, delete_columns;
   switch (c.type) {
     case 'p':
     case 'u': {
@@ -137,7 +134,6 @@ void emit(Context& ctx, const Con& c, const Names& other,
     }
     case 'f': {
       const Relation* frel = ctx.relation(c.confrelid);
-      std::string references;
       if (frel) {
         references = frel->identity;
       } else if (auto it = other_tables.find(c.confrelid); it != other_tables.end()) {
@@ -149,22 +145,15 @@ void emit(Context& ctx, const Con& c, const Names& other,
       if (c.match == 'p') def += " MATCH PARTIAL";
       if (c.upd != 'a') def += std::string(" ON UPDATE ") + action_word(c.upd);
       if (c.del != 'a') def += std::string(" ON DELETE ") + action_word(c.del);
-      std::string delete_columns;
       if (c.has_delete_columns) {
         delete_columns = column_list(c.delete_columns, rel, other, rel->oid);
         def += " (" + delete_columns + ")";
       }
-      o.set("references", references);
-      o.set("on_update", action_word(c.upd));
-      o.set("on_delete", action_word(c.del));
-      if (!delete_columns.empty()) o.set("on_delete_columns", delete_columns);
-      o.set("match", match_word(c.match));
       break;
     }
     case 'c':
       def = "CHECK (" + c.text + ")";
       if (c.noinherit) def += " NO INHERIT";
-      o.set("noinherit", bool_text(c.noinherit));
       break;
     case 'x':
       def = c.text;
@@ -175,17 +164,33 @@ void emit(Context& ctx, const Con& c, const Names& other,
     if (c.deferred) def += " INITIALLY DEFERRED";
     if (!c.validated) def += " NOT VALID";
   }
-  o.set("definition", std::move(def));
+  // Attributes in key order: normalize() then has nothing to sort.
+  std::string identity = rel->identity;
+  identity += '.';
+  identity += quote(c.name);
+  model::Object o{"constraint", std::move(identity), {}};
+  o.attrs.reserve(c.type == 'f' ? 12 : 6);
+  const bool inherited = c.inhcount > 0 && !rel->is_partition;
+  if (const std::string* cm = ctx.comment(ConstraintRelationId, c.oid)) o.set("comment", *cm);
   if (c.type != 'c') {
     o.set("deferrable", bool_text(c.deferrable));
     o.set("deferred", bool_text(c.deferred));
   }
-  if (c.type == 'c' || c.type == 'f') o.set("validated", bool_text(c.validated));
-  if (c.inhcount > 0 && !rel->is_partition) {
+  o.set("definition", std::move(def));
+  if (inherited) {
     o.set("inherited", "true");
     o.set("local", bool_text(c.local));
   }
-  if (const std::string* cm = ctx.comment(ConstraintRelationId, c.oid)) o.set("comment", *cm);
+  if (c.type == 'f') o.set("match", match_word(c.match));
+  if (c.type == 'c') o.set("noinherit", bool_text(c.noinherit));
+  if (c.type == 'f') {
+    o.set("on_delete", action_word(c.del));
+    if (!delete_columns.empty()) o.set("on_delete_columns", delete_columns);
+    o.set("on_update", action_word(c.upd));
+    o.set("references", references);
+  }
+  o.set("type", type_word(c.type));
+  if (c.type == 'c' || c.type == 'f') o.set("validated", bool_text(c.validated));
   ctx.out.objects.push_back(std::move(o));
 }
 

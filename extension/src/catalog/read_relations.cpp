@@ -273,6 +273,7 @@ void read_tables(Context& ctx) {
   std::sort(rels.begin(), rels.end(),
             [](const Relation* a, const Relation* b) { return a->identity < b->identity; });
   std::vector<std::string> quoted;  // column names, quoted, in attnum order
+  std::string identity;
   std::vector<std::pair<std::string_view, const Column*>> named;
   for (Relation* relp : rels) {
     Relation& rel = *relp;
@@ -315,18 +316,19 @@ void read_tables(Context& ctx) {
     quoted.clear();
     for (const Column& c : rel.columns) quoted.push_back(quote(c.name));
     if (table) ctx.add("column order", rel.identity).set("columns", join(quoted, ", "));
-    }
 
     named.clear();
-    for (size_t k = 0; k < rel.columns.size(); k++)
-      named.emplace_back(quoted[k], &rel.columns[k]);
+    for (size_t k = 0; k < rel.columns.size(); k++) named.emplace_back(quoted[k], &rel.columns[k]);
     std::sort(named.begin(), named.end(),
               [](const auto& a, const auto& b) { return a.first < b.first; });
-    for (auto& [quoted, cp] : named) {
+    for (auto& [name, cp] : named) {
       // Attributes in key order: normalize() then has nothing to sort.
       const Column& c = *cp;
       const TypeInfo& type = ctx.type(c.type, c.typmod);
-      model::Object& o = ctx.add("column", rel.identity + "." + quoted);
+      identity.assign(rel.identity);
+      identity += '.';
+      identity.append(name.data(), name.size());
+      model::Object& o = ctx.add("column", identity);
       o.attrs.reserve(4);
       if (c.acl) o.set("acl", render_acl(*c.acl));
       if (c.collation != type.collation && c.collation != 0)
