@@ -191,9 +191,22 @@ struct RawResult {
 
 // pg_get_expr(tree, relid): the server's own rendering, PRETTYFLAG_INDENT and all, so an
 // attribute reads exactly as pg_get_expr / pg_get_indexdef / pg_dump print it.
+// Whether fold_constant_casts (normalize_expr.cpp) can change the tree: it only rewrites
+// these nodes. Any other tree goes to pg_get_expr as it is, without a parse and a print
+// of our own (node names never occur inside a tree's constants, printed as bytes).
+bool may_fold(const char* tree) {
+  return strstr(tree, "{RELABELTYPE") || strstr(tree, "{ARRAYCOERCEEXPR") ||
+         strstr(tree, "{ARRAYEXPR");
+}
+
 char* get_expr(Node* node, const char* tree, Oid relid) {
-  if (!node) node = static_cast<Node*>(stringToNode(tree));
-  text* t = cstring_to_text(nodeToString(fold_constant_casts(node)));
+  text* t;
+  if (!node && !may_fold(tree)) {
+    t = cstring_to_text(tree);
+  } else {
+    if (!node) node = static_cast<Node*>(stringToNode(tree));
+    t = cstring_to_text(nodeToString(fold_constant_casts(node)));
+  }
   Datum d = DirectFunctionCall2(pg_get_expr, PointerGetDatum(t), ObjectIdGetDatum(relid));
   return text_to_cstring(DatumGetTextPP(d));
 }
@@ -287,10 +300,46 @@ static std::vector<Deparsed> collect(const RawResult& raw) {
   return items;
 }
 
+// A tree text met before whose rewritten form was already cached: the same text again
+// (the same expression on a table of the same layout, often at the same :location) skips
+// the rewrite.
+struct Deparser::Seen {
+  std::string tree;
+  bool with_rel = false, is_list = false;
+  const Template* tmpl = nullptr;
+  size_t columns = 0;  // placeholders in the template
+};
+
+const std::vector<Deparsed>* Deparser::instantiate(const Template& t, const Relation* rel,
+                                                   size_t columns) {
+  if (columns == 0) return &t.items;
+  result_ = t.items;
+  int replaced = 0;
+  for (Deparsed& d : result_) {
+    int n = substitute(d.text, *rel, buffer_);
+    if (n < 0) return nullptr;
+    replaced += n;
+    d.text.swap(buffer_);
+  }
+  // Every column reference prints exactly once; any other count means a placeholder
+  // look-alike inside a literal: deparse the real thing instead.
+  return replaced == static_cast<int>(columns) ? &result_ : nullptr;
+}
+
 const std::vector<Deparsed>& Deparser::run(std::string_view tree, const Relation* rel,
                                            bool is_list) {
   MemoryContext memory = static_cast<MemoryContext>(memory_);
   calls_++;
+  const size_t hash = std::hash<std::string_view>{}(tree);
+  if (auto s = seen_.find(hash); s != seen_.end()) {
+    const Seen& seen = *s->second;
+    if (seen.tree == tree && seen.with_rel == (rel != nullptr) && seen.is_list == is_list) {
+      if (const std::vector<Deparsed>* items = instantiate(*seen.tmpl, rel, seen.columns)) {
+        hits_++;
+        return *items;
+      }
+    }
+  }
   Rewritten rw = rewrite(tree, rel != nullptr);
   if (!rel && !rw.attnos.empty())
     throw Error("pg_squash: internal error: a column reference outside any table");
@@ -304,25 +353,19 @@ const std::vector<Deparsed>& Deparser::run(std::string_view tree, const Relation
       it = cache_.emplace(std::move(rw.key), std::move(t)).first;
     } else {
       hits_++;
-    }
-    const Template& t = *it->second;
-    if (rw.attnos.empty()) return t.items;
-    result_ = t.items;
-    int replaced = 0;
-    bool ok = true;
-    std::string buf;
-    for (Deparsed& d : result_) {
-      int n = substitute(d.text, *rel, buf);
-      if (n < 0) {
-        ok = false;
-        break;
+      // A repeat: remember this very text too (unique expressions are never kept twice).
+      if (!seen_.count(hash)) {
+        auto seen = std::make_unique<Seen>();
+        seen->tree = std::string(tree);
+        seen->with_rel = rel != nullptr;
+        seen->is_list = is_list;
+        seen->tmpl = it->second.get();
+        seen->columns = rw.attnos.size();
+        seen_.emplace(hash, std::move(seen));
       }
-      replaced += n;
-      d.text.swap(buf);
     }
-    // Every column reference prints exactly once; any other count means a placeholder
-    // look-alike inside a literal: deparse the real thing instead.
-    if (ok && replaced == static_cast<int>(rw.attnos.size())) return result_;
+    if (const std::vector<Deparsed>* items = instantiate(*it->second, rel, rw.attnos.size()))
+      return *items;
   }
   std::string whole(tree);
   RawResult raw = server_deparse(memory, whole.c_str(), is_list, rel ? rel->oid : InvalidOid);

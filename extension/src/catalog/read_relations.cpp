@@ -111,7 +111,15 @@ void load_columns(Context& ctx) {
       }
       if (!rel || rel->kind == 'S') continue;
       const bool has_options = !scan.null(Anum_pg_attribute_attoptions);
-      if ((rel->kind == 'i' || rel->kind == 'I') && !has_options) continue;
+      std::string_view opts;
+      if (has_options) {
+        // On this platform every column carries pg_attver=<n>: not schema, not kept.
+        opts = scan.view(Anum_pg_attribute_attoptions);
+        if (opts.rfind("{pg_attver=", 0) == 0 && opts.find(',') == std::string_view::npos)
+          opts = {};
+      }
+      // Of an index only the columns with (operator class) options matter.
+      if ((rel->kind == 'i' || rel->kind == 'I') && opts.empty()) continue;
       Column& col = rel->columns.emplace_back();
       col.attnum = a.attnum;
       col.name = NameStr(a.attname);
@@ -126,12 +134,7 @@ void load_columns(Context& ctx) {
       col.compression = a.attcompression;
       col.is_local = a.attislocal;
       col.inhcount = a.attinhcount;
-      if (has_options) {
-        // On this platform every column carries pg_attver=<n>: not schema, not kept.
-        std::string_view opts = scan.view(Anum_pg_attribute_attoptions);
-        if (!(opts.rfind("{pg_attver=", 0) == 0 && opts.find(',') == std::string_view::npos))
-          col.options = std::string(opts);
-      }
+      if (!opts.empty()) col.options = std::string(opts);
       if (!scan.null(Anum_pg_attribute_attacl)) col.acl = scan.value(Anum_pg_attribute_attacl);
       if (rel->kept) {
         ctx.need_type(col.type, col.typmod);

@@ -197,11 +197,16 @@ class Deparser {
 
  private:
   struct Template;
+  struct Seen;
   // The result: a cached template's items, or result_.
   const std::vector<Deparsed>& run(std::string_view tree, const Relation* rel, bool is_list);
+  // The template with rel's column names filled in; null when that does not work out.
+  const std::vector<Deparsed>* instantiate(const Template& t, const Relation* rel, size_t columns);
 
   std::unordered_map<std::string, std::unique_ptr<Template>> cache_;
+  std::unordered_map<size_t, std::unique_ptr<Seen>> seen_;  // by hash of the tree text
   std::vector<Deparsed> result_;
+  std::string buffer_;
   void* memory_ = nullptr;  // MemoryContext for the server's deparser, reset per call
   size_t calls_ = 0, hits_ = 0;
 };
