@@ -65,6 +65,8 @@ Node* fold_mutator(Node* node, void* context) {
 
 }  // namespace
 
-Node* fold_constant_casts(Node* node) { return fold_mutator(node, nullptr); }
+Node* fold_constant_casts(Node* node) {
+  return fold_mutator(node, nullptr);
+}
 
 }  // namespace squash::catalog
