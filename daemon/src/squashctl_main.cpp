@@ -92,8 +92,9 @@ int main(int argc, char** argv) {
   bool run_wait = false;
   auto* run_cmd = app.add_subcommand("run", "start JOB on TARGET now; prints the new run's id");
   run_cmd->add_option("TARGET", run_target, "target name")->required();
-  run_cmd->add_option("JOB", run_job,
-                      "backup, stamp, rebuild, validate, refresh-views or restore-drill")
+  run_cmd
+      ->add_option("JOB", run_job,
+                   "backup, stamp, rebuild, validate, refresh-views or restore-drill")
       ->required();
   run_cmd->add_option("--param", run_params, "job parameter KEY=VALUE (repeatable)");
   run_cmd->add_flag("--wait", run_wait,
@@ -117,8 +118,9 @@ int main(int argc, char** argv) {
   squash_cmd->add_option("DIR", squash_request.dir, "the versions folder")->required();
   squash_cmd->add_option("--upto", squash_request.upto,
                          "the last revision to squash (default: the single head)");
-  squash_cmd->add_option("--file", squash_request.generated_file,
-                         "the generated revision (its down_revision must be None)")
+  squash_cmd
+      ->add_option("--file", squash_request.generated_file,
+                   "the generated revision (its down_revision must be None)")
       ->required();
   squash_cmd->add_flag("--dry-run", squash_request.dry_run,
                        "print every move and rewrite, change nothing");

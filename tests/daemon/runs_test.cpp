@@ -58,23 +58,24 @@ std::vector<std::string> expire(std::vector<jobs::RetentionCandidate> c, jobs::R
 TEST(Retention, KeepLastCountsNewestByCompletionTime) {
   auto now = utc(2026, 3, 10);
   // Names deliberately not in time order: completion time decides.
-  std::vector<jobs::RetentionCandidate> c = {
-      {"a", utc(2026, 3, 9), false}, {"b", utc(2026, 3, 5), false}, {"c", utc(2026, 3, 8), false},
-      {"d", utc(2026, 3, 1), false}, {"e", utc(2026, 3, 7), false}};
+  std::vector<jobs::RetentionCandidate> c = {{"a", utc(2026, 3, 9), false},
+                                             {"b", utc(2026, 3, 5), false},
+                                             {"c", utc(2026, 3, 8), false},
+                                             {"d", utc(2026, 3, 1), false},
+                                             {"e", utc(2026, 3, 7), false}};
   EXPECT_EQ(expire(c, {3, 0, 1}, now), (std::vector<std::string>{"b", "d"}));
 }
 
 TEST(Retention, KeepDaysButNeverBelowMinKeep) {
   auto now = utc(2026, 3, 31);
-  std::vector<jobs::RetentionCandidate> c = {
-      {"old1", utc(2026, 1, 1), false}, {"old2", utc(2026, 1, 2), false},
-      {"old3", utc(2026, 1, 3), false}};
+  std::vector<jobs::RetentionCandidate> c = {{"old1", utc(2026, 1, 1), false},
+                                             {"old2", utc(2026, 1, 2), false},
+                                             {"old3", utc(2026, 1, 3), false}};
   // All are older than 30 days; min_keep 2 keeps the two newest.
   EXPECT_EQ(expire(c, {7, 30, 2}, now), (std::vector<std::string>{"old1"}));
   // Exactly keep_days old is still kept.
-  std::vector<jobs::RetentionCandidate> edge = {{"x", now - 24h * 30, false},
-                                                {"y", now - 24h * 30 - 1s, false},
-                                                {"z", now, false}};
+  std::vector<jobs::RetentionCandidate> edge = {
+      {"x", now - 24h * 30, false}, {"y", now - 24h * 30 - 1s, false}, {"z", now, false}};
   EXPECT_EQ(expire(edge, {7, 30, 1}, now), (std::vector<std::string>{"y"}));
 }
 
@@ -226,7 +227,7 @@ TEST(Window, StepRefusedWhenHistorySaysItCannotFinish) {
   using clock = std::chrono::system_clock;
   clock::time_point now = utc(2026, 3, 7, 3, 40);
   auto end = clock::time_point(utc(2026, 3, 7, 4, 0));
-  EXPECT_FALSE(scheduler::step_refusal("step dump-full", 600.0, now, end));  // 10 of 20 min
+  EXPECT_FALSE(scheduler::step_refusal("step dump-full", 600.0, now, end));         // 10 of 20 min
   EXPECT_FALSE(scheduler::step_refusal("step dump-full", std::nullopt, now, end));  // no history
   EXPECT_FALSE(scheduler::step_refusal("step dump-full", 1e9, now, std::nullopt));  // no window
   auto refusal = scheduler::step_refusal("step dump-full", 1500.0, now, end);
@@ -308,10 +309,12 @@ TEST(Metrics, PrometheusText) {
   runs.push_back(sample_run(3, api::kRunning));
   auto text = runs::render_metrics(runs, 1700000000, "0.1.0");
   EXPECT_NE(text.find("# TYPE squashd_runs_total counter\n"), std::string::npos);
-  EXPECT_NE(text.find("squashd_runs_total{target=\"kidney\",job=\"backup\",outcome=\"succeeded\"} 1\n"),
-            std::string::npos);
-  EXPECT_NE(text.find("squashd_runs_total{target=\"kidney\",job=\"backup\",outcome=\"failed\"} 1\n"),
-            std::string::npos);
+  EXPECT_NE(
+      text.find("squashd_runs_total{target=\"kidney\",job=\"backup\",outcome=\"succeeded\"} 1\n"),
+      std::string::npos);
+  EXPECT_NE(
+      text.find("squashd_runs_total{target=\"kidney\",job=\"backup\",outcome=\"failed\"} 1\n"),
+      std::string::npos);
   EXPECT_NE(text.find("squashd_runs_running 1\n"), std::string::npos);
   EXPECT_NE(text.find("squashd_last_success_timestamp_seconds{target=\"kidney\",job=\"backup\"} "
                       "1795486200\n"),
@@ -352,9 +355,9 @@ TEST(Backoff, RetriesThenFailsClearly) {
   EXPECT_EQ(calls, 3);
   EXPECT_EQ(retried, (std::vector<int>{1, 2}));
   stop.request(process::StopReason::cancelled);
-  EXPECT_THROW(db::connect_with_retry([&]() -> db::Connection { throw db::PgError("x"); }, policy,
-                                      stop),
-               db::Stopped);
+  EXPECT_THROW(
+      db::connect_with_retry([&]() -> db::Connection { throw db::PgError("x"); }, policy, stop),
+      db::Stopped);
 }
 
 TEST(Conninfo, ReplacesTheDatabase) {

@@ -104,9 +104,9 @@ void from_json(const json& j, Step& v) {
 }
 
 void to_json(json& j, const Run& v) {
-  j = json{{"id", v.id},           {"seq", v.seq},          {"target", v.target},
-           {"job", v.job},         {"state", v.state},      {"trigger", v.trigger},
-           {"params", v.params},   {"queued_at", v.queued_at}};
+  j = json{
+      {"id", v.id},       {"seq", v.seq},         {"target", v.target}, {"job", v.job},
+      {"state", v.state}, {"trigger", v.trigger}, {"params", v.params}, {"queued_at", v.queued_at}};
   optional_to(j, "started_at", v.started_at);
   optional_to(j, "finished_at", v.finished_at);
   optional_to(j, "window_end", v.window_end);

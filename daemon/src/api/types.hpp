@@ -14,11 +14,11 @@ namespace squash::api {
 inline constexpr char kHealthPath[] = "/v1/health";
 inline constexpr char kStatusPath[] = "/v1/status";
 inline constexpr char kDefaultUrl[] = "http://127.0.0.1:8433";
-inline constexpr char kRunsPath[] = "/v1/runs";              // GET list, POST submit
-inline constexpr char kRunPath[] = "/v1/runs/{id}";          // GET one
-inline constexpr char kRunCancelPath[] = "/v1/runs/{id}/cancel";  // POST
+inline constexpr char kRunsPath[] = "/v1/runs";                       // GET list, POST submit
+inline constexpr char kRunPath[] = "/v1/runs/{id}";                   // GET one
+inline constexpr char kRunCancelPath[] = "/v1/runs/{id}/cancel";      // POST
 inline constexpr char kBackupsPath[] = "/v1/targets/{name}/backups";  // GET
-inline constexpr char kMetricsPath[] = "/metrics";           // Prometheus text, no token
+inline constexpr char kMetricsPath[] = "/metrics";                    // Prometheus text, no token
 
 // GET /v1/health
 struct Health {
@@ -93,9 +93,9 @@ struct Run {
   std::optional<std::string> finished_at;
   std::optional<std::string> window_end;  // the run stops here
   std::optional<std::string> error;
-  std::optional<std::string> backup;        // the backup directory a run made or used
+  std::optional<std::string> backup;          // the backup directory a run made or used
   std::optional<std::uint64_t> backup_bytes;  // its size, when this run made it
-  std::optional<std::string> partial_dir;   // removed when the run does not succeed
+  std::optional<std::string> partial_dir;     // removed when the run does not succeed
   std::vector<std::string> notes;
   std::vector<Step> steps;
 

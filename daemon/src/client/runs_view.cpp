@@ -80,8 +80,8 @@ std::string format_run(const api::Run& r) {
       detail = fmt::format("{} at {}/s{}", human_bytes(s.progress->bytes),
                            human_bytes(static_cast<std::uint64_t>(s.progress->bytes_per_second)),
                            detail.empty() ? "" : "; " + detail);
-    rows.push_back({"  " + s.name, s.state, s.seconds ? fmt::format("{:.1f}", *s.seconds) : "-",
-                    detail});
+    rows.push_back(
+        {"  " + s.name, s.state, s.seconds ? fmt::format("{:.1f}", *s.seconds) : "-", detail});
   }
   return out + table(rows);
 }

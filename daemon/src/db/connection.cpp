@@ -86,8 +86,8 @@ int Connection::server_version() const {
   return conn_ ? PQserverVersion(conn_) : 0;
 }
 
-Rows Connection::query(const std::string& sql, const std::vector<std::optional<std::string>>& params,
-                       process::Stop* stop) {
+Rows Connection::query(const std::string& sql,
+                       const std::vector<std::optional<std::string>>& params, process::Stop* stop) {
   if (!conn_) throw PgError("not connected");
   std::vector<const char*> values;
   for (auto& p : params) values.push_back(p ? p->c_str() : nullptr);

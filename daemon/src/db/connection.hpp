@@ -45,9 +45,9 @@ struct Rows {
 };
 
 struct ConnectOptions {
-  std::string conninfo;                   // the target's, never a password
-  std::optional<std::string> passfile;    // the run's private copy
-  std::optional<std::string> dbname;      // overrides the conninfo's database
+  std::string conninfo;                 // the target's, never a password
+  std::optional<std::string> passfile;  // the run's private copy
+  std::optional<std::string> dbname;    // overrides the conninfo's database
   std::string application_name = "squashd";
   int connect_timeout_seconds = 10;
 };

@@ -38,9 +38,10 @@ bool reconcile(api::Run& run, const std::string& now) {
     where = fmt::format(" during step {}", step.name);
   }
   run.error = was_running
-                  ? fmt::format("interrupted: squashd stopped (crash, kill or power loss) while the "
-                                "run was running{}; found at restart",
-                                where)
+                  ? fmt::format(
+                        "interrupted: squashd stopped (crash, kill or power loss) while the "
+                        "run was running{}; found at restart",
+                        where)
                   : std::string("interrupted: squashd stopped before the queued run started");
   return true;
 }

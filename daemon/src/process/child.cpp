@@ -240,15 +240,16 @@ ChildResult run_child(const ChildSpec& spec, Stop& stop, const Progress& progres
             auto w = ::write(out_file, q, left);
             if (w < 0 && errno == EINTR) continue;
             if (w < 0) {
-              r.write_error = fmt::format("cannot write {}: {}", *spec.stdout_file,
-                                          std::strerror(errno));
+              r.write_error =
+                  fmt::format("cannot write {}: {}", *spec.stdout_file, std::strerror(errno));
               break;
             }
             q += w;
             left -= static_cast<std::size_t>(w);
           }
         } else if (out_file < 0 && r.stdout_text.size() < spec.capture_limit) {
-          r.stdout_text.append(buf.data(), std::min(len, spec.capture_limit - r.stdout_text.size()));
+          r.stdout_text.append(buf.data(),
+                               std::min(len, spec.capture_limit - r.stdout_text.size()));
         }
         auto now = chr::steady_clock::now();
         if (progress && now - last_progress >= chr::milliseconds(250)) {

@@ -20,18 +20,18 @@
 namespace squash::process {
 
 struct ChildSpec {
-  std::vector<std::string> argv;  // argv[0]: an absolute path
-  std::vector<std::string> env;   // "NAME=value", the child's whole environment
+  std::vector<std::string> argv;           // argv[0]: an absolute path
+  std::vector<std::string> env;            // "NAME=value", the child's whole environment
   std::optional<std::string> stdout_file;  // created (0600, truncated); else captured
   std::optional<std::string> stdin_file;   // else /dev/null
-  std::size_t capture_limit = 16 << 20;     // captured stdout beyond this is dropped
+  std::size_t capture_limit = 16 << 20;    // captured stdout beyond this is dropped
   std::chrono::milliseconds term_grace{5000};
 };
 
 struct ChildResult {
   int pid = 0;
-  int exit_code = -1;   // set when the child exited
-  int term_signal = 0;  // set when a signal ended it
+  int exit_code = -1;                     // set when the child exited
+  int term_signal = 0;                    // set when a signal ended it
   StopReason stopped = StopReason::none;  // set when we killed it because the run stopped
   std::string spawn_error;                // set when it never ran
   std::string write_error;                // set when writing stdout_file failed (ENOSPC...)

@@ -50,10 +50,10 @@ void conclude(api::Run& run, std::exception_ptr error) {
         break;
       default:
         run.state = api::kFailed;
-        run.error = run.window_end
-                        ? fmt::format("stopped at the end of the maintenance window ({})",
-                                      *run.window_end)
-                        : std::string("stopped at the end of the maintenance window");
+        run.error =
+            run.window_end
+                ? fmt::format("stopped at the end of the maintenance window ({})", *run.window_end)
+                : std::string("stopped at the end of the maintenance window");
     }
   } catch (const std::exception& e) {
     run.state = api::kFailed;
@@ -243,7 +243,8 @@ void RunManager::execute(api::Run run, config::Target target, std::shared_ptr<pr
   conclude(final_record, error);
   if (final_record.state != api::kSucceeded && final_record.partial_dir) {
     util::remove_tree(*final_record.partial_dir);
-    final_record.notes.push_back(fmt::format("partial backup {} removed", *final_record.partial_dir));
+    final_record.notes.push_back(
+        fmt::format("partial backup {} removed", *final_record.partial_dir));
     final_record.partial_dir.reset();
   }
   for (auto& s : final_record.steps)
@@ -348,7 +349,8 @@ std::optional<api::Run> RunManager::last_scheduled(const std::string& target,
   std::lock_guard lk(mutex_);
   const api::Run* best = nullptr;
   for (auto& [id, r] : runs_)
-    if (r.target == target && r.job == job && r.trigger == "schedule" && (!best || r.seq > best->seq))
+    if (r.target == target && r.job == job && r.trigger == "schedule" &&
+        (!best || r.seq > best->seq))
       best = &r;
   if (!best) return std::nullopt;
   return *best;
@@ -365,8 +367,8 @@ std::string RunManager::metrics_text() const {
     std::lock_guard lk(mutex_);
     for (auto& [id, r] : runs_) runs.push_back(r);
   }
-  double start = static_cast<double>(
-      chr::duration_cast<chr::seconds>(started_at_.time_since_epoch()).count());
+  double start =
+      static_cast<double>(chr::duration_cast<chr::seconds>(started_at_.time_since_epoch()).count());
   return render_metrics(runs, start, std::string(kVersion));
 }
 

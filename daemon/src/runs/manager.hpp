@@ -86,10 +86,10 @@ class RunManager {
   std::chrono::system_clock::time_point started_at_ = std::chrono::system_clock::now();
 
   mutable std::mutex mutex_;
-  std::map<std::string, api::Run> runs_;       // by id
-  std::map<std::string, std::string> busy_;    // target → running run id
-  std::map<std::string, Active> active_;       // run id → its thread
-  std::vector<std::thread> done_;              // finished threads not joined yet
+  std::map<std::string, api::Run> runs_;     // by id
+  std::map<std::string, std::string> busy_;  // target → running run id
+  std::map<std::string, Active> active_;     // run id → its thread
+  std::vector<std::thread> done_;            // finished threads not joined yet
   std::uint64_t next_seq_ = 1;
   bool stopping_ = false;
 };

@@ -27,10 +27,14 @@ double unix_seconds(const std::optional<std::string>& iso) {
 std::string escape_label(const std::string& value) {
   std::string out;
   for (char c : value) {
-    if (c == '\\') out += "\\\\";
-    else if (c == '"') out += "\\\"";
-    else if (c == '\n') out += "\\n";
-    else out += c;
+    if (c == '\\')
+      out += "\\\\";
+    else if (c == '"')
+      out += "\\\"";
+    else if (c == '\n')
+      out += "\\n";
+    else
+      out += c;
   }
   return out;
 }
@@ -69,7 +73,8 @@ std::string render_metrics(const std::vector<api::Run>& runs, double start_time_
   };
   header("squashd_build_info", "gauge", "squashd's version.");
   out += fmt::format("squashd_build_info{{version=\"{}\"}} 1\n", escape_label(version));
-  header("squashd_start_time_seconds", "gauge", "When squashd started, in seconds since the epoch.");
+  header("squashd_start_time_seconds", "gauge",
+         "When squashd started, in seconds since the epoch.");
   out += fmt::format("squashd_start_time_seconds {:.0f}\n", start_time_seconds);
   header("squashd_runs_total", "counter",
          "Finished runs by target, job and outcome (succeeded, failed, interrupted, cancelled).");
@@ -84,8 +89,9 @@ std::string render_metrics(const std::vector<api::Run>& runs, double start_time_
   header("squashd_last_success_timestamp_seconds", "gauge",
          "When a run of the job last succeeded on the target, in seconds since the epoch.");
   for (auto& [key, t] : last_success)
-    out += fmt::format("squashd_last_success_timestamp_seconds{{target=\"{}\",job=\"{}\"}} {:.0f}\n",
-                       escape_label(key.first), escape_label(key.second), t);
+    out +=
+        fmt::format("squashd_last_success_timestamp_seconds{{target=\"{}\",job=\"{}\"}} {:.0f}\n",
+                    escape_label(key.first), escape_label(key.second), t);
   header("squashd_backup_size_bytes", "gauge", "Size of the newest backup taken of the target.");
   for (auto& [target, v] : backup)
     out += fmt::format("squashd_backup_size_bytes{{target=\"{}\"}} {}\n", escape_label(target),

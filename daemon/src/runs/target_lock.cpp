@@ -24,7 +24,8 @@ std::optional<TargetLock> TargetLock::try_acquire(const std::string& state_dir,
   util::ensure_dir(dir);
   auto path = dir + "/" + target + ".lock";
   int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (fd < 0) throw std::runtime_error(fmt::format("cannot open {}: {}", path, std::strerror(errno)));
+  if (fd < 0)
+    throw std::runtime_error(fmt::format("cannot open {}: {}", path, std::strerror(errno)));
   if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
     if (holder) {
       char buf[512] = {};

@@ -13,8 +13,7 @@ class TargetLock {
   // The lock, or nullopt with *holder set to the file's content (who has it). Throws
   // std::runtime_error when the file cannot be opened.
   static std::optional<TargetLock> try_acquire(const std::string& state_dir,
-                                               const std::string& target,
-                                               const std::string& run_id,
+                                               const std::string& target, const std::string& run_id,
                                                std::string* holder = nullptr);
   TargetLock(TargetLock&& other) noexcept;
   TargetLock& operator=(TargetLock&& other) noexcept;

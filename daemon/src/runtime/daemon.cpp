@@ -159,23 +159,25 @@ struct Daemon::Impl {
     auto due = planner.due(config, now, &missed);
     for (auto& m : missed) {
       auto& s = config.schedules[m.schedule];
-      spdlog::warn("schedule {} {}: skipped {} run(s) due {} .. {} (their window had closed); no "
-                   "catch-up",
-                   s.target, jobs::to_string(s.job), m.count,
-                   scheduler::format_local_iso8601(m.first, *s.zone),
-                   scheduler::format_local_iso8601(m.last, *s.zone));
+      spdlog::warn(
+          "schedule {} {}: skipped {} run(s) due {} .. {} (their window had closed); no "
+          "catch-up",
+          s.target, jobs::to_string(s.job), m.count,
+          scheduler::format_local_iso8601(m.first, *s.zone),
+          scheduler::format_local_iso8601(m.last, *s.zone));
     }
     for (auto& d : due) {
       auto& s = config.schedules[d.schedule];
       api::RunRequest request{s.target, std::string(jobs::to_string(s.job)), s.params};
       auto r = runs->submit(request, "schedule", d.window_end, true);
-      spdlog::info("schedule {} {} due at {}: run {} {} (window until {})", s.target,
-                   request.job, scheduler::format_local_iso8601(d.at, *s.zone), r.id,
+      spdlog::info("schedule {} {} due at {}: run {} {} (window until {})", s.target, request.job,
+                   scheduler::format_local_iso8601(d.at, *s.zone), r.id,
                    r.kind == runs::Submitted::Kind::queued ? "queued" : "started",
                    scheduler::format_local_iso8601(d.window_end, *s.zone));
     }
     auto wait = chr::seconds(30);
-    if (auto next = planner.next_wakeup()) wait = std::clamp(*next - now_seconds(), chr::seconds(0), wait);
+    if (auto next = planner.next_wakeup())
+      wait = std::clamp(*next - now_seconds(), chr::seconds(0), wait);
     timer.expires_after(wait + chr::milliseconds(50));
     timer.async_wait([this](const boost::system::error_code& ec) {
       if (!ec) schedule_tick();
@@ -193,11 +195,12 @@ struct Daemon::Impl {
       if (!since) continue;
       auto m = scheduler::count_missed(s, i, *since, now);
       if (m.count > 0)
-        spdlog::warn("schedule {} {}: {} run(s) due {} .. {} were missed while squashd was down; "
-                     "skipped, no catch-up",
-                     s.target, jobs::to_string(s.job), m.count,
-                     scheduler::format_local_iso8601(m.first, *s.zone),
-                     scheduler::format_local_iso8601(m.last, *s.zone));
+        spdlog::warn(
+            "schedule {} {}: {} run(s) due {} .. {} were missed while squashd was down; "
+            "skipped, no catch-up",
+            s.target, jobs::to_string(s.job), m.count,
+            scheduler::format_local_iso8601(m.first, *s.zone),
+            scheduler::format_local_iso8601(m.last, *s.zone));
     }
   }
 

@@ -15,17 +15,17 @@ std::string human(double seconds) {
 }
 }  // namespace
 
-std::optional<std::string> step_refusal(std::string_view what,
-                                        std::optional<double> expected_seconds,
-                                        std::chrono::system_clock::time_point now,
-                                        std::optional<std::chrono::system_clock::time_point> deadline) {
+std::optional<std::string> step_refusal(
+    std::string_view what, std::optional<double> expected_seconds,
+    std::chrono::system_clock::time_point now,
+    std::optional<std::chrono::system_clock::time_point> deadline) {
   if (!deadline) return std::nullopt;
   double left = std::chrono::duration<double>(*deadline - now).count();
   if (left <= 0) return fmt::format("the maintenance window closed before {} could start", what);
   if (!expected_seconds || *expected_seconds <= left) return std::nullopt;
   return fmt::format(
-      "{} was not started: it took {} on average in recent runs, but the window closes in {}",
-      what, human(*expected_seconds), human(left));
+      "{} was not started: it took {} on average in recent runs, but the window closes in {}", what,
+      human(*expected_seconds), human(left));
 }
 
 void Planner::reset(const config::Config& config, sys_seconds now) {

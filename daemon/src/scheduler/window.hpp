@@ -13,10 +13,10 @@ namespace squash::scheduler {
 
 // Why a step of `expected_seconds` (its recorded average; nullopt: no history) must not
 // start at `now` when the window closes at `deadline`; nullopt: it may start.
-std::optional<std::string> step_refusal(std::string_view what,
-                                        std::optional<double> expected_seconds,
-                                        std::chrono::system_clock::time_point now,
-                                        std::optional<std::chrono::system_clock::time_point> deadline);
+std::optional<std::string> step_refusal(
+    std::string_view what, std::optional<double> expected_seconds,
+    std::chrono::system_clock::time_point now,
+    std::optional<std::chrono::system_clock::time_point> deadline);
 
 // When each schedule runs next. Times are computed forward from "now": a time that
 // passed while squashd was down or busy is never caught up. A time found late but still
