@@ -88,11 +88,8 @@ Guard check_guard(Spi& spi, const std::string& expect) {
   std::string detail = std::to_string(diffs.size()) + " difference" +
                        (diffs.size() == 1 ? "" : "s") + " between snapshot " +
                        quote_literal(expect) + " and the live schema:";
-  for (size_t i = 0; i < diffs.size() && i < kDetailDifferences; i++) {
-    const auto& d = diffs[i];
-    detail += "\n" + d.kind + " " + d.identity + " " + d.change;
-    if (!d.detail.empty()) detail += ": " + d.detail;
-  }
+  for (size_t i = 0; i < diffs.size() && i < kDetailDifferences; i++)
+    detail += "\n" + model::describe(diffs[i]);
   if (diffs.size() > kDetailDifferences)
     detail += "\n... and " + std::to_string(diffs.size() - kDetailDifferences) + " more";
   throw Error("pg_squash: refusing to stamp: the live schema differs from snapshot " +

@@ -82,9 +82,7 @@ Check check_schema(Spi& spi, const std::optional<std::string>& reference,
     return c;
   }
   std::vector<std::string> items;
-  for (const auto& d : diffs)
-    items.push_back(d.kind + " " + d.identity + " " + d.change +
-                    (d.detail.empty() ? "" : ": " + d.detail));
+  for (const auto& d : diffs) items.push_back(model::describe(d));
   c.status = "fail";
   c.detail = plural(diffs.size(), "difference", "differences") + " from snapshot " +
              quote_literal(ref) + ": " + listing(items);

@@ -388,4 +388,10 @@ std::vector<Difference> diff(const Snapshot& source, const Snapshot& target) {
   return out;
 }
 
+std::string describe(const Difference& d) {
+  std::string out = d.kind + " " + d.identity + " " + d.change;
+  if (!d.detail.empty()) out += ": " + d.detail;
+  return out;
+}
+
 }  // namespace squash::model

@@ -39,4 +39,7 @@ struct Difference {
 // "acl"), then kind bytewise.
 std::vector<Difference> diff(const Snapshot& source, const Snapshot& target);
 
+// One line for messages: "kind identity change: detail".
+std::string describe(const Difference& d);
+
 }  // namespace squash::model
