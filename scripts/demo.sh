@@ -2,7 +2,7 @@
 # make demo: the whole squash on a sample Alembic project, on a throwaway cluster.
 # Prints each step and its result; leaves nothing running.
 #
-#   0. a kidney-genetics app built by its 12-revision Alembic chain, with 640 genes
+#   0. a kidney-genetics app built by its 13-revision Alembic chain, with 640 genes
 #   1. squashd takes verified backups (full, schema-only, data-only, revision)
 #   2. snapshot + data snapshot of the chain-built database; expectation genes >= 571
 #   3. the squashed revision is generated, built in a scratch database with real Alembic,

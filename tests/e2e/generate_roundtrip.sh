@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # squash_generate_migration() round trips. For each source schema — the sample app at head
-# (built by its 12-revision Alembic chain) and a special schema of hard cases
-# (tests/fixtures/generate/special_schema.sql) — the generated 'sql' script applied to an
-# empty database gives the source's fingerprint; and with real Alembic the generated
-# revision file upgrades an empty database to the same fingerprint, downgrades it to
-# nothing but alembic_version, and upgrades it again.
+# (built by its 13-revision Alembic chain; grants to its roles and RLS policies included)
+# and a special schema of hard cases (tests/fixtures/generate/special_schema.sql) — the
+# generated 'sql' script applied to an empty database gives the source's fingerprint; and
+# with real Alembic the generated revision file upgrades an empty database to the same
+# fingerprint, downgrades it to nothing but alembic_version, and upgrades it again.
 source "$(dirname "$0")/lib/tap.bash"
 work=$(mktemp -d /tmp/e2e_generate.XXXXXX)
 chmod 755 "$work"

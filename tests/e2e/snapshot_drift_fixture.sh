@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# squash_diff on a realistic hand squash with twenty drifts of different kinds
+# squash_diff on a realistic hand squash with twenty-five drifts of different kinds
 # (tests/fixtures/alembic_app/squashed_dozen_drift): the chain's database gets the drifted
 # squash's snapshot by export / import, and squash_diff against the live chain reports
 # every drift with the attribute that changed -- and nothing else. The correct hand
@@ -40,6 +40,11 @@ expected=(
   "table|public.gene_staging|changed|comment"                                          # 18
   "column order|public.genes|changed|columns"                                          # 19
   "index|public.ix_pipeline_runs_failed|changed|renamed"                               # 20
+  "policy|public.gene_curations.gene_curations_read_approved|changed|using"            # 21
+  "table|public.gene_curations|changed|rls_enabled"                                    # 22
+  "view|public.gene_leaderboard|changed|acl"                                           # 23
+  "column|public.users.is_active|changed|acl"                                          # 24
+  "sequence|public.curation_number_seq|changed|acl"                                    # 25
 )
 # What each detail must also say, old (drifted squash) → new (chain), beyond the attribute.
 declare -A detail_re=(
@@ -64,6 +69,13 @@ declare -A detail_re=(
   ["public.gene_staging"]="comment: \(none\) → Raw gene mentions awaiting HGNC normalisation"
   ["public.genes"]="location, chromosome, .* → .*chromosome, location,"
   ["public.ix_pipeline_runs_failed"]="renamed: pipeline_runs_failed_idx → ix_pipeline_runs_failed"
+  ["public.gene_curations.gene_curations_read_approved"]="using: \(status = ANY \('\{approved,archived\}'::public.curation_status\[\]\)\) → \(status = 'approved'::public.curation_status\)$"
+  ["public.gene_curations"]="rls_enabled: false → true$"
+  # An ACL is one "grantee=privileges" line per role, sorted (newlines shown as \n); the
+  # owner's own line is left out of the match.
+  ["public.gene_leaderboard"]='acl: kidney_app=r\\n[^ ]+ → kidney_app=r\\nkidney_readonly=r\\n[^ ]+$'
+  ["public.users.is_active"]="acl: kidney_app=w → \(none\)$"
+  ["public.curation_number_seq"]='acl: kidney_app=rU\\n[^ ]+ → kidney_app=U\\n[^ ]+$'
 )
 # Drifts the catalog reader is known to miss: identity -> reason. Their rows are reported
 # as "not ok ... # TODO" (the suite stays green) until the reader catches them.

@@ -112,9 +112,9 @@ const char* privilege_name(char letter) {
 }
 
 // GRANT statements for rendered ACL lines ("grantee=arw*"), on `on` (e.g. "TABLE public.t"),
-// optionally for one column.
+// optionally for one column; lines of the grantees in `skip` are left out.
 void grants(std::vector<std::string>& out, const std::string& acl, const std::string& on,
-            const std::string& column = {}) {
+            const std::string& column = {}, const std::vector<std::string>& skip = {}) {
   size_t start = 0;
   while (start < acl.size()) {
     size_t end = acl.find('\n', start);
@@ -124,6 +124,7 @@ void grants(std::vector<std::string>& out, const std::string& acl, const std::st
     const size_t eq = line.rfind('=');
     if (eq == std::string::npos) continue;
     const std::string grantee = line.substr(0, eq);
+    if (std::find(skip.begin(), skip.end(), grantee) != skip.end()) continue;
     std::vector<std::string> plain, with_option;
     const std::string letters = line.substr(eq + 1);
     for (size_t k = 0; k < letters.size(); k++) {
@@ -233,7 +234,10 @@ std::string Plan::role(const std::string& name) const {
 
 void Plan::owner_and_acl(Step& s, const model::Object& o, const std::string& object_word,
                          const std::string& target, const char* grant_word) {
-  if (!options_.with_owners) return;
+  if (!options_.with_owners) {
+    grants_to_others(s, o, grant_word ? std::string(grant_word) + " " + target : std::string());
+    return;
+  }
   const std::string* owner = attr(o, "owner");
   if (owner) s.sql.push_back("ALTER " + object_word + " " + target + " OWNER TO " + role(*owner));
   const std::string* acl = attr(o, "acl");
@@ -242,6 +246,23 @@ void Plan::owner_and_acl(Step& s, const model::Object& o, const std::string& obj
   s.sql.push_back("REVOKE ALL ON " + on + " FROM PUBLIC");
   if (owner) s.sql.push_back("REVOKE ALL ON " + on + " FROM " + role(*owner));
   grants(s.sql, *acl, on);
+}
+
+// Without with_owners the objects belong to whoever runs the script and start with the
+// default ACL: the grants to other roles are what makes them the source's. The owner's own
+// line is left out, and so is PUBLIC's unless the default gives PUBLIC nothing (tables,
+// views, sequences, columns): a changed owner or PUBLIC line needs with_owners (REVOKE ALL
+// first). `on` is empty when the object takes no grants; `column` names one column of the
+// relation `o`.
+void Plan::grants_to_others(Step& s, const model::Object& o, const std::string& on,
+                            const std::string& column, const model::Object* column_object) {
+  const std::string* acl = attr(column_object ? *column_object : o, "acl");
+  if (!acl || on.empty()) return;
+  std::vector<std::string> skip;
+  if (const std::string* owner = attr(o, "owner")) skip.push_back(role(*owner));
+  if (!column_object && on.rfind("TABLE ", 0) != 0 && on.rfind("SEQUENCE ", 0) != 0)
+    skip.push_back("PUBLIC");
+  grants(s.sql, *acl, on, column, skip);
 }
 
 void Plan::comment(Step& s, const model::Object& o, const std::string& target) {
@@ -539,10 +560,12 @@ void Plan::add_table(const model::Object& o) {
   comment(s, o, "TABLE " + t);
   for (const model::Object* c : columns) comment(s, *c, "COLUMN " + c->identity);
   owner_and_acl(s, o, "TABLE", t, "TABLE");
-  if (options_.with_owners)
-    for (const model::Object* c : columns)
-      if (const std::string* acl = attr(*c, "acl"))
-        grants(s.sql, *acl, "TABLE " + t, last_part(c->identity));
+  for (const model::Object* c : columns) {
+    if (!options_.with_owners)
+      grants_to_others(s, o, "TABLE " + t, last_part(c->identity), c);
+    else if (const std::string* acl = attr(*c, "acl"))
+      grants(s.sql, *acl, "TABLE " + t, last_part(c->identity));
+  }
   s.undo.push_back("DROP TABLE " + t);
 }
 
@@ -670,10 +693,12 @@ void Plan::add_view(const model::Object& o) {
   comment(s, o, word + " " + o.identity);
   for (const model::Object* c : columns_[o.identity]) comment(s, *c, "COLUMN " + c->identity);
   owner_and_acl(s, o, word, o.identity, "TABLE");
-  if (options_.with_owners)
-    for (const model::Object* c : columns_[o.identity])
-      if (const std::string* acl = attr(*c, "acl"))
-        grants(s.sql, *acl, "TABLE " + o.identity, last_part(c->identity));
+  for (const model::Object* c : columns_[o.identity]) {
+    if (!options_.with_owners)
+      grants_to_others(s, o, "TABLE " + o.identity, last_part(c->identity), c);
+    else if (const std::string* acl = attr(*c, "acl"))
+      grants(s.sql, *acl, "TABLE " + o.identity, last_part(c->identity));
+  }
 }
 
 void Plan::add_trigger(const model::Object& o) {

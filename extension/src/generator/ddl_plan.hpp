@@ -66,6 +66,9 @@ class Plan {
   std::string role(const std::string& name) const;
   void owner_and_acl(Step& s, const model::Object& o, const std::string& object_word,
                      const std::string& target, const char* grant_word);
+  void grants_to_others(Step& s, const model::Object& o, const std::string& on,
+                        const std::string& column = {},
+                        const model::Object* column_object = nullptr);
   void comment(Step& s, const model::Object& o, const std::string& target);
 
   void add_schema(const model::Object& o);
