@@ -9,7 +9,7 @@ packages=(
   postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl
   libboost-dev libspdlog-dev libfmt-dev libgtest-dev
   libtomlplusplus-dev libcli11-dev nlohmann-json3-dev libxxhash-dev libssl-dev
-  python3-alembic python3-sqlalchemy python3-psycopg2
+  python3-alembic python3-sqlalchemy python3-psycopg2 python3-websockets
   curl procps util-linux
 )
 

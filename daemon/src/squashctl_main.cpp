@@ -1,5 +1,6 @@
 // squashctl [--url URL] [--token-file F] [--json]
 //   status | health | runs | run TARGET JOB [--param K=V]... [--wait] | cancel RUN | backups TARGET
+//   probe TARGET                                    (= run TARGET probe --wait)
 //   revisions inspect DIR | revisions squash DIR [--upto REV] --file F [--dry-run]
 //                                                [--expect-digest D]      (local, no daemon)
 #include <chrono>
@@ -94,11 +95,15 @@ int main(int argc, char** argv) {
   run_cmd->add_option("TARGET", run_target, "target name")->required();
   run_cmd
       ->add_option("JOB", run_job,
-                   "backup, stamp, rebuild, validate, refresh-views or restore-drill")
+                   "backup, stamp, rebuild, validate, refresh-views, restore-drill or probe")
       ->required();
   run_cmd->add_option("--param", run_params, "job parameter KEY=VALUE (repeatable)");
   run_cmd->add_flag("--wait", run_wait,
                     "wait for the run to finish, with a progress bar while it dumps");
+  std::string probe_target;
+  auto* probe_cmd =
+      app.add_subcommand("probe", "run TARGET's application probes now and wait for their results");
+  probe_cmd->add_option("TARGET", probe_target, "target name")->required();
   std::string cancel_id;
   auto* cancel_cmd = app.add_subcommand("cancel", "stop a running or queued run");
   cancel_cmd->add_option("RUN", cancel_id, "run id")->required();
@@ -130,7 +135,8 @@ int main(int argc, char** argv) {
   app.footer(
       "Exit status: 0 ok, 1 squashd answered with an error (or a local problem such as an "
       "unreadable token file), 2 squashd not reachable, 3 run: the target is busy, 4 run --wait: "
-      "the run did not succeed, 64 usage error. revisions: 0 Alembic would accept the folder / the "
+      "the run did not succeed (probe: a probe failed), 64 usage error. revisions: 0 Alembic would "
+      "accept the folder / the "
       "squash was applied (or planned, with --dry-run), 1 refused.");
   try {
     app.parse(argc, argv);
@@ -143,6 +149,11 @@ int main(int argc, char** argv) {
   if (squash_cmd->parsed())
     return revisions::run_squash(squash_request, raw_json, std::cout, std::cerr);
 
+  if (probe_cmd->parsed()) {
+    run_target = probe_target;
+    run_job = "probe";
+    run_wait = true;
+  }
   std::string error;
   auto url = client::Url::parse(url_text, &error);
   if (!url) {

@@ -212,7 +212,7 @@ TEST(ConfigError, UnknownJob) {
   expect_one_error(
       kTarget + "[[schedule]]\ntarget = \"kidney\"\njob = \"vacuum\"\ncron = \"@daily\"\n", 8, 7,
       "unknown job 'vacuum' (expected one of: backup, stamp, rebuild, validate, "
-      "refresh-views, restore-drill)");
+      "refresh-views, restore-drill, probe)");
 }
 
 TEST(ConfigError, BadWindow) {

@@ -103,6 +103,27 @@ void from_json(const json& j, Step& v) {
   optional_from(j, "progress", v.progress);
 }
 
+void to_json(json& j, const ProbeResult& v) {
+  j = json{{"name", v.name}, {"kind", v.kind}, {"url", v.url},        {"step", v.step},
+           {"ok", v.ok},     {"at", v.at},     {"seconds", v.seconds}};
+  optional_to(j, "status", v.status);
+  optional_to(j, "reply", v.reply);
+  optional_to(j, "error", v.error);
+}
+
+void from_json(const json& j, ProbeResult& v) {
+  j.at("name").get_to(v.name);
+  j.at("kind").get_to(v.kind);
+  j.at("url").get_to(v.url);
+  v.step = j.value("step", std::string("probe"));
+  j.at("ok").get_to(v.ok);
+  v.at = j.value("at", std::string());
+  v.seconds = j.value("seconds", 0.0);
+  optional_from(j, "status", v.status);
+  optional_from(j, "reply", v.reply);
+  optional_from(j, "error", v.error);
+}
+
 void to_json(json& j, const Run& v) {
   j = json{
       {"id", v.id},       {"seq", v.seq},         {"target", v.target}, {"job", v.job},
@@ -116,6 +137,7 @@ void to_json(json& j, const Run& v) {
   optional_to(j, "partial_dir", v.partial_dir);
   j["notes"] = v.notes;
   j["steps"] = v.steps;
+  j["probes"] = v.probes;
 }
 
 void from_json(const json& j, Run& v) {
@@ -136,6 +158,7 @@ void from_json(const json& j, Run& v) {
   optional_from(j, "partial_dir", v.partial_dir);
   v.notes = j.value("notes", std::vector<std::string>{});
   v.steps = j.value("steps", std::vector<Step>{});
+  v.probes = j.value("probes", std::vector<ProbeResult>{});
 }
 
 void to_json(json& j, const RunRequest& v) {

@@ -79,6 +79,20 @@ struct Step {
   std::optional<Progress> progress;
 };
 
+// One application probe's outcome ([[target.probe]]), as run by a step of a run.
+struct ProbeResult {
+  std::string name;
+  std::string kind;  // http, websocket, tcp
+  std::string url;   // as configured (never holds credentials)
+  std::string step;  // the step that ran it: "probe", "rollback-probe"
+  bool ok = false;
+  std::string at;  // UTC, when it started
+  double seconds = 0;
+  std::optional<int> status;         // http: the answer's status code
+  std::optional<std::string> reply;  // the start of the body or reply, secrets masked
+  std::optional<std::string> error;  // why it failed
+};
+
 // One run of a job on a target: the journal record and the API's answer.
 struct Run {
   std::string id;  // "20261124T020000Z-kidney-backup-17"
@@ -98,6 +112,7 @@ struct Run {
   std::optional<std::string> partial_dir;     // removed when the run does not succeed
   std::vector<std::string> notes;
   std::vector<Step> steps;
+  std::vector<ProbeResult> probes;
 
   bool finished() const { return state != kQueued && state != kRunning; }
 };
@@ -135,6 +150,8 @@ void to_json(nlohmann::json& j, const Progress& v);
 void from_json(const nlohmann::json& j, Progress& v);
 void to_json(nlohmann::json& j, const Step& v);
 void from_json(const nlohmann::json& j, Step& v);
+void to_json(nlohmann::json& j, const ProbeResult& v);
+void from_json(const nlohmann::json& j, ProbeResult& v);
 void to_json(nlohmann::json& j, const Run& v);
 void from_json(const nlohmann::json& j, Run& v);
 void to_json(nlohmann::json& j, const RunRequest& v);

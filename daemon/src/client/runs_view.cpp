@@ -83,7 +83,22 @@ std::string format_run(const api::Run& r) {
     rows.push_back(
         {"  " + s.name, s.state, s.seconds ? fmt::format("{:.1f}", *s.seconds) : "-", detail});
   }
-  return out + table(rows);
+  out += table(rows);
+  if (!r.probes.empty()) out += format_probes(r.probes);
+  return out;
+}
+
+std::string format_probes(const std::vector<api::ProbeResult>& probes) {
+  std::vector<std::vector<std::string>> rows = {
+      {"  PROBE", "KIND", "STEP", "RESULT", "SECONDS", "URL", "DETAIL"}};
+  for (const auto& p : probes) {
+    std::string detail = p.error ? *p.error : "";
+    if (p.status && p.kind == "http")
+      detail = fmt::format("status {}{}", *p.status, detail.empty() ? "" : "; " + detail);
+    rows.push_back({"  " + p.name, p.kind, p.step, p.ok ? "pass" : "FAIL",
+                    fmt::format("{:.3f}", p.seconds), p.url, shorten(detail, 90)});
+  }
+  return table(rows);
 }
 
 std::string format_backups(const std::string& target, const std::vector<api::Backup>& backups) {

@@ -17,6 +17,8 @@ std::string progress_line(const api::Progress& p, int width, int tick);
 std::string format_runs(const std::vector<api::Run>& runs);
 // One run with its steps, times, progress and errors.
 std::string format_run(const api::Run& run);
+// The probe results of a run: PROBE, KIND, STEP, RESULT, SECONDS, URL, DETAIL.
+std::string format_probes(const std::vector<api::ProbeResult>& probes);
 std::string format_backups(const std::string& target, const std::vector<api::Backup>& backups);
 
 }  // namespace squash::client

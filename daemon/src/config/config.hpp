@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "jobs/job_kind.hpp"
+#include "probe/probe_spec.hpp"
 #include "scheduler/cron.hpp"
 #include "scheduler/time_zone.hpp"
 
@@ -49,6 +50,8 @@ struct Target {
   int keep_last = 7;
   int keep_days = 30;
   int min_keep = 2;
+  // Application probes, run after the database checks of the validate step.
+  std::vector<probe::ProbeSpec> probes;
   SourcePos pos;
 };
 

@@ -10,6 +10,7 @@
 
 #include "jobs/backup.hpp"
 #include "jobs/manifest.hpp"
+#include "jobs/probes.hpp"
 #include "util/files.hpp"
 
 namespace squash::jobs {
@@ -129,6 +130,7 @@ void run_validate_job(RunContext& ctx, db::Connection& conn) {
       throw StepFailed(
           fmt::format("validation failed ({}): {}", v.summary(), fmt::join(v.failures, "; ")));
   });
+  run_probes(ctx);
 }
 
 void run_refresh_views_job(RunContext& ctx, db::Connection& conn) {
@@ -171,13 +173,24 @@ void run_stamp_job(RunContext& ctx, db::Connection& conn) {
     v.fail = 1;
     v.failures.push_back(e.what());
   }
+  std::string failure;
   if (v.fail > 0) {
+    failure = fmt::format("validation failed after the stamp ({}): {}", v.summary(),
+                          fmt::join(v.failures, "; "));
+  } else {
+    try {
+      run_probes(ctx);
+    } catch (const std::exception& e) {
+      failure = fmt::format("{} after the stamp", e.what());
+    }
+  }
+  if (!failure.empty()) {
     ctx.step("unstamp", [&] {
       auto r = conn.scalar(fmt::format("SELECT {}()", ext.call("squash_unstamp")));
       ctx.detail(fmt::format("alembic_version restored ({})", r.value_or(previous)));
     });
-    throw StepFailed(fmt::format("validation failed after the stamp ({}): {}; unstamped",
-                                 v.summary(), fmt::join(v.failures, "; ")));
+    if (v.fail == 0) probe_after_rollback(ctx);
+    throw StepFailed(failure + "; unstamped");
   }
   for (auto& w : v.warnings) ctx.note("warn: " + w);
   apply_retention(ctx);

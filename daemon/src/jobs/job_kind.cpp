@@ -6,13 +6,14 @@
 namespace squash::jobs {
 
 namespace {
-constexpr std::array<std::pair<JobKind, std::string_view>, 6> kJobs = {{
+constexpr std::array<std::pair<JobKind, std::string_view>, 7> kJobs = {{
     {JobKind::backup, "backup"},
     {JobKind::stamp, "stamp"},
     {JobKind::rebuild, "rebuild"},
     {JobKind::validate, "validate"},
     {JobKind::refresh_views, "refresh-views"},
     {JobKind::restore_drill, "restore-drill"},
+    {JobKind::probe, "probe"},
 }};
 }  // namespace
 

@@ -5,6 +5,7 @@
 #include "jobs/backup.hpp"
 #include "jobs/extension_jobs.hpp"
 #include "jobs/job_kind.hpp"
+#include "jobs/probes.hpp"
 #include "jobs/rebuild.hpp"
 
 namespace squash::jobs {
@@ -34,6 +35,10 @@ db::Connection lock_target(RunContext& ctx) {
 void run_job(RunContext& ctx) {
   auto kind = parse_job_kind(ctx.run().job);
   if (!kind) throw StepFailed(fmt::format("unknown job {}", ctx.run().job));
+  if (*kind == JobKind::probe) {
+    run_probe_job(ctx);  // the application only: no connection to the database
+    return;
+  }
   if (*kind == JobKind::rebuild) {
     // The target database is dropped mid-run: its lock lives on the maintenance database.
     run_rebuild_job(ctx);
@@ -57,6 +62,7 @@ void run_job(RunContext& ctx) {
       run_restore_drill_job(ctx, lock);
       break;
     case JobKind::rebuild:
+    case JobKind::probe:
       break;
   }
 }

@@ -16,6 +16,7 @@
 #include "jobs/backup.hpp"
 #include "jobs/extension_jobs.hpp"
 #include "jobs/jobs.hpp"
+#include "jobs/probes.hpp"
 #include "jobs/squash_state.hpp"
 #include "util/files.hpp"
 
@@ -30,9 +31,9 @@ constexpr char kMaintenanceDb[] = "postgres";
 constexpr char kBeforeLabel[] = "squashd_rebuild_before";
 
 // What the refusal-before-dropping check adds up: every step of the destructive phase.
-const std::vector<std::string> kDestructiveSteps = {"drop",          "recreate",     "apply",
-                                                    "restore-state", "restore-data", "set-revision",
-                                                    "refresh-views", "validate",     "compare"};
+const std::vector<std::string> kDestructiveSteps = {
+    "drop",         "recreate",      "apply",    "restore-state", "restore-data",
+    "set-revision", "refresh-views", "validate", "compare",       "probe"};
 
 template <typename F>
 void for_each_line(const std::string& text, F&& f) {
@@ -553,6 +554,7 @@ void run_rebuild_job(RunContext& ctx) {
                                      listed(v.failures, 5)));
     });
     ctx.step("compare", [&] { ctx.detail(prove_equal(ctx, *conn, m, before_doc, revision)); });
+    run_probes(ctx);
   } catch (...) {
     failure = std::current_exception();
   }
@@ -598,6 +600,7 @@ void run_rebuild_job(RunContext& ctx) {
   } catch (const std::exception& e) {
     outcome = e.what();
   }
+  if (rolled_back) probe_after_rollback(ctx);
   conn.reset();
   ctx.ignore_stop(false);
   if (rolled_back) {

@@ -143,6 +143,11 @@ void RunContext::progress(std::uint64_t bytes) {
   publish();
 }
 
+void RunContext::add_probe_result(api::ProbeResult result) {
+  run_.probes.push_back(std::move(result));
+  publish();
+}
+
 std::optional<std::string> RunContext::passfile() const {
   if (!passfile_) return std::nullopt;
   return passfile_->path();

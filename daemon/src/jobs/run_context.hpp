@@ -95,6 +95,7 @@ class RunContext {
   void set_partial_dir(std::optional<std::string> dir);
   void set_backup(std::string dir, std::optional<std::uint64_t> bytes = std::nullopt);
   void progress(std::uint64_t bytes);
+  void add_probe_result(api::ProbeResult result);
 
   // Runs a PostgreSQL client program with the clean environment and the private
   // passfile; throws StepFailed (or db::Stopped) unless it exits 0.

@@ -46,6 +46,17 @@ std::string render_metrics(const std::vector<api::Run>& runs, double start_time_
   std::map<std::string, std::pair<double, std::uint64_t>> backup;  // target → (finished, bytes)
   std::map<std::string, double> backup_seconds;
   long long running = 0, queued = 0;
+  // (target, probe) → its newest result, and the failed results over the kept runs
+  std::map<std::pair<std::string, std::string>, const api::ProbeResult*> probe_last;
+  std::map<std::pair<std::string, std::string>, long long> probe_failures;
+  for (const auto& r : runs)
+    for (const auto& p : r.probes) {
+      auto key = std::make_pair(r.target, p.name);
+      auto& last = probe_last[key];
+      if (!last || p.at >= last->at) last = &p;
+      auto& failures = probe_failures[key];
+      if (!p.ok) ++failures;
+    }
   for (const auto& r : runs) {
     if (r.state == api::kRunning) ++running;
     if (r.state == api::kQueued) ++queued;
@@ -101,6 +112,29 @@ std::string render_metrics(const std::vector<api::Run>& runs, double start_time_
   for (auto& [target, secs] : backup_seconds)
     out += fmt::format("squashd_backup_duration_seconds{{target=\"{}\"}} {:.3f}\n",
                        escape_label(target), secs);
+  header("squashd_probe_up", "gauge",
+         "Whether the newest run of the application probe passed (1) or failed (0).");
+  for (auto& [key, p] : probe_last)
+    out += fmt::format("squashd_probe_up{{target=\"{}\",probe=\"{}\",kind=\"{}\"}} {}\n",
+                       escape_label(key.first), escape_label(key.second), escape_label(p->kind),
+                       p->ok ? 1 : 0);
+  header("squashd_probe_duration_seconds", "gauge",
+         "How long the newest run of the application probe took.");
+  for (auto& [key, p] : probe_last)
+    out += fmt::format("squashd_probe_duration_seconds{{target=\"{}\",probe=\"{}\"}} {:.3f}\n",
+                       escape_label(key.first), escape_label(key.second), p->seconds);
+  header("squashd_probe_last_timestamp_seconds", "gauge",
+         "When the application probe last ran, in seconds since the epoch.");
+  for (auto& [key, p] : probe_last)
+    out +=
+        fmt::format("squashd_probe_last_timestamp_seconds{{target=\"{}\",probe=\"{}\"}} {:.0f}\n",
+                    escape_label(key.first), escape_label(key.second),
+                    unix_seconds(std::optional<std::string>(p->at)));
+  header("squashd_probe_failures_total", "counter",
+         "Failed runs of the application probe over the runs squashd keeps.");
+  for (auto& [key, n] : probe_failures)
+    out += fmt::format("squashd_probe_failures_total{{target=\"{}\",probe=\"{}\"}} {}\n",
+                       escape_label(key.first), escape_label(key.second), n);
   return out;
 }
 
