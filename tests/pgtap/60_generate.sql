@@ -7,7 +7,7 @@ SET client_min_messages = warning;
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION IF NOT EXISTS pg_squash;
-SELECT plan(41);
+SELECT plan(44);
 
 CREATE SCHEMA gen_app;
 CREATE TYPE gen_app.state AS ENUM ('new', 'done');
@@ -111,6 +111,20 @@ SELECT doesnt_match(squash_generate_migration(format => 'sql', schemas => '{gen_
   'no owners by default');
 SELECT matches(squash_generate_migration(format => 'sql', schemas => '{gen_app}', with_owners => true),
   'ALTER TABLE gen_app.parent OWNER TO ', 'owners with with_owners');
+-- Grants to other roles are part of the schema: always written (rolled back with the test).
+CREATE ROLE gen_reader_pgtap NOLOGIN;
+GRANT SELECT ON gen_app.parent_names TO gen_reader_pgtap;
+GRANT UPDATE (note) ON gen_app.child TO gen_reader_pgtap;
+GRANT SELECT ON gen_app.parent TO PUBLIC;
+SELECT matches(squash_generate_migration(format => 'sql', schemas => '{gen_app}'),
+  'GRANT SELECT ON TABLE gen_app.parent_names TO gen_reader_pgtap;',
+  'a grant to another role is written without with_owners');
+SELECT matches(squash_generate_migration(format => 'sql', schemas => '{gen_app}'),
+  'GRANT UPDATE \(note\) ON TABLE gen_app.child TO gen_reader_pgtap;',
+  'so is a column grant');
+SELECT matches(squash_generate_migration(format => 'sql', schemas => '{gen_app}'),
+  'GRANT SELECT ON TABLE gen_app.parent TO PUBLIC;',
+  'and a table grant to PUBLIC');
 
 -- What cannot be expressed is refused unless allow_partial, and then listed at the top.
 CREATE TEXT SEARCH CONFIGURATION gen_app.my_cfg (COPY = pg_catalog.english);

@@ -92,9 +92,10 @@ std::string format_probes(const std::vector<api::ProbeResult>& probes) {
   std::vector<std::vector<std::string>> rows = {
       {"  PROBE", "KIND", "STEP", "RESULT", "SECONDS", "URL", "DETAIL"}};
   for (const auto& p : probes) {
-    std::string detail = p.error ? *p.error : "";
-    if (p.status && p.kind == "http")
-      detail = fmt::format("status {}{}", *p.status, detail.empty() ? "" : "; " + detail);
+    std::string detail = p.error                        ? *p.error
+                         : p.status && p.kind == "http" ? fmt::format("status {}", *p.status)
+                         : p.reply                      ? "reply: " + *p.reply
+                                                        : "";
     rows.push_back({"  " + p.name, p.kind, p.step, p.ok ? "pass" : "FAIL",
                     fmt::format("{:.3f}", p.seconds), p.url, shorten(detail, 90)});
   }
