@@ -4,6 +4,7 @@
 # never shows a password to its children or its log. Needs the harness's cluster
 # (PGHOST, PGPORT, PGUSER) and BUILD_DIR. Prints TAP.
 source "$(dirname "$0")/lib/tap.bash"
+source "$(dirname "$0")/lib/squashd.bash"
 
 build=${SQUASH_BUILD_DIR:-${BUILD_DIR:-$SQUASH_SRC/build}}
 squashd=$build/daemon/squashd
@@ -52,17 +53,11 @@ q -d "$src" -c "CREATE EXTENSION pg_squash" >/dev/null 2>&1 && have_ext=1
 q -d "$big" -c "CREATE TABLE big (id bigint PRIMARY KEY, a text, b text);
   INSERT INTO big SELECT g, md5(g::text), md5((g * 7)::text) FROM generate_series(1, 2000000) g" >/dev/null
 
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-api_port=0
-for _ in 1 2 3 4 5 6 7 8 9 10; do
-  p=$((20000 + RANDOM % 40000)); port_free "$p" && { api_port=$p; break; }
-done
+pick_api_port
 dead_port=0
 for _ in 1 2 3 4 5 6 7 8 9 10; do
   p=$((20000 + RANDOM % 40000)); [ "$p" != "$api_port" ] && port_free "$p" && [ ! -e "$PGHOST/.s.PGSQL.$p" ] && { dead_port=$p; break; }
 done
-url="http://127.0.0.1:$api_port"
-ctl() { "$squashctl" --url "$url" --token-file "$work/token" "$@"; }
 
 write_config() {  # write_config PORT_OF_THE_DOWN_TARGET
   cat >"$work/squashd.toml" <<TOML
@@ -96,17 +91,7 @@ backup_dir = "$work/backups/down"
 TOML
 }
 
-start_squashd() {
-  SQUASHD_CONNECT_ATTEMPTS=8 SQUASHD_CONNECT_BACKOFF_MS=100 "$squashd" --config "$work/squashd.toml" 2>>"$work/stderr" &
-  pid=$!
-  for _ in $(seq 100); do
-    curl -sf "$url/v1/health" >/dev/null 2>&1 && return 0
-    kill -0 "$pid" 2>/dev/null || return 1
-    sleep 0.1
-  done
-  return 1
-}
-run_json() { curl -s -H "Authorization: Bearer $token" "$url/v1/runs/$1"; }
+start_daemon() { start_squashd SQUASHD_CONNECT_ATTEMPTS=8 SQUASHD_CONNECT_BACKOFF_MS=100; }
 run_state() { run_json "$1" | jq -r .state; }
 wait_state() {  # wait_state RUN SECONDS: until the run has finished
   local i
@@ -130,7 +115,7 @@ alive() {  # alive PID: running, not a zombie waiting for a reaper
 journal_state() { jq -r .state "$work/state/runs/$1.json"; }
 
 write_config "$dead_port"
-start_squashd
+start_daemon
 ok $? "squashd starts with three targets"
 
 # --- API authentication
@@ -254,7 +239,7 @@ ok $gone "its pg_dump children are gone"
 ok "$(ls -d "$work"/backups/big/*.partial 2>/dev/null | wc -l)" "its partial directory is removed"
 
 # --- kill -9 mid-backup, then restart
-start_squashd
+start_daemon
 ok $? "squashd starts again"
 big3=$(ctl run big backup 2>/dev/null | head -1)
 wait_step "$big3" dump-full 30
@@ -269,7 +254,7 @@ gone=0
 for k in $kids; do alive "$k" && gone=1; done
 ok $gone "kill -9: the children die with squashd (PR_SET_PDEATHSIG)"
 is "$(journal_state "$big3")" running "the journal still says running after kill -9"
-start_squashd
+start_daemon
 ok $? "squashd restarts after kill -9"
 is "$(run_state "$big3")" interrupted "at restart the run is marked interrupted (never success)"
 ok "$([ $had_partial = 0 ] && [ -z "$(ls -d "$work"/backups/big/*.partial 2>/dev/null)" ] && echo 0 || echo 1)" \

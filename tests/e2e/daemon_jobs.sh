@@ -5,6 +5,7 @@
 # broken SQL rolls back and proves it by fingerprints; validate and refresh-views.
 # Needs the harness's cluster (PGHOST, PGPORT, PGUSER) and BUILD_DIR. Prints TAP.
 source "$(dirname "$0")/lib/tap.bash"
+source "$(dirname "$0")/lib/squashd.bash"
 
 build=${SQUASH_BUILD_DIR:-${BUILD_DIR:-$SQUASH_SRC/build}}
 squashd=$build/daemon/squashd
@@ -125,13 +126,7 @@ seqs() { q -d "$1" -c "SELECT (SELECT last_value FROM variant_id_seq) || '/' || 
 state() { q -d "$1" -c "SELECT (SELECT count(*) FROM squash.managed_views) || '/' || (SELECT count(*) FROM squash.expectations) || '/' || (SELECT count(*) FROM squash.data_snapshots)"; }
 dbprops() { q -c "SELECT pg_get_userbyid(datdba) || '/' || shobj_description(oid, 'pg_database') || '/' || (SELECT array_to_string(setconfig, ',') FROM pg_db_role_setting WHERE setdatabase = d.oid AND setrole = 0) FROM pg_database d WHERE datname = '$1'"; }
 
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-api_port=0
-for _ in 1 2 3 4 5 6 7 8 9 10; do
-  p=$((20000 + RANDOM % 40000)); port_free "$p" && { api_port=$p; break; }
-done
-url="http://127.0.0.1:$api_port"
-ctl() { "$squashctl" --url "$url" --token-file "$work/token" "$@"; }
+pick_api_port
 cat >"$work/squashd.toml" <<TOML
 [daemon]
 listen = "127.0.0.1:$api_port"
@@ -155,25 +150,8 @@ name = "app"
 conninfo = "host=$PGHOST port=$PGPORT dbname=$app_db user=${PGUSER:-postgres}"
 backup_dir = "$work/backups/app"
 TOML
-"$squashd" --config "$work/squashd.toml" 2>>"$work/stderr" &
-pid=$!
-up=1
-for _ in $(seq 100); do
-  curl -sf "$url/v1/health" >/dev/null 2>&1 && { up=0; break; }
-  kill -0 "$pid" 2>/dev/null || break
-  sleep 0.1
-done
-ok $up "squashd starts"
-run_json() { curl -s -H "Authorization: Bearer $token" "$url/v1/runs/$1"; }
-run_job() {  # run_job TARGET JOB [K=V...]: runs and waits; sets $id, $state, $error
-  local target=$1 job=$2 args=()
-  shift 2
-  for kv in "$@"; do args+=(--param "$kv"); done
-  id=$(ctl run "$target" "$job" "${args[@]}" --wait 2>>"$work/ctl.err" | head -1)
-  state=$(run_json "$id" | jq -r .state)
-  error=$(run_json "$id" | jq -r '.error // ""')
-}
-steps_of() { run_json "$1" | jq -r '[.steps[].name] | join(",")'; }
+start_squashd
+ok $? "squashd starts"
 
 # --- (1) stamp: validation fails after the stamp → squash_unstamp
 run_job st stamp revision=000_squashed_complete expect=expected

@@ -7,6 +7,7 @@
 # the run record, GET /v1/runs/{id}, squashctl and /metrics; the secret header value
 # reaches the server but never a log, the journal, the API or squashctl's output.
 source "$(dirname "$0")/lib/tap.bash"
+source "$(dirname "$0")/lib/squashd.bash"
 
 build=${SQUASH_BUILD_DIR:-${BUILD_DIR:-$SQUASH_SRC/build}}
 squashd=$build/daemon/squashd
@@ -64,13 +65,7 @@ SELECT squash_snapshot('expected');
 SQL
 q -d "$db" -c "SELECT squash_generate_migration('000_squashed_complete', 'sql')" >"$work/squashed.sql"
 
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-api_port=0
-for _ in 1 2 3 4 5 6 7 8 9 10; do
-  p=$((20000 + RANDOM % 40000)); port_free "$p" && { api_port=$p; break; }
-done
-url="http://127.0.0.1:$api_port"
-ctl() { "$squashctl" --url "$url" --token-file "$work/token" "$@"; }
+pick_api_port
 conn="host=$PGHOST port=$PGPORT dbname=$db user=${PGUSER:-postgres}"
 cat >"$work/squashd.toml" <<TOML
 [daemon]
@@ -161,25 +156,8 @@ sed "s|url = \"ws://127.0.0.1:$ws_p/live\"|url = \"wss://127.0.0.1:$ws_p/live\"|
 out=$("$squashd" --config "$work/broken.toml" --check-config 2>&1)
 like "$out" "broken.toml:[0-9]+:[0-9]+: error: probe url 'wss://.*plain" "--check-config refuses a wss:// probe with file:line:column"
 
-"$squashd" --config "$work/squashd.toml" 2>>"$work/stderr" &
-pid=$!
-up=1
-for _ in $(seq 100); do
-  curl -sf "$url/v1/health" >/dev/null 2>&1 && { up=0; break; }
-  kill -0 "$pid" 2>/dev/null || break
-  sleep 0.1
-done
-ok $up "squashd starts"
-run_json() { curl -s -H "Authorization: Bearer $token" "$url/v1/runs/$1"; }
-run_job() {  # run_job TARGET JOB [K=V...]: runs and waits; sets $id, $state, $error
-  local target=$1 job=$2 args=()
-  shift 2
-  for kv in "$@"; do args+=(--param "$kv"); done
-  id=$(ctl run "$target" "$job" "${args[@]}" --wait 2>>"$work/ctl.err" | tee -a "$work/ctl.out" | head -1)
-  state=$(run_json "$id" | jq -r .state)
-  error=$(run_json "$id" | jq -r '.error // ""')
-}
-steps_of() { run_json "$1" | jq -r '[.steps[].name] | join(",")'; }
+start_squashd
+ok $? "squashd starts"
 probes_of() { run_json "$1" | jq -r '[.probes[] | "\(.step):\(.name)=\(.ok)"] | join(",")'; }
 fp() { q -d "$db" -c "SELECT squash_fingerprint()"; }
 data_fp() { q -d "$db" -c "SELECT md5(string_agg(relation || ':' || row_count || ':' || hash, ',' ORDER BY relation)) FROM squash_data_fingerprint() WHERE relation NOT LIKE '%alembic_version'"; }

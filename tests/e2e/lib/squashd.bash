@@ -1,0 +1,43 @@
+# Helpers for the tests that drive a real squashd: a free loopback port, starting the
+# daemon, and running jobs through squashctl. The caller sets: work (its temp dir),
+# squashd, squashctl, token, and after pick_api_port: url.
+
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# Sets api_port and url to a loopback port nothing listens on.
+pick_api_port() {
+  api_port=0
+  local p
+  for _ in 1 2 3 4 5 6 7 8 9 10; do
+    p=$((20000 + RANDOM % 40000)); port_free "$p" && { api_port=$p; break; }
+  done
+  url="http://127.0.0.1:$api_port"
+}
+
+# Starts squashd on $work/squashd.toml (extra environment in "$@"); sets pid; succeeds
+# once /v1/health answers, fails when the daemon exits or does not answer in 10 s.
+start_squashd() {
+  env "$@" "$squashd" --config "$work/squashd.toml" 2>>"$work/stderr" &
+  pid=$!
+  for _ in $(seq 100); do
+    curl -sf "$url/v1/health" >/dev/null 2>&1 && return 0
+    kill -0 "$pid" 2>/dev/null || return 1
+    sleep 0.1
+  done
+  return 1
+}
+
+ctl() { "$squashctl" --url "$url" --token-file "$work/token" "$@"; }
+run_json() { curl -s -H "Authorization: Bearer $token" "$url/v1/runs/$1"; }
+steps_of() { run_json "$1" | jq -r '[.steps[].name] | join(",")'; }
+
+# run_job TARGET JOB [K=V...]: runs and waits; sets id, state, error. squashctl's output
+# is appended to $work/ctl.out, its errors to $work/ctl.err.
+run_job() {
+  local target=$1 job=$2 args=()
+  shift 2
+  for kv in "$@"; do args+=(--param "$kv"); done
+  id=$(ctl run "$target" "$job" "${args[@]}" --wait 2>>"$work/ctl.err" | tee -a "$work/ctl.out" | head -1)
+  state=$(run_json "$id" | jq -r .state)
+  error=$(run_json "$id" | jq -r '.error // ""')
+}
