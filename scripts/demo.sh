@@ -13,6 +13,8 @@
 set -euo pipefail
 
 src=$(cd "$(dirname "$0")/.." && pwd)
+SQUASH_SRC=$src
+source "$src/scripts/lib/squash_shell.bash"
 BUILD_DIR=${BUILD_DIR:-$src/build}
 app=$src/tests/fixtures/alembic_app
 work=$(mktemp -d /tmp/pg_squash_demo.XXXXXX)
@@ -31,29 +33,13 @@ step() { printf '\n%s== %s%s\n' "$bold" "$*" "$off"; }
 say() { printf '   %s\n' "$@"; }
 sql() { psql -X -v ON_ERROR_STOP=1 -q "$@"; }
 val() { psql -X -v ON_ERROR_STOP=1 -At "$@"; }
-alembic() {  # alembic PROJECT_DIR DATABASE ARGS...
-  local dir=$1 db=$2; shift 2
-  (cd "$dir" && SQUASH_DB_URL="postgresql+psycopg2:///$db?host=$PGHOST&port=$PGPORT&user=postgres" \
-     /usr/bin/python3 -m alembic -c alembic.ini "$@")
-}
-project() {  # project DIR VERSIONS...: an Alembic project with the sample app's env
-  mkdir -p "$1/versions"
-  cp "$app/alembic.ini" "$app/env.py" "$app/script.py.mako" "$1/"
-  local d=$1; shift
-  for v in "$@"; do cp "$v" "$d/versions/"; done
-}
-export_snapshot() { val -d "$1" -c "SELECT squash_snapshot_export('$2')" >"$3"; }
-import_snapshot() {  # DB FILE LABEL (psql interpolates variables only in script input)
-  printf '%s\n' "\\set doc \`cat '$2'\`" "SELECT squash_snapshot_import(:'doc'::jsonb, :'label');" |
-    val -d "$1" -v label="$3"
-}
 
 step "0. A throwaway cluster and the sample application, built by its Alembic chain"
 eval "$("$src/scripts/pgcluster.sh" start "$work/cluster")"
 say "PostgreSQL $(val -c 'SHOW server_version') on port $PGPORT (socket $PGHOST)"
 createdb kidney
-project "$work/chain" "$app"/versions/*.py
-alembic "$work/chain" kidney upgrade head 2>&1 | grep -c "Running upgrade" | xargs printf '   alembic upgrade head: %s revisions applied\n'
+make_alembic_project "$work/chain" "$app"/versions/*.py
+alembic_in "$work/chain" kidney upgrade head 2>&1 | grep -c "Running upgrade" | xargs printf '   alembic upgrade head: %s revisions applied\n'
 sql -d kidney -f "$app/sample_data.sql" >/dev/null
 sql -d kidney -c "REFRESH MATERIALIZED VIEW gene_score_mv"
 say "head revision: $(val -d kidney -c 'SELECT version_num FROM alembic_version')"
@@ -108,14 +94,14 @@ step "3. The squashed revision is generated, built in a scratch database with re
 val -d kidney -c "SELECT squash_generate_migration('000_squashed_complete', 'alembic')" \
   >"$work/000_squashed_complete.py"
 say "squash_generate_migration() wrote 000_squashed_complete.py: $(wc -l <"$work/000_squashed_complete.py") lines"
-project "$work/squashed" "$work/000_squashed_complete.py"
+make_alembic_project "$work/squashed" "$work/000_squashed_complete.py"
 createdb kidney_scratch
-alembic "$work/squashed" kidney_scratch upgrade head >/dev/null 2>&1
+alembic_in "$work/squashed" kidney_scratch upgrade head >/dev/null 2>&1
 say "alembic upgrade head on an empty scratch database: $(val -d kidney_scratch -c 'SELECT version_num FROM alembic_version')"
 sql -d kidney_scratch -c "CREATE EXTENSION pg_squash"
 say "fingerprint of the scratch database: $(val -d kidney_scratch -c "SELECT squash_snapshot('squashed')")"
-export_snapshot kidney_scratch squashed "$work/squashed.json"
-import_snapshot kidney "$work/squashed.json" squashed >/dev/null
+snapshot_export kidney_scratch squashed "$work/squashed.json"
+snapshot_import kidney "$work/squashed.json" squashed >/dev/null
 n=$(val -d kidney -c "SELECT count(*) FROM squash_diff('squashed')")
 say "squash_diff('squashed') against the chain-built database: $n differences"
 [ "$n" = 0 ] || { sql -d kidney -c "SELECT * FROM squash_diff('squashed')"; exit 1; }
@@ -124,7 +110,7 @@ step "4. The guarded stamp moves production to 000_squashed_complete"
 say "snapshot exported from scratch ($(wc -c <"$work/squashed.json") bytes of JSON) and imported"
 prev=$(val -d kidney -c "SELECT squash_stamp('000_squashed_complete', expect => 'squashed')")
 say "SELECT squash_stamp('000_squashed_complete', expect => 'squashed') → replaced $prev"
-say "alembic current: $(alembic "$work/squashed" kidney current 2>/dev/null)"
+say "alembic current: $(alembic_in "$work/squashed" kidney current 2>/dev/null)"
 
 step "5. Views refreshed; squash_validate() checks everything"
 sql -d kidney -c "SELECT view, kind, action FROM squash_refresh_views()"
@@ -134,12 +120,12 @@ failed=$(val -d kidney -c "SELECT count(*) FROM squash_validate() WHERE status =
 
 step "6. For contrast: a hand-written squash with three drifts"
 createdb kidney_hand
-project "$work/hand" "$app"/squashed_drift/*.py
-alembic "$work/hand" kidney_hand upgrade head >/dev/null 2>&1
+make_alembic_project "$work/hand" "$app"/squashed_drift/*.py
+alembic_in "$work/hand" kidney_hand upgrade head >/dev/null 2>&1
 sql -d kidney_hand -c "CREATE EXTENSION pg_squash"
 val -d kidney_hand -c "SELECT squash_snapshot('hand_squash')" >/dev/null
-export_snapshot kidney_hand hand_squash "$work/hand.json"
-import_snapshot kidney "$work/hand.json" hand_squash >/dev/null
+snapshot_export kidney_hand hand_squash "$work/hand.json"
+snapshot_import kidney "$work/hand.json" hand_squash >/dev/null
 say "SELECT squash_stamp('000_squashed_complete', expect => 'hand_squash'):"
 if out=$(psql -X -At -d kidney -c "SELECT squash_stamp('000_squashed_complete', expect => 'hand_squash')" 2>&1); then
   say "${red}the drifted squash was accepted — this must not happen${off}"; exit 1

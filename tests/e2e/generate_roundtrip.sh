@@ -21,9 +21,7 @@ same_schema() {  # same_schema SOURCE_DB TARGET_DB DESCRIPTION
     q -d "$1" -c "SELECT squash_snapshot('$label')" >/dev/null
     q -d "$1" -c "SELECT squash_snapshot_export('$label')" >"$work/$label.json"
     q -d "$1" -c "SELECT squash_snapshot_drop('$label')" >/dev/null
-    printf '%s\n' "\\set doc \`cat '$work/$label.json'\`" \
-      "SELECT squash_snapshot_import(:'doc'::jsonb, '$label');" |
-      psql -X -At -v ON_ERROR_STOP=1 -d "$2" >/dev/null
+    snapshot_import "$2" "$work/$label.json" "$label" >/dev/null
     q -d "$2" -c "SELECT kind || ' ' || identity || ' ' || change || ': ' || detail
                   FROM squash_diff('$label')" | sed 's/^/#   /'
     q -d "$2" -c "SELECT squash_snapshot_drop('$label')" >/dev/null

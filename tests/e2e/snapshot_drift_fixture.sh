@@ -118,15 +118,11 @@ for db in e2e_drift_chain e2e_drift_squashed e2e_drift_dozen; do
   q -d "$db" -c "CREATE EXTENSION pg_squash" >/dev/null
 done
 
-import() {  # import DB FILE LABEL: psql variables are interpolated only in script input
-  printf '%s\n' "\\set doc \`cat '$2'\`" "SELECT squash_snapshot_import(:'doc'::jsonb, :'label');" |
-    psql -X -At -v ON_ERROR_STOP=1 -d "$1" -v label="$3"
-}
 
 fp_dozen=$(q -d e2e_drift_dozen -c "SELECT squash_snapshot('dozen')")
 q -d e2e_drift_dozen -c "SELECT squash_snapshot_export('dozen')" >"$work/dozen.json"
 ok $? "the drifted squash's snapshot exported ($(wc -c <"$work/dozen.json") bytes)"
-fp_imported=$(import e2e_drift_chain "$work/dozen.json" dozen 2>&1)
+fp_imported=$(snapshot_import e2e_drift_chain "$work/dozen.json" dozen 2>&1)
 is "$fp_imported" "$fp_dozen" "imported into the chain's database, it keeps its fingerprint"
 fp_chain=$(q -d e2e_drift_chain -c "SELECT squash_fingerprint()")
 ok $([ -n "$fp_chain" ] && [ "$fp_chain" != "$fp_dozen" ] && echo 0 || echo 1) \
@@ -180,7 +176,7 @@ is "$(q -d e2e_drift_chain -c "SELECT count(*) || ' rows, ' || count(*) FILTER (
 # ---- the correct hand squash: no row, the same fingerprint -------------------------------
 fp_squashed=$(q -d e2e_drift_squashed -c "SELECT squash_snapshot('squashed')")
 q -d e2e_drift_squashed -c "SELECT squash_snapshot_export('squashed')" >"$work/squashed.json"
-is "$(import e2e_drift_chain "$work/squashed.json" squashed 2>&1)" "$fp_squashed" \
+is "$(snapshot_import e2e_drift_chain "$work/squashed.json" squashed 2>&1)" "$fp_squashed" \
   "the correct squash's snapshot imports with its fingerprint"
 is "$fp_squashed" "$fp_chain" "the correct squash and the chain have equal fingerprints"
 rows=$(q -d e2e_drift_chain -c "SELECT kind || ' | ' || identity || ' | ' || change || ' | ' || detail FROM squash_diff('squashed')")

@@ -40,10 +40,6 @@ fp=$(q -d $chain -c "SELECT squash_snapshot('chain')")
 like "$fp" '^[0-9a-f]{64}$' "the chain's snapshot taken"
 q -d $chain -c "SELECT squash_snapshot_export('chain')" >"$work/chain.json"
 
-import() {  # import DB FILE LABEL: psql variables are interpolated only in script input
-  printf '%s\n' "\\set doc \`cat '$2'\`" "SELECT squash_snapshot_import(:'doc'::jsonb, :'label');" |
-    psql -X -At -v ON_ERROR_STOP=1 -d "$1" -v label="$3"
-}
 diff_rows() {  # diff_rows DB LABEL: squash_diff(LABEL) against the live schema, one line a row
   q -d "$1" -c "SELECT kind || ' | ' || identity || ' | ' || change || ' | ' || detail FROM squash_diff('$2')" 2>&1
 }
@@ -84,7 +80,7 @@ is "$(q -d $restored -c "SELECT (SELECT count(*) FROM genes) || ' genes, ' || (S
   "$(q -d $chain -c "SELECT (SELECT count(*) FROM genes) || ' genes, ' || (SELECT count(*) FROM gene_evidence) || ' evidence rows'")" \
   "(b) the data came along"
 if [ -z "$(q -d $restored -c "SELECT 1 FROM squash.snapshots WHERE label = 'chain'")" ]; then
-  import $restored "$work/chain.json" chain >/dev/null
+  snapshot_import $restored "$work/chain.json" chain >/dev/null
 fi
 rows=$(diff_rows $restored chain)
 fp_restored=$(q -d $restored -c "SELECT squash_fingerprint()")
@@ -151,7 +147,7 @@ for order in shuffled reverse; do
   ok $status "(c) the schema dump applied in $order order: ${out##*$'\n'}"
   [ $status -eq 0 ] || printf '#   %s\n' "${out:0:2000}"
   q -d $db -c "CREATE EXTENSION IF NOT EXISTS pg_squash" >/dev/null 2>&1
-  import $db "$work/chain.json" chain >/dev/null
+  snapshot_import $db "$work/chain.json" chain >/dev/null
   rows=$(diff_rows $db chain)
   fp_order=$(q -d $db -c "SELECT squash_fingerprint()" 2>&1)
   # The same dump text in pg_restore's order: only the order differs.

@@ -35,14 +35,10 @@ ok $? "snapshot of B exported ($(wc -c <"$work/squashed.json") bytes)"
 q -d e2e_stamp_c -c "SELECT squash_snapshot('drifted')" >/dev/null
 q -d e2e_stamp_c -c "SELECT squash_snapshot_export('drifted')" >"$work/drifted.json"
 
-import() {  # import DB FILE LABEL: psql variables are interpolated only in script input
-  printf '%s\n' "\\set doc \`cat '$2'\`" "SELECT squash_snapshot_import(:'doc'::jsonb, :'label');" |
-    psql -X -At -v ON_ERROR_STOP=1 -d "$1" -v label="$3"
-}
 fp_b=$(q -d e2e_stamp_b -c "SELECT fingerprint FROM squash.snapshots WHERE label = 'squashed'")
-fp_imported=$(import e2e_stamp_a "$work/squashed.json" squashed)
+fp_imported=$(snapshot_import e2e_stamp_a "$work/squashed.json" squashed)
 is "$fp_imported" "$fp_b" "the snapshot imported into A keeps its fingerprint"
-import e2e_stamp_a "$work/drifted.json" drifted >/dev/null
+snapshot_import e2e_stamp_a "$work/drifted.json" drifted >/dev/null
 
 # The drifted expectation is refused, names the column, changes nothing.
 err=$(q -d e2e_stamp_a -c "\\set VERBOSITY verbose" \

@@ -3,7 +3,7 @@
 set -uo pipefail
 
 SQUASH_SRC=${SQUASH_SRC:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)}
-ALEMBIC=(/usr/bin/python3 -m alembic)
+source "$SQUASH_SRC/scripts/lib/squash_shell.bash"
 tap_n=0
 tap_failed=0
 
@@ -33,17 +33,4 @@ drop_test_databases() {
   for db in "${test_databases[@]}"; do dropdb --if-exists --force "$db" >/dev/null 2>&1; done
 }
 
-# SQLAlchemy URL for a database of the test cluster.
-db_url() { echo "postgresql+psycopg2:///$1?host=$PGHOST&port=$PGPORT&user=${PGUSER:-postgres}"; }
 
-# An Alembic project in DIR: the sample app's env and ini, with the given versions folder.
-make_alembic_project() {  # make_alembic_project DIR VERSIONS_SOURCE_DIR
-  local dir=$1 versions=$2 app=$SQUASH_SRC/tests/fixtures/alembic_app
-  mkdir -p "$dir/versions"
-  cp "$app/alembic.ini" "$app/env.py" "$app/script.py.mako" "$dir/"
-  cp "$versions"/*.py "$dir/versions/"
-}
-alembic_in() {  # alembic_in DIR DATABASE ARGS...
-  local dir=$1 db=$2; shift 2
-  (cd "$dir" && SQUASH_DB_URL=$(db_url "$db") "${ALEMBIC[@]}" -c alembic.ini "$@")
-}
