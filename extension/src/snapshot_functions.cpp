@@ -27,9 +27,12 @@ SQUASH_FUNCTION(squash_snapshot) {
         "SELECT 'snapshot_' || pg_catalog.to_char(pg_catalog.clock_timestamp(),"
         " 'YYYYMMDD_HH24MISS_US')");
   check_label(*label);
-  model::Snapshot snap = take_snapshot(spi, scope);
-  std::string fp = model::fingerprint(snap);
-  store_snapshot(spi, *label, snap, fp, scope);
+  std::string fp;
+  {
+    model::FlatSnapshot snap = take_flat_snapshot(spi, scope);
+    fp = model::fingerprint(snap);
+    store_snapshot(spi, *label, snap, fp, scope);
+  }
   return text_datum(fp);
 }
 
@@ -37,7 +40,7 @@ SQUASH_FUNCTION(squash_snapshot) {
 SQUASH_FUNCTION(squash_fingerprint) {
   catalog::Scope scope{text_array_arg(fcinfo, 0)};
   Spi spi;
-  return text_datum(model::fingerprint(take_snapshot(spi, scope)));
+  return text_datum(take_fingerprint(spi, scope));
 }
 
 // squash_diff(source text, target text DEFAULT NULL) -> TABLE(kind, identity, change, detail)

@@ -10,20 +10,15 @@
 
 namespace squash {
 
-model::Snapshot take_snapshot(Spi& spi, const catalog::Scope& scope) {
-  model::Snapshot snap = catalog::read_catalog(spi, scope);
-  snap.server_version =
-      spi.scalar("SELECT pg_catalog.current_setting('server_version')").value_or("");
-  return snap;
+namespace {
+
+std::string server_version(Spi& spi) {
+  return spi.scalar("SELECT pg_catalog.current_setting('server_version')").value_or("");
 }
 
-void store_snapshot(Spi& spi, const std::string& label, const model::Snapshot& snapshot,
-                    const std::string& fingerprint, const catalog::Scope& scope) {
-  check_label(label);
-  if (spi.scalar("SELECT 1 FROM squash.snapshot_store WHERE label = $1", {label}))
-    throw Error("pg_squash: a snapshot labelled " + quote_literal(label) + " already exists",
-                ERRCODE_DUPLICATE_OBJECT, {},
-                "Drop it first with squash_snapshot_drop(), or choose another label.");
+void insert_snapshot(Spi& spi, const std::string& label, size_t object_count,
+                     const std::string& server_version, const std::string& document,
+                     const std::string& fingerprint, const catalog::Scope& scope) {
   Value schemas;
   if (scope.schemas) schemas = nlohmann::json(*scope.schemas).dump();
   spi.execute(
@@ -32,8 +27,47 @@ void store_snapshot(Spi& spi, const std::string& label, const model::Snapshot& s
       " VALUES ($1, $2, $3::integer, $4,"
       " (SELECT pg_catalog.array_agg(s) FROM pg_catalog.jsonb_array_elements_text($5::jsonb) s),"
       " $6)",
-      {label, fingerprint, std::to_string(snapshot.objects.size()), snapshot.server_version,
-       schemas, model::to_json(snapshot)});
+      {label, fingerprint, std::to_string(object_count), server_version, schemas, document});
+}
+
+void check_new_label(Spi& spi, const std::string& label) {
+  check_label(label);
+  if (spi.scalar("SELECT 1 FROM squash.snapshot_store WHERE label = $1", {label}))
+    throw Error("pg_squash: a snapshot labelled " + quote_literal(label) + " already exists",
+                ERRCODE_DUPLICATE_OBJECT, {},
+                "Drop it first with squash_snapshot_drop(), or choose another label.");
+}
+
+}  // namespace
+
+model::Snapshot take_snapshot(Spi& spi, const catalog::Scope& scope) {
+  model::Snapshot snap = catalog::read_catalog(spi, scope);
+  snap.server_version = server_version(spi);
+  return snap;
+}
+
+model::FlatSnapshot take_flat_snapshot(Spi& spi, const catalog::Scope& scope) {
+  model::FlatSnapshot snap = catalog::read_catalog_flat(spi, scope);
+  snap.server_version = server_version(spi);
+  return snap;
+}
+
+std::string take_fingerprint(Spi& spi, const catalog::Scope& scope) {
+  return model::fingerprint(catalog::read_catalog_flat(spi, scope));
+}
+
+void store_snapshot(Spi& spi, const std::string& label, const model::Snapshot& snapshot,
+                    const std::string& fingerprint, const catalog::Scope& scope) {
+  check_new_label(spi, label);
+  insert_snapshot(spi, label, snapshot.objects.size(), snapshot.server_version,
+                  model::to_json(snapshot), fingerprint, scope);
+}
+
+void store_snapshot(Spi& spi, const std::string& label, const model::FlatSnapshot& snapshot,
+                    const std::string& fingerprint, const catalog::Scope& scope) {
+  check_new_label(spi, label);
+  insert_snapshot(spi, label, snapshot.size(), snapshot.server_version,
+                  model::to_json(snapshot, fingerprint), fingerprint, scope);
 }
 
 StoredSnapshot load_snapshot(Spi& spi, const std::string& label) {

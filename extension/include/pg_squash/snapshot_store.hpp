@@ -19,9 +19,15 @@ struct StoredSnapshot {
 
 // Reads the live schema in scope (normalized, with server_version filled in).
 model::Snapshot take_snapshot(Spi& spi, const catalog::Scope& scope);
+// The same in the compact form: cheaper when only fingerprinted and stored.
+model::FlatSnapshot take_flat_snapshot(Spi& spi, const catalog::Scope& scope);
+// The live schema's fingerprint.
+std::string take_fingerprint(Spi& spi, const catalog::Scope& scope);
 
 // Stores a snapshot under a new label; an existing label is an error, never overwritten.
 void store_snapshot(Spi& spi, const std::string& label, const model::Snapshot& snapshot,
+                    const std::string& fingerprint, const catalog::Scope& scope);
+void store_snapshot(Spi& spi, const std::string& label, const model::FlatSnapshot& snapshot,
                     const std::string& fingerprint, const catalog::Scope& scope);
 
 // Loads and verifies a stored snapshot; unknown label or corrupt document is an error.

@@ -1,6 +1,5 @@
 // read_catalog: scope, shared lookups, and the order the readers run in.
 #include <algorithm>
-#include <map>
 #include <chrono>
 #include <cstdio>
 
@@ -97,40 +96,6 @@ void pin_settings(GucScope& guc) {
   guc.set("xmloption", "content");
   guc.set("lc_monetary", "C");
   guc.set("lc_numeric", "C");
-}
-
-// Orders the objects by (kind, identity) bytewise, as Snapshot::normalize wants them:
-// kind by kind, each kind's objects sorted by identity unless the reader already emitted
-// them in order (columns, the bulk, come out sorted). normalize() then only checks.
-void put_in_order(model::Snapshot& snap) {
-  std::vector<model::Object>& objects = snap.objects;
-  std::map<std::string_view, std::vector<uint32_t>> by_kind;
-  std::vector<uint32_t>* run = nullptr;  // the last object's kind: readers emit in runs
-  std::string_view run_kind;
-  for (uint32_t i = 0; i < objects.size(); i++) {
-    if (!run || objects[i].kind != run_kind) {
-      run_kind = objects[i].kind;
-      run = &by_kind[run_kind];
-    }
-    run->push_back(i);
-  }
-  std::vector<uint32_t> order;
-  order.reserve(objects.size());
-  auto identity_less = [&](uint32_t a, uint32_t b) {
-    return objects[a].identity < objects[b].identity;
-  };
-  for (auto& [kind, indices] : by_kind) {
-    if (!std::is_sorted(indices.begin(), indices.end(), identity_less))
-      std::sort(indices.begin(), indices.end(), identity_less);
-    order.insert(order.end(), indices.begin(), indices.end());
-  }
-  bool identity = true;
-  for (uint32_t i = 0; i < order.size() && identity; i++) identity = order[i] == i;
-  if (identity) return;
-  std::vector<model::Object> sorted;
-  sorted.reserve(objects.size());
-  for (uint32_t i : order) sorted.push_back(std::move(objects[i]));
-  objects = std::move(sorted);
 }
 
 bool is_system_schema(const std::string& name) {
@@ -312,7 +277,7 @@ const std::string& Context::default_acl(char objtype, Oid owner) {
   return it->second;
 }
 
-void Context::attach_common(model::Object& obj, Oid classoid, Oid objoid, Oid owner, char objtype,
+void Context::attach_common(ObjectRef obj, Oid classoid, Oid objoid, Oid owner, char objtype,
                             const Value& acl) {
   if (owner != 0) obj.set("owner", role(owner));
   // No ACL means the built-in default: the same rights an explicit default ACL spells out,
@@ -321,9 +286,13 @@ void Context::attach_common(model::Object& obj, Oid classoid, Oid objoid, Oid ow
   if (const std::string* c = comment(classoid, objoid)) obj.set("comment", *c);
 }
 
-model::Object& Context::add(std::string kind, std::string identity) {
-  out.objects.push_back(model::Object{std::move(kind), std::move(identity), {}});
-  return out.objects.back();
+ObjectRef Context::add(std::string_view kind, std::string_view identity) {
+  out.add(kind, identity);
+  return ObjectRef(out, out.size() - 1);
+}
+
+void ObjectRef::misplaced() {
+  throw Error("pg_squash: internal error in the catalog reader: an attribute after its object");
 }
 
 void load_roles(Context& ctx) {
@@ -336,15 +305,15 @@ void read_schemas(Context& ctx) {
       "SELECT oid, nspname, nspowner, nspacl::pg_catalog.text"
       " FROM pg_catalog.pg_namespace WHERE oid = ANY ($NSPS)");
   for (size_t i = 0; i < r.size(); i++) {
-    model::Object& o = ctx.add("schema", quote(r.view(i, 1)));
+    ObjectRef o = ctx.add("schema", quote(r.view(i, 1)));
     ctx.attach_common(o, NamespaceRelationId, r.oid(i, 0), r.oid(i, 2), 'n', r.value(i, 3));
   }
 }
 
-model::Snapshot read_catalog(Spi& spi, const Scope& scope) {
+model::FlatSnapshot read_catalog_flat(Spi& spi, const Scope& scope) {
   GucScope guc;
   pin_settings(guc);
-  model::Snapshot snap;
+  model::FlatSnapshot snap;
   {
     Context ctx(spi, snap);
     check_readable(ctx);
@@ -382,8 +351,7 @@ model::Snapshot read_catalog(Spi& spi, const Scope& scope) {
     step("policies", read_policies);
     step("unmodelled", read_unmodelled);
     const double total = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
-    const size_t objects = snap.objects.size(), calls = ctx.deparser.calls(),
-                 hits = ctx.deparser.hits();
+    const size_t objects = snap.size(), calls = ctx.deparser.calls(), hits = ctx.deparser.hits();
     const Profile p = profile();
     pg_call([&] {
       elog(DEBUG1,
@@ -393,13 +361,17 @@ model::Snapshot read_catalog(Spi& spi, const Scope& scope) {
            calls, hits, timings.c_str());
     });
   }
-  put_in_order(snap);
   try {
     snap.normalize();
   } catch (const model::ModelError& e) {
     throw Error(std::string("pg_squash: internal error in the catalog reader: ") + e.what());
   }
   return snap;
+}
+
+model::Snapshot read_catalog(Spi& spi, const Scope& scope) {
+  model::FlatSnapshot flat = read_catalog_flat(spi, scope);
+  return flat.to_snapshot();
 }
 
 }  // namespace squash::catalog

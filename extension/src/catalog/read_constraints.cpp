@@ -168,8 +168,7 @@ void emit(Context& ctx, const Con& c, const Names& other,
   std::string identity = rel->identity;
   identity += '.';
   identity += quote(c.name);
-  model::Object o{"constraint", std::move(identity), {}};
-  o.attrs.reserve(c.type == 'f' ? 12 : 6);
+  ObjectRef o = ctx.add("constraint", identity);
   const bool inherited = c.inhcount > 0 && !rel->is_partition;
   if (const std::string* cm = ctx.comment(ConstraintRelationId, c.oid)) o.set("comment", *cm);
   if (c.type != 'c') {
@@ -191,7 +190,6 @@ void emit(Context& ctx, const Con& c, const Names& other,
   }
   o.set("type", type_word(c.type));
   if (c.type == 'c' || c.type == 'f') o.set("validated", bool_text(c.validated));
-  ctx.out.objects.push_back(std::move(o));
 }
 
 }  // namespace

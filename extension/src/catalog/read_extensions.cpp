@@ -13,7 +13,7 @@ void read_extensions(Context& ctx) {
     // pg_squash is the tool taking the snapshot, not part of the schema it describes.
     if (r.view(i, 0) == "pg_squash") continue;
     if (!ctx.whole_database && !ctx.in_scope(r.oid(i, 3))) continue;
-    model::Object& o = ctx.add("extension", quote(r.view(i, 0)));
+    ObjectRef o = ctx.add("extension", quote(r.view(i, 0)));
     o.set("version", r.str(i, 1));
     o.set("schema", quote(r.view(i, 2)));
   }

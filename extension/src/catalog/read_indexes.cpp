@@ -142,8 +142,7 @@ void read_indexes(Context& ctx) {
     if (x.predicate) predicate = ctx.deparser.expr(*x.predicate, rel);
 
     // Attributes in key order: normalize() then has nothing to sort.
-    model::Object& o = ctx.add("index", idx->identity);
-    o.attrs.reserve(8);
+    ObjectRef o = ctx.add("index", idx->identity);
     if (x.clustered) o.set("clustered", "true");
     o.set("columns", join(keys, ", "));
     if (const std::string* c = ctx.comment(RelationRelationId, idx->oid)) o.set("comment", *c);

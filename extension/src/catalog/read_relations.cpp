@@ -263,7 +263,7 @@ void load_relations(Context& ctx) {
   // Room for the objects to come, most of them columns: no regrowth of the list.
   size_t expected = 1024;
   for (const auto& [oid, rel] : ctx.relations) expected += 3 + (rel.kept ? rel.columns.size() : 0);
-  ctx.out.objects.reserve(ctx.out.objects.size() + expected);
+  ctx.out.reserve(expected, expected * 3);
 }
 
 void read_tables(Context& ctx) {
@@ -298,8 +298,7 @@ void read_tables(Context& ctx) {
           break;
       }
       // Attributes in key order: normalize() then has nothing to sort.
-      model::Object& t = ctx.add("table", rel.identity);
-      t.attrs.reserve(8);
+      ObjectRef t = ctx.add("table", rel.identity);
       if (!rel.am.empty() && rel.am != "heap") t.set("access_method", rel.am);
       t.set("acl", rel.acl ? render_acl(*rel.acl) : ctx.default_acl('r', rel.owner));
       if (const std::string* c = ctx.comment(RelationRelationId, rel.oid)) t.set("comment", *c);
@@ -331,8 +330,7 @@ void read_tables(Context& ctx) {
       identity.assign(rel.identity);
       identity += '.';
       identity.append(name.data(), name.size());
-      model::Object& o = ctx.add("column", identity);
-      o.attrs.reserve(4);
+      ObjectRef o = ctx.add("column", identity);
       if (c.acl) o.set("acl", render_acl(*c.acl));
       if (c.collation != type.collation && c.collation != 0)
         o.set("collation", ctx.collation(c.collation));

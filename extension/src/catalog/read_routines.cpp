@@ -59,7 +59,7 @@ void read_routines(Context& ctx) {
       continue;
     }
     const std::string language = r.str(i, 4);
-    model::Object& o = ctx.add(prokind == 'p' ? "procedure" : "function", identity);
+    ObjectRef o = ctx.add(prokind == 'p' ? "procedure" : "function", identity);
     o.set("language", language);
     o.set("arguments", r.str(i, 8));
     if (prokind != 'p') o.set("returns", r.str(i, 9));

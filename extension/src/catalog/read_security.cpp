@@ -92,7 +92,7 @@ void read_policies(Context& ctx) {
   for (size_t i = 0; i < r.size(); i++) {
     const Relation* rel = ctx.kept_relation(r.oid(i, 1));
     if (!rel || ctx.extension_member(PolicyRelationId, r.oid(i, 0))) continue;
-    model::Object& o = ctx.add("policy", rel->identity + "." + quote(r.view(i, 2)));
+    ObjectRef o = ctx.add("policy", rel->identity + "." + quote(r.view(i, 2)));
     const char* command = "ALL";
     switch (r.ch(i, 3)) {
       case 'r':

@@ -143,8 +143,7 @@ void read_sequences(Context& ctx) {
       }
     }
     // Attributes in key order: normalize() then has nothing to sort.
-    model::Object& o = ctx.add("sequence", seq->identity);
-    o.attrs.reserve(11);
+    ObjectRef o = ctx.add("sequence", seq->identity);
     o.set("acl", seq->acl ? render_acl(*seq->acl) : ctx.default_acl('s', seq->owner));
     o.set("cache", std::to_string(r.cache));
     if (const std::string* c = ctx.comment(RelationRelationId, seq->oid)) o.set("comment", *c);

@@ -138,7 +138,7 @@ void read_triggers(Context& ctx) {
                                parse_vector(r.view(i, 6)), r.flag(i, 7), r.flag(i, 8), r.flag(i, 9),
                                r.value(i, 10), r.value(i, 11), functions[r.oid(i, 12)], args);
     }
-    model::Object& o = ctx.add("trigger", rel->identity + "." + quote(r.view(i, 2)));
+    ObjectRef o = ctx.add("trigger", rel->identity + "." + quote(r.view(i, 2)));
     o.set("table", rel->identity);
     o.set("definition", std::move(def));
     o.set("enabled", enabled_word(r.ch(i, 3)));
@@ -159,7 +159,7 @@ void read_event_triggers(Context& ctx) {
   for (size_t i = 0; i < r.size(); i++) {
     const Oid oid = r.oid(i, 0);
     if (ctx.extension_member(EventTriggerRelationId, oid)) continue;
-    model::Object& o = ctx.add("event trigger", quote(r.view(i, 1)));
+    ObjectRef o = ctx.add("event trigger", quote(r.view(i, 1)));
     o.set("event", r.str(i, 2));
     if (!r.null(i, 7)) {
       std::vector<std::string> tags = parse_array(r.view(i, 7));

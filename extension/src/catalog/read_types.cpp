@@ -61,7 +61,7 @@ void read_types(Context& ctx) {
     if (typtype == 'c') {
       const Relation* rel = ctx.relation(r.oid(i, 11));
       if (!rel || rel->kind != 'c') continue;  // a table's row type
-      model::Object& o = ctx.add("composite type", identity);
+      ObjectRef o = ctx.add("composite type", identity);
       std::vector<std::string> attrs;
       for (const Column& c : rel->columns) {
         const TypeInfo& t = ctx.type(c.type, c.typmod);
@@ -75,7 +75,7 @@ void read_types(Context& ctx) {
       continue;
     }
     if (typtype == 'e') {
-      model::Object& o = ctx.add("enum", identity);
+      ObjectRef o = ctx.add("enum", identity);
       o.set("labels", join(labels[oid], ", "));
       ctx.attach_common(o, TypeRelationId, oid, r.oid(i, 4), 'T', r.value(i, 5));
       continue;
@@ -85,7 +85,7 @@ void read_types(Context& ctx) {
     const TypeInfo base_info = ctx.type(base, static_cast<int32_t>(r.num(i, 7)));
     std::string def;
     if (!r.null(i, 9)) def = ctx.deparser.expr(r.view(i, 9), nullptr);
-    model::Object& o = ctx.add("domain", identity);
+    ObjectRef o = ctx.add("domain", identity);
     o.set("type", base_info.name);
     o.set("not_null", bool_text(r.flag(i, 8)));
     if (!r.null(i, 9)) o.set("default", std::move(def));

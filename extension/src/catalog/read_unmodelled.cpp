@@ -166,7 +166,7 @@ void read_unmodelled(Context& ctx) {
   for (const Unmodelled& u : ctx.unmodelled) {
     std::string identity = u.identity;
     if (seen[u.identity] > 1) identity += " [" + u.catalog + "]";
-    model::Object& o = ctx.add("unmodelled", std::move(identity));
+    ObjectRef o = ctx.add("unmodelled", std::move(identity));
     o.set("catalog", u.catalog);
     o.set("type", u.what);
     if (!u.acl.empty()) o.set("acl", u.acl);

@@ -43,7 +43,7 @@ void read_views(Context& ctx) {
     const Relation* rel = ctx.kept_relation(r.oid(i, 0));
     if (!rel) continue;
     const bool materialized = rel->kind == 'm';
-    model::Object& o = ctx.add(materialized ? "materialized view" : "view", rel->identity);
+    ObjectRef o = ctx.add(materialized ? "materialized view" : "view", rel->identity);
     o.set("definition", trim_definition(r.view(i, 1)));
     if (rel->options) {
       std::vector<std::string> rest;

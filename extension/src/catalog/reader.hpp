@@ -357,11 +357,27 @@ struct Unmodelled {
   std::string acl = {};  // default privileges: what they grant
 };
 
+// The object a reader added last, for its attributes (which must follow it: an attribute
+// set on an object that is no longer the last is an internal error).
+class ObjectRef {
+ public:
+  ObjectRef(model::FlatSnapshot& snap, size_t index) : snap_(&snap), index_(index) {}
+  void set(std::string_view key, std::string_view value) {
+    if (snap_->size() != index_ + 1) misplaced();
+    snap_->set(key, value);
+  }
+
+ private:
+  [[noreturn]] static void misplaced();
+  model::FlatSnapshot* snap_;
+  size_t index_;
+};
+
 struct Context {
-  Context(Spi& s, model::Snapshot& o) : spi(s), out(o) {}
+  Context(Spi& s, model::FlatSnapshot& o) : spi(s), out(o) {}
 
   Spi& spi;
-  model::Snapshot& out;
+  model::FlatSnapshot& out;
   bool whole_database = true;
   std::string nsp_array;                      // "{oid,...}" of the schemas in scope
   std::unordered_map<Oid, std::string> nsps;  // schemas in scope: oid -> raw name
@@ -402,11 +418,11 @@ struct Context {
   const std::string* comment(Oid classoid, Oid objoid) const;
   // Owner, ACL and comment of an object. objtype is acldefault's ('r', 's', 'f', 'T',
   // 'n'; '\0': the object has no ACL); a NULL acl is the default one.
-  void attach_common(model::Object& obj, Oid classoid, Oid objoid, Oid owner, char objtype,
+  void attach_common(ObjectRef obj, Oid classoid, Oid objoid, Oid owner, char objtype,
                      const Value& acl);
   const std::string& default_acl(char objtype, Oid owner);
 
-  model::Object& add(std::string kind, std::string identity);
+  ObjectRef add(std::string_view kind, std::string_view identity);
 
  private:
   std::unordered_map<uint64_t, TypeInfo> types_;

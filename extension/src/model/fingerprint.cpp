@@ -6,6 +6,7 @@
 #include <cstring>
 #include <memory>
 
+#include "pg_squash/model/flat_snapshot.hpp"
 #include "pg_squash/model/printable.hpp"
 
 namespace squash::model {
@@ -111,6 +112,48 @@ std::string fingerprint(const Snapshot& snapshot) {
       previous_key = &a.key;
       h.str(a.key);
       h.str(a.value);
+    }
+  }
+  return h.hex();
+}
+
+std::string fingerprint(const FlatSnapshot& snapshot) {
+  if (!snapshot.normalized()) throw ModelError("fingerprint: snapshot is not normalized");
+  auto stream = std::make_unique<Sha256Stream>();
+  Sha256Stream& h = *stream;
+  // str() of every kind and key, once.
+  auto encode = [](const std::vector<std::string>& names) {
+    std::vector<std::string> out;
+    out.reserve(names.size());
+    for (const std::string& n : names) {
+      std::string e(8, '\0');
+      std::uint64_t size = n.size();
+      for (int i = 7; i >= 0; i--) {
+        e[i] = static_cast<char>(size & 0xFF);
+        size >>= 8;
+      }
+      out.push_back(e + n);
+    }
+    return out;
+  };
+  const std::vector<std::string> kinds = encode(snapshot.kinds());
+  const std::vector<std::string> keys = encode(snapshot.keys());
+  const std::vector<FlatSnapshot::Obj>& objects = snapshot.objects();
+  const std::vector<FlatSnapshot::Attr>& attrs = snapshot.attrs();
+  h.bytes(kTag, sizeof(kTag) - 1);
+  h.u64(objects.size());
+  for (std::uint32_t i : snapshot.order()) {
+    const FlatSnapshot::Obj& o = objects[i];
+    const std::string& kind = kinds[o.kind];
+    h.bytes(kind.data(), kind.size());
+    h.u64(o.identity_size);
+    h.bytes(o.identity, o.identity_size);
+    h.u64(o.count);
+    for (std::uint32_t a = o.first; a < o.first + o.count; a++) {
+      const std::string& key = keys[attrs[a].key];
+      h.bytes(key.data(), key.size());
+      h.u64(attrs[a].size);
+      h.bytes(attrs[a].value, attrs[a].size);
     }
   }
   return h.hex();

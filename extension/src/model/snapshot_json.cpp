@@ -13,6 +13,7 @@
 #include <optional>
 
 #include "pg_squash/model/fingerprint.hpp"
+#include "pg_squash/model/flat_snapshot.hpp"
 #include "pg_squash/model/printable.hpp"
 
 namespace squash::model {
@@ -23,9 +24,14 @@ constexpr const char* kFormatName = "pg_squash.snapshot";
 
 // ---- writing ------------------------------------------------------------------------------
 
+// The object a field belongs to, for messages.
+struct Owner {
+  std::string_view kind, identity;
+};
+
 // Appends s as a JSON string. Throws ModelError when s is not valid UTF-8 (where says which
 // field, for the message).
-void append_string(std::string& out, std::string_view s, const char* where, const Object* object) {
+void append_string(std::string& out, std::string_view s, const char* where, const Owner* object) {
   static const char digits[] = "0123456789abcdef";
   out += '"';
   std::size_t run = 0;  // start of the bytes not yet copied
@@ -675,19 +681,72 @@ std::string to_json(const Snapshot& snapshot) {
          "\",\"object_count\":" + std::to_string(snapshot.objects.size()) + ",\"objects\":[";
   bool first = true;
   for (const Object& o : snapshot.objects) {
+    const Owner owner{o.kind, o.identity};
     out += first ? "{\"kind\":" : ",{\"kind\":";
     first = false;
-    append_string(out, o.kind, "kind", &o);
+    append_string(out, o.kind, "kind", &owner);
     out += ",\"identity\":";
-    append_string(out, o.identity, "identity", &o);
+    append_string(out, o.identity, "identity", &owner);
     out += ",\"attrs\":{";
     bool first_attr = true;
     for (const Attribute& a : o.attrs) {
       if (!first_attr) out += ',';
       first_attr = false;
-      append_string(out, a.key, "an attribute key", &o);
+      append_string(out, a.key, "an attribute key", &owner);
       out += ':';
-      append_string(out, a.value, "an attribute value", &o);
+      append_string(out, a.value, "an attribute value", &owner);
+    }
+    out += "}}";
+  }
+  out += "]}";
+  return out;
+}
+
+std::string to_json(const FlatSnapshot& snapshot, const std::string& fp) {
+  if (!snapshot.normalized()) throw ModelError("cannot write snapshot document: not normalized");
+  const std::vector<std::string>& kinds = snapshot.kinds();
+  const std::vector<std::string>& keys = snapshot.keys();
+  const std::vector<FlatSnapshot::Obj>& objects = snapshot.objects();
+  const std::vector<FlatSnapshot::Attr>& attrs = snapshot.attrs();
+  // Kinds and keys as JSON strings, once ("an attribute key" is checked here too).
+  std::vector<std::string> kind_json(kinds.size()), key_json(keys.size());
+  std::vector<bool> kind_done(kinds.size()), key_done(keys.size());
+  std::size_t estimate = 256;
+  for (const FlatSnapshot::Obj& o : objects) estimate += o.identity_size + 40;
+  for (const FlatSnapshot::Attr& a : attrs) estimate += a.size + 24;
+  std::string out;
+  out.reserve(estimate + estimate / 16);
+  out += "{\"format\":\"";
+  out += kFormatName;
+  out += "\",\"version\":" + std::to_string(kSnapshotFormatVersion) + ",\"server_version\":";
+  append_string(out, snapshot.server_version, "server_version", nullptr);
+  out += ",\"fingerprint\":\"" + fp + "\",\"object_count\":" + std::to_string(objects.size()) +
+         ",\"objects\":[";
+  bool first = true;
+  for (std::uint32_t i : snapshot.order()) {
+    const FlatSnapshot::Obj& o = objects[i];
+    const Owner owner{kinds[o.kind], std::string_view(o.identity, o.identity_size)};
+    out += first ? "{\"kind\":" : ",{\"kind\":";
+    first = false;
+    if (!kind_done[o.kind]) {
+      append_string(kind_json[o.kind], kinds[o.kind], "kind", &owner);
+      kind_done[o.kind] = true;
+    }
+    out += kind_json[o.kind];
+    out += ",\"identity\":";
+    append_string(out, owner.identity, "identity", &owner);
+    out += ",\"attrs\":{";
+    for (std::uint32_t a = o.first; a < o.first + o.count; a++) {
+      if (a != o.first) out += ',';
+      const std::uint32_t k = attrs[a].key;
+      if (!key_done[k]) {
+        append_string(key_json[k], keys[k], "an attribute key", &owner);
+        key_done[k] = true;
+      }
+      out += key_json[k];
+      out += ':';
+      append_string(out, std::string_view(attrs[a].value, attrs[a].size), "an attribute value",
+                    &owner);
     }
     out += "}}";
   }

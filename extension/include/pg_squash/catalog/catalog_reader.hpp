@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "pg_squash/model/flat_snapshot.hpp"
 #include "pg_squash/model/snapshot.hpp"
 #include "pg_squash/spi.hpp"
 
@@ -19,6 +20,8 @@ struct Scope {
 
 // Reads every modelled object kind in scope. Objects of kinds that are not modelled are
 // still recorded, as kind "unmodelled". Returns a normalized snapshot.
+model::FlatSnapshot read_catalog_flat(Spi& spi, const Scope& scope);
+// The same as a model::Snapshot (for diff and the generators).
 model::Snapshot read_catalog(Spi& spi, const Scope& scope);
 
 }  // namespace squash::catalog
