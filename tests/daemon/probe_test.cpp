@@ -91,7 +91,9 @@ TEST(ProbeConfig, RefusesBrokenProbesWithAPosition) {
   const std::vector<BadProbe> cases = {
       {"name = \"a\"\nurl = \"http://x/\"", "missing required key 'kind'"},
       {"name = \"a\"\nkind = \"smtp\"\nurl = \"tcp://x:25\"", "kind 'smtp' is not one of"},
-      {"name = \"a\"\nkind = \"http\"\nurl = \"https://x/\"", "plain http only"},
+      {"name = \"a\"\nkind = \"http\"\nurl = \"wss://x/\"", "needs http:// or https://"},
+      {"name = \"a\"\nkind = \"http\"\nurl = \"http://x/\"\nca_file = \"/ca.pem\"",
+       "'ca_file' applies to https:// and wss://"},
       {"name = \"a\"\nkind = \"http\"\nurl = \"http://u:pw@x/\"", "must not hold credentials"},
       {"name = \"a\"\nkind = \"http\"\nurl = \"ws://x/\"", "needs http://"},
       {"name = \"a\"\nkind = \"tcp\"\nurl = \"tcp://x\"", "needs a port"},
@@ -165,7 +167,11 @@ TEST(ProbeEndpoint, Forms) {
   EXPECT_FALSE(parse_endpoint(ProbeKind::http, "http://x/#frag", &error));
   EXPECT_FALSE(parse_endpoint(ProbeKind::http, "http://::1/", &error));
   EXPECT_NE(error.find("brackets"), std::string::npos);
-  EXPECT_FALSE(parse_endpoint(ProbeKind::websocket, "wss://x/", &error));
+  e = parse_endpoint(ProbeKind::websocket, "wss://x/live", &error);
+  ASSERT_TRUE(e) << error;
+  EXPECT_TRUE(e->tls);
+  EXPECT_EQ(e->port, "443");
+  EXPECT_FALSE(parse_endpoint(ProbeKind::tcp, "tcps://x:1", &error));
   EXPECT_FALSE(parse_endpoint(ProbeKind::http, "127.0.0.1:80", &error));
   EXPECT_NE(error.find("no scheme"), std::string::npos);
 }

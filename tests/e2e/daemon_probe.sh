@@ -39,13 +39,20 @@ secret="probe-secret-$RANDOM$RANDOM$RANDOM"
 echo "$secret" >"$work/api-secret"
 chmod 600 "$work/token" "$work/api-secret"
 
-# --- the servers
+# --- the servers; the TLS ones with a certificate for 127.0.0.1 from a private CA
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=pg_squash test CA" \
+  -keyout "$work/ca.key" -out "$work/ca.pem" 2>/dev/null
+openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" -keyout "$work/server.key" \
+  -out "$work/server.csr" 2>/dev/null
+printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' >"$work/san.ext"
+openssl x509 -req -in "$work/server.csr" -CA "$work/ca.pem" -CAkey "$work/ca.key" -CAcreateserial \
+  -days 2 -extfile "$work/san.ext" -out "$work/server.pem" 2>/dev/null
 /usr/bin/python3 "$SQUASH_SRC/tests/e2e/lib/probe_servers.py" "$work/ports" "$work/auth_seen" \
-  2>"$work/servers.err" &
+  "$work/server.pem" "$work/server.key" 2>"$work/servers.err" &
 servers=$!
 for _ in $(seq 100); do [ -s "$work/ports" ] && break; sleep 0.1; done
-read -r ok_p fail_p hang_p ws_p < <(sed -E 's/[a-z]+=//g' "$work/ports" 2>/dev/null)
-ok "$([ -n "$ws_p" ] && echo 0 || echo 1)" "probe servers listen (200 on $ok_p, 500 on $fail_p, hang on $hang_p, ws on $ws_p)"
+read -r ok_p fail_p hang_p ws_p tls_p wss_p < <(sed -E 's/[a-z]+=//g' "$work/ports" 2>/dev/null)
+ok "$([ -n "$wss_p" ] && echo 0 || echo 1)" "probe servers listen (200 on $ok_p, 500 on $fail_p, hang on $hang_p, ws on $ws_p, https on $tls_p, wss on $wss_p)"
 
 # --- a small database under pg_squash, at an Alembic revision, with a guard snapshot
 db=sqd_probe_$$
@@ -104,6 +111,38 @@ kind = "tcp"
 url = "tcp://127.0.0.1:$ok_p"
 
 [[target]]
+name = "tls"
+conninfo = "$conn"
+backup_dir = "$work/backups/tls"
+
+[[target.probe]]
+name = "api"
+kind = "http"
+url = "https://127.0.0.1:$tls_p/api/health"
+expect_reply = "ok"
+ca_file = "$work/ca.pem"
+headers = { Authorization = "Bearer {secret}" }
+secret_file = "$work/api-secret"
+
+[[target.probe]]
+name = "live"
+kind = "websocket"
+url = "wss://localhost:$wss_p/live"
+send = "squashd-ping"
+expect_reply = "squashd-ping"
+ca_file = "$work/ca.pem"
+
+[[target]]
+name = "untrusted"
+conninfo = "$conn"
+backup_dir = "$work/backups/untrusted"
+
+[[target.probe]]
+name = "api"
+kind = "http"
+url = "https://127.0.0.1:$tls_p/api/health"
+
+[[target]]
 name = "bad"
 conninfo = "$conn"
 backup_dir = "$work/backups/bad"
@@ -152,9 +191,10 @@ backup_dir = "$work/backups/none"
 TOML
 out=$("$squashd" --config "$work/squashd.toml" --check-config 2>&1)
 is "$out" "config OK" "--check-config accepts the probes"
-sed "s|url = \"ws://127.0.0.1:$ws_p/live\"|url = \"wss://127.0.0.1:$ws_p/live\"|" "$work/squashd.toml" >"$work/broken.toml"
+sed "s|url = \"ws://127.0.0.1:$ws_p/live\"|url = \"http://127.0.0.1:$ws_p/live\"|" "$work/squashd.toml" >"$work/broken.toml"
 out=$("$squashd" --config "$work/broken.toml" --check-config 2>&1)
-like "$out" "broken.toml:[0-9]+:[0-9]+: error: probe url 'wss://.*plain" "--check-config refuses a wss:// probe with file:line:column"
+like "$out" "broken.toml:[0-9]+:[0-9]+: error: probe url 'http://.*websocket probe needs ws://" \
+  "--check-config refuses a websocket probe with an http:// url, with file:line:column"
 
 start_squashd
 ok $? "squashd starts"
@@ -177,6 +217,17 @@ is "$(run_json "$id" | jq -r '[.probes[] | .name + ":" + (.status|tostring)] | j
 is "$(grep -c "Bearer $secret" "$work/auth_seen")" 1 "the http server received the secret header"
 like "$(run_json "$id" | jq -r '.probes[0].reply')" '^ok; you sent: Bearer \*\*\*$' \
   "the recorded reply shows the server's echo of the secret masked"
+
+# --- TLS: a private CA via ca_file; the system's CAs do not know it
+out=$(ctl probe tls 2>>"$work/ctl.err"); rc=$?
+echo "$out" >>"$work/ctl.out"
+is "$rc" 0 "squashctl probe tls (https and wss, certificate from ca_file) exits 0"
+like "$out" "live +websocket +probe +pass .*wss://localhost" "the wss echo probe passes, host name checked against the certificate"
+is "$(grep -c "Bearer $secret" "$work/auth_seen")" 2 "the https server received the secret header"
+out=$(ctl probe untrusted 2>>"$work/ctl.err"); rc=$?
+echo "$out" >>"$work/ctl.out"
+is "$rc" 4 "an https probe of a certificate from an unknown CA fails"
+like "$out" "api +http +probe +FAIL .*TLS handshake.*certificate verify failed" "naming the failed certificate check"
 
 # --- validate: database checks, then the probes
 run_job good validate

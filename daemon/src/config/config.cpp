@@ -29,8 +29,9 @@ const Names kDaemonKeys = {"listen",    "token_file", "state_dir",
                            "log_level", "log_file",   "log_format"};
 const Names kTargetKeys = {"name",      "conninfo",  "passfile", "backup_dir",
                            "keep_last", "keep_days", "min_keep", "probe"};
-const Names kProbeKeys = {"name",         "kind", "url",     "method",      "expect_status",
-                          "expect_reply", "send", "timeout", "secret_file", "headers"};
+const Names kProbeKeys = {"name",          "kind",         "url",    "method",
+                          "expect_status", "expect_reply", "send",   "timeout",
+                          "secret_file",   "headers",      "ca_file"};
 const Names kProbeKinds = {"http", "websocket", "tcp"};
 const Names kProbeMethods = {"GET", "HEAD"};
 const Names kScheduleKeys = {"target", "job", "cron", "timezone", "window", "params"};
@@ -462,6 +463,13 @@ class Loader {
         p.timeout = std::get<std::chrono::seconds>(parsed);
     }
     if (auto path = get_path(t, where, "secret_file", false)) p.secret_file = *path;
+    if (auto path = get_path(t, where, "ca_file", false)) {
+      if (p.endpoint.tls)
+        p.ca_file = *path;
+      else
+        error(pos_of(t.get("ca_file")->source()),
+              "'ca_file' applies to https:// and wss:// probes only");
+    }
     bool uses_secret = false;
     if (auto* node = t.get("headers"); node && p.kind != probe::ProbeKind::tcp) {
       if (auto* h = node->as_table()) {

@@ -56,14 +56,12 @@ std::optional<Endpoint> parse_endpoint(ProbeKind kind, std::string_view url, std
   std::transform(scheme.begin(), scheme.end(), scheme.begin(), [](char c) {
     return static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   });
-  if (scheme == "https" || scheme == "wss")
-    return fail(fmt::format(
-        "uses {}, and probes speak plain {} only: probe the application's local plain port "
-        "(behind its TLS proxy) instead",
-        scheme, expected));
-  if (scheme != expected)
-    return fail(fmt::format("has scheme '{}', but a {} probe needs {}://", scheme, to_string(kind),
-                            expected));
+  const bool tls = (kind == ProbeKind::http && scheme == "https") ||
+                   (kind == ProbeKind::websocket && scheme == "wss");
+  if (scheme != expected && !tls)
+    return fail(fmt::format("has scheme '{}', but a {} probe needs {}://{}", scheme,
+                            to_string(kind), expected,
+                            kind == ProbeKind::tcp ? "" : " or " + std::string(expected) + "s://"));
   auto rest = url.substr(sep + 3);
   if (rest.find('#') != std::string_view::npos) return fail("must not have a #fragment");
   auto path_at = rest.find_first_of("/?");
@@ -73,7 +71,8 @@ std::optional<Endpoint> parse_endpoint(ProbeKind kind, std::string_view url, std
         "must not hold credentials (user@ or user:password@); send them in a header with "
         "secret_file");
   Endpoint e;
-  e.scheme = expected;
+  e.scheme = scheme;
+  e.tls = tls;
   std::string_view port;
   if (!authority.empty() && authority[0] == '[') {
     auto close = authority.find(']');
@@ -100,7 +99,7 @@ std::optional<Endpoint> parse_endpoint(ProbeKind kind, std::string_view url, std
   }
   if (port.empty()) {
     if (kind == ProbeKind::tcp) return fail("needs a port (tcp://host:port)");
-    port = "80";
+    port = tls ? "443" : "80";
   }
   if (port.size() > 5 ||
       !std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; }))

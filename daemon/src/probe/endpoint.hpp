@@ -9,9 +9,9 @@
 
 namespace squash::probe {
 
-// Parses the url of a probe of `kind`: http://host[:port][/path][?query] for http,
-// ws://... for websocket, tcp://host:port for tcp. Refuses credentials in the URL
-// (headers with secret_file carry them), fragments, TLS schemes and bad ports.
+// Parses the url of a probe of `kind`: http(s)://host[:port][/path][?query] for http,
+// ws(s)://... for websocket, tcp://host:port for tcp. Refuses credentials in the URL
+// (headers with secret_file carry them), fragments and bad ports.
 // Returns nullopt with *error set on a problem.
 std::optional<Endpoint> parse_endpoint(ProbeKind kind, std::string_view url, std::string* error);
 

@@ -9,8 +9,11 @@
 #include <boost/asio/use_future.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
@@ -67,7 +70,7 @@ T await(asio::io_context& io, std::future<T> f, Clock::time_point deadline, Canc
 
 std::string host_header(const Endpoint& e) {
   auto host = e.host.find(':') != std::string::npos ? "[" + e.host + "]" : e.host;
-  return e.port == "80" ? host : host + ":" + e.port;
+  return e.port == (e.tls ? "443" : "80") ? host : host + ":" + e.port;
 }
 
 std::string with_secret(const std::string& value, const std::string& secret) {
@@ -127,10 +130,58 @@ class Prober {
     for (auto& [name, value] : spec_.headers) request.set(name, with_secret(value, secret_));
   }
 
+  // A connected stream: plain TCP, or TLS with the peer's certificate checked against
+  // the system's CAs (or ca_file) and the URL's host name.
+  void connect(beast::tcp_stream& stream, const tcp::resolver::results_type& endpoints) {
+    wait(
+        stream.async_connect(endpoints, asio::use_future), [&] { stream.socket().close(); },
+        "connecting");
+  }
+  void connect(beast::ssl_stream<beast::tcp_stream>& stream,
+               const tcp::resolver::results_type& endpoints) {
+    auto& tcp_layer = beast::get_lowest_layer(stream);
+    auto close = [&] { tcp_layer.socket().close(); };
+    wait(tcp_layer.async_connect(endpoints, asio::use_future), close, "connecting");
+    if (!SSL_set_tlsext_host_name(stream.native_handle(), spec_.endpoint.host.c_str()))
+      throw Failed("cannot set the TLS server name");
+    stream.set_verify_callback(asio::ssl::host_name_verification(spec_.endpoint.host));
+    wait(stream.async_handshake(asio::ssl::stream_base::client, asio::use_future), close,
+         "in the TLS handshake");
+  }
+
+  asio::ssl::context& tls_context() {
+    if (!tls_) {
+      tls_.emplace(asio::ssl::context::tls_client);
+      tls_->set_options(asio::ssl::context::no_sslv2 | asio::ssl::context::no_sslv3 |
+                        asio::ssl::context::no_tlsv1 | asio::ssl::context::no_tlsv1_1);
+      tls_->set_verify_mode(asio::ssl::verify_peer);
+      boost::system::error_code ec;
+      if (spec_.ca_file)
+        tls_->load_verify_file(*spec_.ca_file, ec);
+      else
+        tls_->set_default_verify_paths(ec);
+      if (ec)
+        throw Failed(fmt::format("cannot load {}: {}",
+                                 spec_.ca_file ? "ca_file " + *spec_.ca_file
+                                               : std::string("the system's CA certificates"),
+                                 ec.message()));
+    }
+    return *tls_;
+  }
+
   Outcome http(const tcp::resolver::results_type& endpoints) {
-    beast::tcp_stream stream(io_);
-    auto close = [&] { stream.socket().close(); };
-    wait(stream.async_connect(endpoints, asio::use_future), close, "connecting");
+    if (!spec_.endpoint.tls) {
+      beast::tcp_stream stream(io_);
+      return http_over(stream, endpoints);
+    }
+    beast::ssl_stream<beast::tcp_stream> stream(io_, tls_context());
+    return http_over(stream, endpoints);
+  }
+
+  template <typename Stream>
+  Outcome http_over(Stream& stream, const tcp::resolver::results_type& endpoints) {
+    connect(stream, endpoints);
+    auto close = [&] { beast::get_lowest_layer(stream).socket().close(); };
     bhttp::request<bhttp::empty_body> req{bhttp::string_to_verb(spec_.method),
                                           spec_.endpoint.target, 11};
     req.set(bhttp::field::host, host_header(spec_.endpoint));
@@ -150,16 +201,22 @@ class Prober {
            "reading the answer's body");
       out.reply = parser.get().body();
     }
-    beast::error_code ec;
-    stream.socket().shutdown(tcp::socket::shutdown_both, ec);
-    return out;
+    return out;  // the connection closes with the stream ("Connection: close")
   }
 
   Outcome websocket(const tcp::resolver::results_type& endpoints) {
-    ws::stream<beast::tcp_stream> socket(io_);
+    if (!spec_.endpoint.tls) {
+      ws::stream<beast::tcp_stream> socket(io_);
+      return websocket_over(socket, endpoints);
+    }
+    ws::stream<beast::ssl_stream<beast::tcp_stream>> socket(io_, tls_context());
+    return websocket_over(socket, endpoints);
+  }
+
+  template <typename Socket>
+  Outcome websocket_over(Socket& socket, const tcp::resolver::results_type& endpoints) {
+    connect(socket.next_layer(), endpoints);
     auto close = [&] { beast::get_lowest_layer(socket).socket().close(); };
-    wait(beast::get_lowest_layer(socket).async_connect(endpoints, asio::use_future), close,
-         "connecting");
     socket.read_message_max(kBodyLimit);
     socket.set_option(
         ws::stream_base::decorator([this](ws::request_type& req) { apply_headers(req); }));
@@ -214,6 +271,7 @@ class Prober {
   const std::function<bool()>& stop_;
   Clock::time_point deadline_;
   asio::io_context io_;
+  std::optional<asio::ssl::context> tls_;  // before the streams that use it go
 };
 
 }  // namespace

@@ -15,9 +15,10 @@ enum class ProbeKind { http, websocket, tcp };
 std::string_view to_string(ProbeKind kind);
 std::optional<ProbeKind> parse_probe_kind(std::string_view name);
 
-// Where a probe connects: http://, ws:// or tcp:// (TLS schemes are refused).
+// Where a probe connects: http(s)://, ws(s):// or tcp://.
 struct Endpoint {
-  std::string scheme;  // "http", "ws", "tcp"
+  std::string scheme;  // "http", "https", "ws", "wss", "tcp"
+  bool tls = false;    // https, wss
   std::string host;    // a name, an IPv4 literal or an IPv6 literal without brackets
   std::string port;    // digits
   std::string target;  // path and query, "/" when none (unused for tcp)
@@ -40,6 +41,8 @@ struct ProbeSpec {
   // http / websocket request headers; a value may hold {secret}.
   std::vector<std::pair<std::string, std::string>> headers;
   std::optional<std::string> secret_file;  // read when the probe runs, never logged
+  // https / wss: the CA certificates (PEM) to trust instead of the system's.
+  std::optional<std::string> ca_file;
 };
 
 }  // namespace squash::probe

@@ -2,19 +2,24 @@
 """Real local servers for squashd's probe tests: HTTP answering 200, HTTP answering 500,
 a TCP listener that accepts and never answers, and a WebSocket echo server.
 
-Usage: probe_servers.py PORTS_FILE HEADERS_FILE
-Writes "ok=PORT fail=PORT hang=PORT ws=PORT" to PORTS_FILE once every server listens;
+Usage: probe_servers.py PORTS_FILE HEADERS_FILE CERT KEY
+Writes "ok=PORT fail=PORT hang=PORT ws=PORT tls=PORT wss=PORT" to PORTS_FILE once every
+server listens (tls and wss: the 200 server and the echo server over TLS with CERT/KEY);
 appends the Authorization header of every request to the 200 server to HEADERS_FILE.
 The 200 server echoes that header in its body, so a probe's reply holds the secret."""
 import asyncio
 import http.server
+import os
 import socket
+import ssl
 import sys
 import threading
 
 import websockets
 
-ports_file, headers_file = sys.argv[1], sys.argv[2]
+ports_file, headers_file, cert, key = sys.argv[1:5]
+tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+tls.load_cert_chain(cert, key)
 
 
 class Ok(http.server.BaseHTTPRequestHandler):
@@ -41,8 +46,10 @@ class Fail(Ok):
         self.wfile.write(body)
 
 
-def serve(handler):
+def serve(handler, context=None):
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    if context:
+        server.socket = context.wrap_socket(server.socket, server_side=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server.server_address[1]
 
@@ -68,12 +75,13 @@ async def echo(ws, path=None):
 
 
 async def main():
-    ok, fail, hung = serve(Ok), serve(Fail), hang()
-    async with websockets.serve(echo, "127.0.0.1", 0) as server:
-        ws = server.sockets[0].getsockname()[1]
+    ok, fail, hung, ok_tls = serve(Ok), serve(Fail), hang(), serve(Ok, tls)
+    async with websockets.serve(echo, "127.0.0.1", 0) as plain, \
+            websockets.serve(echo, "127.0.0.1", 0, ssl=tls) as secure:
+        ws = plain.sockets[0].getsockname()[1]
+        wss = secure.sockets[0].getsockname()[1]
         with open(ports_file + ".tmp", "w") as f:
-            f.write(f"ok={ok} fail={fail} hang={hung} ws={ws}\n")
-        import os
+            f.write(f"ok={ok} fail={fail} hang={hung} ws={ws} tls={ok_tls} wss={wss}\n")
         os.rename(ports_file + ".tmp", ports_file)
         await asyncio.Future()
 
