@@ -144,6 +144,7 @@ void resolve_scope(Context& ctx, const Scope& scope) {
   for (auto& [oid, name] : ctx.nsps) oids.push_back(oid);
   std::sort(oids.begin(), oids.end());
   ctx.nsp_array = array_literal(oids);
+  ctx.nsp_oids = oids;
 }
 
 }  // namespace
@@ -319,6 +320,7 @@ model::FlatSnapshot read_catalog_flat(Spi& spi, const Scope& scope) {
     check_readable(ctx);
     load_extension_members(ctx);
     resolve_scope(ctx, scope);
+    ctx.view_definitions.start(ctx.nsp_oids);
     load_roles(ctx);
     load_comments(ctx);
 

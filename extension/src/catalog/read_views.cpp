@@ -2,6 +2,7 @@
 // pinned search_path every relation is schema-qualified), trimmed; view options as
 // attributes. Whether a materialized view is populated is data state, not schema.
 #include <algorithm>
+#include <unordered_map>
 
 #include "reader.hpp"
 
@@ -35,16 +36,26 @@ std::string boolean_option(std::string value) {
 }  // namespace
 
 void read_views(Context& ctx) {
-  Rows r = ctx.query(
-      "SELECT c.oid, pg_catalog.pg_get_viewdef(c.oid) FROM pg_catalog.pg_class c"
-      " WHERE c.relnamespace = ANY ($NSPS)"
-      "   AND c.relkind IN ('v', 'm')");
-  for (size_t i = 0; i < r.size(); i++) {
-    const Relation* rel = ctx.kept_relation(r.oid(i, 0));
-    if (!rel) continue;
+  // From the parallel worker, or (none ran) the same function here.
+  std::unordered_map<Oid, Value> definitions;
+  if (!ctx.view_definitions.collect(definitions)) {
+    Rows r = ctx.query(
+        "SELECT c.oid, pg_catalog.pg_get_viewdef(c.oid) FROM pg_catalog.pg_class c"
+        " WHERE c.relnamespace = ANY ($NSPS)"
+        "   AND c.relkind IN ('v', 'm')");
+    for (size_t i = 0; i < r.size(); i++) definitions[r.oid(i, 0)] = r.value(i, 1);
+  }
+  std::vector<const Relation*> views;
+  for (const auto& [oid, rel] : ctx.relations)
+    if (rel.kept && (rel.kind == 'v' || rel.kind == 'm')) views.push_back(&rel);
+  for (const Relation* rel : views) {
+    auto def = definitions.find(rel->oid);
+    if (def == definitions.end())
+      throw Error("pg_squash: internal error in the catalog reader: no definition of view " +
+                  rel->identity);
     const bool materialized = rel->kind == 'm';
     ObjectRef o = ctx.add(materialized ? "materialized view" : "view", rel->identity);
-    o.set("definition", trim_definition(r.view(i, 1)));
+    o.set("definition", trim_definition(def->second ? *def->second : std::string_view()));
     if (rel->options) {
       std::vector<std::string> rest;
       for (const std::string& opt : parse_array(*rel->options)) {

@@ -212,6 +212,32 @@ class Deparser {
 };
 
 // ---------------------------------------------------------------------------------------
+// View definitions (parallel_views.cpp)
+// ---------------------------------------------------------------------------------------
+
+// pg_get_viewdef of every view and materialized view in the given schemas, run by a
+// parallel worker while the reader goes on with other catalogs. The caller is in parallel
+// mode from start() until collect() or destruction (only read-only catalog queries then).
+class ViewDefinitions {
+ public:
+  ViewDefinitions();
+  ~ViewDefinitions();
+  ViewDefinitions(const ViewDefinitions&) = delete;
+  ViewDefinitions& operator=(const ViewDefinitions&) = delete;
+
+  // Launches the worker; does nothing when none can run.
+  void start(const std::vector<Oid>& nsps);
+  // The worker's definitions (view OID -> text, NULL as the function returned it), after
+  // it finished; false when there was no worker. Raises the worker's error, if any.
+  bool collect(std::unordered_map<Oid, Value>& out);
+
+ private:
+  struct State;
+  void stop();  // ends the worker and parallel mode
+  std::unique_ptr<State> st_;
+};
+
+// ---------------------------------------------------------------------------------------
 // What every reader shares (catalog_reader.cpp)
 // ---------------------------------------------------------------------------------------
 
@@ -394,6 +420,8 @@ struct Context {
   std::unordered_map<Oid, std::string> index_constraint;  // index -> its constraint's name
   std::vector<Unmodelled> unmodelled;                     // emitted last, by read_unmodelled
   Deparser deparser;
+  std::vector<Oid> nsp_oids;         // the schemas in scope, sorted
+  ViewDefinitions view_definitions;  // declared last: ended first
 
   // Runs a catalog query; "$NSPS" in sql stands for the array of schemas in scope (a
   // constant, so the planner can hash it).
