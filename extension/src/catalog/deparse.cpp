@@ -350,7 +350,16 @@ const std::vector<Deparsed>& Deparser::run(std::string_view tree, const Relation
       auto t = std::make_unique<Template>();
       t->items = collect(raw);
       pg_call([&] { MemoryContextReset(memory); });
-      it = cache_.emplace(std::move(rw.key), std::move(t)).first;
+      // A tree met for the first time is not kept: in a schema whose expressions are all
+      // different, a cache of them would only cost memory. Its second occurrence is.
+      if (once_.insert(std::hash<std::string>{}(rw.key)).second) {
+        last_ = std::move(t);
+        if (const std::vector<Deparsed>* items = instantiate(*last_, rel, rw.attnos.size()))
+          return *items;
+        it = cache_.end();
+      } else {
+        it = cache_.emplace(std::move(rw.key), std::move(t)).first;
+      }
     } else {
       hits_++;
       // A repeat: remember this very text too (unique expressions are never kept twice).
@@ -364,8 +373,9 @@ const std::vector<Deparsed>& Deparser::run(std::string_view tree, const Relation
         seen_.emplace(hash, std::move(seen));
       }
     }
-    if (const std::vector<Deparsed>* items = instantiate(*it->second, rel, rw.attnos.size()))
-      return *items;
+    if (it != cache_.end())
+      if (const std::vector<Deparsed>* items = instantiate(*it->second, rel, rw.attnos.size()))
+        return *items;
   }
   std::string whole(tree);
   RawResult raw = server_deparse(memory, whole.c_str(), is_list, rel ? rel->oid : InvalidOid);

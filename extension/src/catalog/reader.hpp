@@ -205,6 +205,8 @@ class Deparser {
 
   std::unordered_map<std::string, std::unique_ptr<Template>> cache_;
   std::unordered_map<size_t, std::unique_ptr<Seen>> seen_;  // by hash of the tree text
+  std::unordered_set<size_t> once_;  // hashes of the rewritten trees deparsed once
+  std::unique_ptr<Template> last_;   // the template of a tree met once, until the next call
   std::vector<Deparsed> result_;
   std::string buffer_;
   void* memory_ = nullptr;  // MemoryContext for the server's deparser, reset per call
