@@ -8,7 +8,7 @@ SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION IF NOT EXISTS pg_squash;
 \ir 10_snapshot_helpers.inc
-SELECT plan(19);
+SELECT plan(22);
 
 -- One schema, built twice in different ways.
 CREATE FUNCTION pg_temp.build(variant int) RETURNS void LANGUAGE plpgsql AS $f$
@@ -161,6 +161,36 @@ SELECT is_empty($$
      AND s.identity = quote_ident(n.nspname) || '.' || quote_ident(ic.relname)
    WHERE strpos(pg_get_indexdef(ic.oid), '(' || s.v || ')') = 0$$,
   'every index''s columns read as pg_get_indexdef prints them');
+
+-- View definitions come from a parallel worker when one can start (it shares this
+-- transaction, so it sees the uncommitted views below), else from the reader itself:
+-- the same texts, the same fingerprint either way.
+DO $$
+BEGIN
+  FOR i IN 1..12 LOOP
+    EXECUTE format('CREATE VIEW other.v%s AS SELECT a, b + %s AS b2 FROM other.c%s WHERE c <> %L',
+                   i, i, i * 2, 'q' || i);
+  END LOOP;
+END $$;
+CREATE MATERIALIZED VIEW other.mv AS SELECT count(*) AS n FROM other.v1 JOIN other.v2 USING (a);
+SELECT squash_snapshot('tap_views_parallel') AS fp_parallel \gset
+SET LOCAL max_parallel_workers = 0;
+SELECT is(squash_snapshot('tap_views_serial'), :'fp_parallel',
+          'the same fingerprint without a parallel worker (max_parallel_workers = 0)');
+SELECT is(squash_snapshot_export('tap_views_serial')->'objects',
+          squash_snapshot_export('tap_views_parallel')->'objects',
+          'and the same objects, view definitions included');
+RESET max_parallel_workers;
+CREATE FUNCTION pg_temp.viewdef_unqualified_path(regclass) RETURNS text LANGUAGE sql
+  SET search_path = '' AS $$ SELECT pg_catalog.pg_get_viewdef($1) $$;
+SET LOCAL search_path = other, public;
+SELECT is_empty($$
+  SELECT o->>'identity'
+    FROM jsonb_array_elements(squash_snapshot_export('tap_views_parallel')->'objects') o
+   WHERE o->>'kind' IN ('view', 'materialized view')
+     AND o->'attrs'->>'definition' IS DISTINCT FROM
+         rtrim(btrim(pg_temp.viewdef_unqualified_path((o->>'identity')::regclass), E' \n'), ';')$$,
+  'every view definition reads as pg_get_viewdef prints it with an empty search_path');
 
 SELECT * FROM finish();
 ROLLBACK;
