@@ -321,6 +321,7 @@ model::FlatSnapshot read_catalog_flat(Spi& spi, const Scope& scope) {
     load_extension_members(ctx);
     resolve_scope(ctx, scope);
     ctx.view_definitions.start(ctx.nsp_oids);
+    ctx.deparser.set_prepared(&ctx.view_definitions);
     load_roles(ctx);
     load_comments(ctx);
 
@@ -340,11 +341,14 @@ model::FlatSnapshot read_catalog_flat(Spi& spi, const Scope& scope) {
     step("schemas", read_schemas);
     step("extensions", read_extensions);
     step("relations", load_relations);
+    ctx.view_definitions.passed(ExprSource::kDefault);
     step("sequences", read_sequences);
     step("tables", read_tables);
     step("load indexes", load_indexes);
     step("constraints", read_constraints);
+    ctx.view_definitions.passed(ExprSource::kCheck);
     step("indexes", read_indexes);
+    ctx.view_definitions.passed(ExprSource::kPredicate);
     step("views", read_views);
     step("types", read_types);
     step("routines", read_routines);
@@ -353,14 +357,15 @@ model::FlatSnapshot read_catalog_flat(Spi& spi, const Scope& scope) {
     step("policies", read_policies);
     step("unmodelled", read_unmodelled);
     const double total = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
-    const size_t objects = snap.size(), calls = ctx.deparser.calls(), hits = ctx.deparser.hits();
+    const size_t objects = snap.size(), calls = ctx.deparser.calls(), hits = ctx.deparser.hits(),
+                 prepared = ctx.deparser.prepared_hits();
     const Profile p = profile();
     pg_call([&] {
       elog(DEBUG1,
            "pg_squash: read %zu objects in %.1f ms: queries %.1f ms (%llu rows), deparsing %.1f ms "
-           "(%zu expressions, %zu from cache);%s",
+           "(%zu expressions, %zu from cache, %zu from the worker);%s",
            objects, total, p.execute_ms, static_cast<unsigned long long>(p.rows), p.deparse_ms,
-           calls, hits, timings.c_str());
+           calls, hits, prepared, timings.c_str());
     });
   }
   try {

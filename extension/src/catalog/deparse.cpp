@@ -16,6 +16,7 @@
 #include <algorithm>
 #include <charconv>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 
 #include "reader.hpp"
@@ -274,6 +275,27 @@ int substitute(const std::string& text, const Relation& rel, std::string& out) {
 
 }  // namespace
 
+uint64_t tree_hash(std::string_view tree) noexcept {
+  return std::hash<std::string_view>{}(tree);
+}
+
+char* worker_rewrite(const char* tree, size_t length, uint32_t* columns) noexcept {
+  try {
+    Rewritten rw = rewrite(std::string_view(tree, length), true);
+    if (!rw.cacheable) return nullptr;
+    *columns = static_cast<uint32_t>(rw.attnos.size());
+    char* key = static_cast<char*>(malloc(rw.key.size() + 1));
+    if (key) memcpy(key, rw.key.c_str(), rw.key.size() + 1);
+    return key;
+  } catch (...) {
+    return nullptr;
+  }
+}
+
+char* worker_deparse(const char* key) {
+  return get_expr(nullptr, key, InvalidOid);
+}
+
 struct Deparser::Template {
   std::vector<Deparsed> items;  // texts with placeholders
 };
@@ -326,11 +348,11 @@ const std::vector<Deparsed>* Deparser::instantiate(const Template& t, const Rela
   return replaced == static_cast<int>(columns) ? &result_ : nullptr;
 }
 
-const std::vector<Deparsed>& Deparser::run(std::string_view tree, const Relation* rel,
-                                           bool is_list) {
+const std::vector<Deparsed>& Deparser::run(std::string_view tree, const Relation* rel, bool is_list,
+                                           uint64_t source) {
   MemoryContext memory = static_cast<MemoryContext>(memory_);
   calls_++;
-  const size_t hash = std::hash<std::string_view>{}(tree);
+  const size_t hash = tree_hash(tree);
   if (auto s = seen_.find(hash); s != seen_.end()) {
     const Seen& seen = *s->second;
     if (seen.tree == tree && seen.with_rel == (rel != nullptr) && seen.is_list == is_list) {
@@ -340,19 +362,33 @@ const std::vector<Deparsed>& Deparser::run(std::string_view tree, const Relation
       }
     }
   }
+  // The parallel worker may have deparsed this very tree already, as below (same
+  // function, same settings, same snapshot: the same text); the tree's hash and length
+  // make sure it is the same tree. Its first occurrence: kept as below, not cached.
+  if (source != 0 && !is_list && rel && prepared_) {
+    PreparedText p;
+    if (prepared_->take(source, hash, tree.size(), p)) {
+      prepared_hits_++;
+      once_.insert(p.key_hash);
+      last_ = std::make_unique<Template>();
+      last_->items.resize(1);
+      last_->items[0].text.swap(p.text);
+      if (const std::vector<Deparsed>* items = instantiate(*last_, rel, p.columns)) return *items;
+    }
+  }
   Rewritten rw = rewrite(tree, rel != nullptr);
   if (!rel && !rw.attnos.empty())
     throw Error("pg_squash: internal error: a column reference outside any table");
   if (rw.cacheable) {
     auto it = cache_.find(rw.key);
     if (it == cache_.end()) {
-      RawResult raw = server_deparse(memory, rw.key.c_str(), is_list, InvalidOid);
       auto t = std::make_unique<Template>();
+      RawResult raw = server_deparse(memory, rw.key.c_str(), is_list, InvalidOid);
       t->items = collect(raw);
       pg_call([&] { MemoryContextReset(memory); });
       // A tree met for the first time is not kept: in a schema whose expressions are all
       // different, a cache of them would only cost memory. Its second occurrence is.
-      if (once_.insert(std::hash<std::string>{}(rw.key)).second) {
+      if (once_.insert(tree_hash(rw.key)).second) {
         last_ = std::move(t);
         if (const std::vector<Deparsed>* items = instantiate(*last_, rel, rw.attnos.size()))
           return *items;
@@ -384,13 +420,13 @@ const std::vector<Deparsed>& Deparser::run(std::string_view tree, const Relation
   return result_;
 }
 
-std::string Deparser::expr(std::string_view tree, const Relation* rel) {
-  const std::vector<Deparsed>& items = run(tree, rel, false);
+std::string Deparser::expr(std::string_view tree, const Relation* rel, uint64_t source) {
+  const std::vector<Deparsed>& items = run(tree, rel, false, source);
   return items.empty() ? std::string() : items[0].text;
 }
 
 std::vector<Deparsed> Deparser::list(std::string_view tree, const Relation* rel) {
-  return run(tree, rel, true);
+  return run(tree, rel, true, 0);
 }
 
 }  // namespace squash::catalog

@@ -243,7 +243,9 @@ void read_constraints(Context& ctx) {
       c.delete_columns = int_array(scan.view(Anum_pg_constraint_confdelsetcols));
     }
 #endif
-    if (c.type == 'c') c.text = ctx.deparser.expr(scan.view(Anum_pg_constraint_conbin), rel);
+    if (c.type == 'c')
+      c.text = ctx.deparser.expr(scan.view(Anum_pg_constraint_conbin), rel,
+                                 expr_source(ExprSource::kCheck, c.oid));
     if (c.type == 'x') {
       auto it = exclusions.find(c.oid);
       if (it != exclusions.end()) c.text = it->second;

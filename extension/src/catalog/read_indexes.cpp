@@ -139,7 +139,9 @@ void read_indexes(Context& ctx) {
       keys.push_back(std::move(item));
     }
     std::string predicate;
-    if (x.predicate) predicate = ctx.deparser.expr(*x.predicate, rel);
+    if (x.predicate)
+      predicate =
+          ctx.deparser.expr(*x.predicate, rel, expr_source(ExprSource::kPredicate, index_oid));
 
     // Attributes in key order: normalize() then has nothing to sort.
     ObjectRef o = ctx.add("index", idx->identity);

@@ -170,7 +170,8 @@ void load_columns(Context& ctx) {
       if (!c) continue;
       Column& col = rel->columns[rel->attcol[c->attnum - 1]];
       col.has_default = true;
-      col.default_expr = ctx.deparser.expr(scan.view(Anum_pg_attrdef_adbin), rel);
+      col.default_expr = ctx.deparser.expr(scan.view(Anum_pg_attrdef_adbin), rel,
+                                           expr_source(ExprSource::kDefault, d.adrelid, d.adnum));
     }
   }
   ctx.fetch_types();

@@ -169,6 +169,33 @@ struct Relation;
 // Calls PostgreSQL: use inside pg_call.
 Node* fold_constant_casts(Node* node);
 
+class ViewDefinitions;
+
+// A text the parallel worker deparsed: the cache key's deparse, the key's tree_hash and
+// how many column placeholders it has.
+struct PreparedText {
+  std::string text;
+  uint64_t key_hash = 0;
+  uint32_t columns = 0;
+};
+
+// For the parallel worker (parallel_views.cpp). The hash of a tree's text (FNV-1a).
+uint64_t tree_hash(std::string_view tree) noexcept;
+// The cache key of a tree (Deparser), malloc'ed; null when it is not cacheable (or on
+// any failure). Calls no PostgreSQL function.
+// columns: how many column references it replaced.
+char* worker_rewrite(const char* tree, size_t length, uint32_t* columns) noexcept;
+// The server's deparse of a cache key, as the Deparser does it (palloc'ed; may ereport).
+char* worker_deparse(const char* key);
+
+// Which stored expression a tree is (Deparser::expr's source): the parallel worker
+// deparses defaults, CHECKs and partial-index predicates ahead of the reader.
+enum class ExprSource : uint64_t { kDefault = 1, kCheck = 2, kPredicate = 3 };
+inline uint64_t expr_source(ExprSource kind, uint32_t oid, int attnum = 0) {
+  return (static_cast<uint64_t>(kind) << 56) | (static_cast<uint64_t>(oid) << 16) |
+         static_cast<uint16_t>(attnum);
+}
+
 struct Deparsed {
   std::string text;
   Oid type = 0;
@@ -188,18 +215,23 @@ class Deparser {
   Deparser& operator=(const Deparser&) = delete;
 
   // One expression; rel names the columns a Var refers to (null when it has none).
-  std::string expr(std::string_view tree, const Relation* rel);
+  // source (expr_source) names the catalog row, for the worker's ready texts.
+  std::string expr(std::string_view tree, const Relation* rel, uint64_t source = 0);
   // A list of expressions (pg_index.indexprs) with their types and collations.
   std::vector<Deparsed> list(std::string_view tree, const Relation* rel);
 
   size_t calls() const { return calls_; }
   size_t hits() const { return hits_; }
+  size_t prepared_hits() const { return prepared_hits_; }
+  // Where texts the parallel worker deparsed ahead come from (null: none).
+  void set_prepared(ViewDefinitions* prepared) { prepared_ = prepared; }
 
  private:
   struct Template;
   struct Seen;
   // The result: a cached template's items, or result_.
-  const std::vector<Deparsed>& run(std::string_view tree, const Relation* rel, bool is_list);
+  const std::vector<Deparsed>& run(std::string_view tree, const Relation* rel, bool is_list,
+                                   uint64_t source);
   // The template with rel's column names filled in; null when that does not work out.
   const std::vector<Deparsed>* instantiate(const Template& t, const Relation* rel, size_t columns);
 
@@ -210,7 +242,8 @@ class Deparser {
   std::vector<Deparsed> result_;
   std::string buffer_;
   void* memory_ = nullptr;  // MemoryContext for the server's deparser, reset per call
-  size_t calls_ = 0, hits_ = 0;
+  size_t calls_ = 0, hits_ = 0, prepared_hits_ = 0;
+  ViewDefinitions* prepared_ = nullptr;
 };
 
 // ---------------------------------------------------------------------------------------
@@ -218,8 +251,13 @@ class Deparser {
 // ---------------------------------------------------------------------------------------
 
 // pg_get_viewdef of every view and materialized view in the given schemas, run by a
-// parallel worker while the reader goes on with other catalogs. The caller is in parallel
-// mode from start() until collect() or destruction (only read-only catalog queries then).
+// parallel worker while the reader goes on with other catalogs. Before the views, the
+// worker also deparses the partial-index predicates, CHECKs and defaults in scope (in
+// that order: the reverse of the reader's), each distinct tree once, as Deparser would
+// (the cache key, without table context); the reader takes these texts instead of
+// deparsing them itself, and tells the worker which kinds it is past (passed()), so the
+// worker skips them. The caller is in parallel mode from start() until collect() or
+// destruction (only read-only catalog queries then).
 class ViewDefinitions {
  public:
   ViewDefinitions();
@@ -229,12 +267,18 @@ class ViewDefinitions {
 
   // Launches the worker; does nothing when none can run.
   void start(const std::vector<Oid>& nsps);
+  // The reader is done with the expressions of this kind.
+  void passed(ExprSource kind);
+  // The worker's text of the expression source (expr_source) whose tree has this hash
+  // and length, into out; false when it has none (yet).
+  bool take(uint64_t source, uint64_t hash, size_t length, PreparedText& out);
   // The worker's definitions (view OID -> text, NULL as the function returned it), after
   // it finished; false when there was no worker. Raises the worker's error, if any.
   bool collect(std::unordered_map<Oid, Value>& out);
 
  private:
   struct State;
+  bool receive(bool wait);
   void stop();  // ends the worker and parallel mode
   std::unique_ptr<State> st_;
 };
