@@ -11,6 +11,7 @@
 #include "pg_squash/snapshot_store.hpp"
 #include "pg_squash/srf.hpp"
 #include "pg_squash/subtransaction.hpp"
+#include "pg_squash/user_objects.hpp"
 
 namespace squash {
 namespace {
@@ -34,12 +35,7 @@ std::string plural(size_t n, const char* one, const char* many) {
   return std::to_string(n) + " " + (n == 1 ? one : many);
 }
 
-const char* kUserRelations =
-    " n.nspname NOT IN ('pg_catalog', 'information_schema', 'squash')"
-    " AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp\\_%'"
-    " AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend d WHERE d.classid = "
-    "'pg_catalog.pg_class'::regclass"
-    "   AND d.objid = c.oid AND d.deptype = 'e')";
+const char* const kUserRelations = kUserRelationSql;
 
 struct LastStamp {
   std::string revision, version_table, expectation, expected_fingerprint;

@@ -11,6 +11,7 @@
 #include "pg_squash/data/data_fingerprint.hpp"
 #include "pg_squash/guc_scope.hpp"
 #include "pg_squash/settings.hpp"
+#include "pg_squash/user_objects.hpp"
 
 // xxHash compiled in (header-only mode): the short-input path is inlined into the loop.
 #define XXH_INLINE_ALL
@@ -442,18 +443,11 @@ std::vector<Oid> every_user_table(Spi& spi) {
       "SELECT c.oid::pg_catalog.text"
       "  FROM pg_catalog.pg_class c"
       "  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
-      " WHERE c.relkind = 'r' AND c.relpersistence <> 't'"
-      "   AND n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema'"
-      "   AND n.nspname <> 'squash'"
-      "   AND c.relname <> 'alembic_version'"
-      "   AND NOT (c.relname = COALESCE($2, '') AND n.nspname = COALESCE($1, n.nspname))"
-      "   AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend d"
-      "                    WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass"
-      "                      AND d.objid = c.oid AND d.deptype = 'e')"
-      "   AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend d"
-      "                    WHERE d.classid = 'pg_catalog.pg_namespace'::pg_catalog.regclass"
-      "                      AND d.objid = n.oid AND d.deptype = 'e')"
-      " ORDER BY c.oid",
+      " WHERE c.relkind = 'r' AND c.relpersistence <> 't' AND" +
+          std::string(kUserRelationSql) +
+          "   AND c.relname <> 'alembic_version'"
+          "   AND NOT (c.relname = COALESCE($2, '') AND n.nspname = COALESCE($1, n.nspname))"
+          " ORDER BY c.oid",
       {vt_schema, vt_name});
   std::vector<Oid> oids;
   oids.reserve(r.rows.size());

@@ -8,22 +8,13 @@
 #include "pg_squash/srf.hpp"
 #include "pg_squash/views/view_sql.hpp"
 #include "pg_squash/views/view_state.hpp"
+#include "pg_squash/user_objects.hpp"
 
 namespace squash::views {
 namespace {
 
-// User schemas only: never pg_catalog, information_schema, pg_toast, temporary schemas, our
-// own squash schema, or anything an extension owns.
-const char* const kUserViews = R"SQL(
- WHERE c.relkind IN ('v', 'm')
-   AND n.nspname NOT IN ('information_schema', 'squash') AND n.nspname !~ '^pg_'
-   AND NOT EXISTS (SELECT FROM pg_depend d
-                    WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid
-                      AND d.deptype = 'e')
-   AND NOT EXISTS (SELECT FROM pg_depend d
-                    WHERE d.classid = 'pg_namespace'::regclass AND d.objid = n.oid
-                      AND d.deptype = 'e')
-)SQL";
+// The application's views (user_objects.hpp).
+const std::string kUserViews = std::string(" WHERE c.relkind IN ('v', 'm') AND") + kUserRelationSql;
 
 std::vector<std::string> split_columns(const std::string& list) {
   std::vector<std::string> out;
@@ -54,7 +45,7 @@ std::string upsert(const std::string& source) {
 }
 
 bool reserved_schema(const std::string& schema) {
-  return schema.rfind("pg_", 0) == 0 || schema == "information_schema" || schema == "squash";
+  return is_system_schema(schema);
 }
 
 }  // namespace
