@@ -292,6 +292,19 @@ done
 is "$st" cancelled "a run cancelled while a probe waits on a silent server ends as cancelled at once"
 is "$(run_json "$sid" | jq -r '.probes | length')" 0 "and records no verdict for the probe it cut short"
 
+# --- a cancel during the stamp's probes still undoes the stamp
+q -d "$db" -c "UPDATE alembic_version SET version_num = 'e03c7d1a5f82'" >/dev/null
+sid=$(ctl run stuck stamp --param revision=000_squashed_complete --param expect=expected 2>>"$work/ctl.err")
+for _ in $(seq 300); do [[ "$(steps_of "$sid")" == *,probe ]] && break; sleep 0.1; done
+sleep 0.3
+ctl cancel "$sid" >/dev/null 2>>"$work/ctl.err"
+for _ in $(seq 200); do
+  st=$(run_json "$sid" | jq -r .state); [ "$st" = running ] || [ "$st" = queued ] || break; sleep 0.1
+done
+like "$st" "^(cancelled|failed)$" "a stamp cancelled during its probes ends ($st)"
+like "$(steps_of "$sid")" ",probe,unstamp$" "the unstamp runs after the cancel"
+is "$(version)" e03c7d1a5f82 "alembic_version is back at the old revision"
+
 # --- a target without probes
 run_job none probe
 is "$state" failed "the probe job on a target without probes fails"

@@ -185,11 +185,14 @@ void run_stamp_job(RunContext& ctx, db::Connection& conn) {
     }
   }
   if (!failure.empty()) {
+    // The undo runs to its end even when a cancel, SIGTERM or the window's end caused it.
+    ctx.ignore_stop(true);
     ctx.step("unstamp", [&] {
       auto r = conn.scalar(fmt::format("SELECT {}()", ext.call("squash_unstamp")));
       ctx.detail(fmt::format("alembic_version restored ({})", r.value_or(previous)));
     });
     if (v.fail == 0) probe_after_rollback(ctx);
+    ctx.ignore_stop(false);
     throw StepFailed(failure + "; unstamped");
   }
   for (auto& w : v.warnings) ctx.note("warn: " + w);

@@ -39,6 +39,10 @@ void run_probes(RunContext& ctx, const std::string& step) {
 
 void probe_after_rollback(RunContext& ctx) {
   if (ctx.target().probes.empty()) return;
+  if (ctx.stop_requested()) {  // only the undo itself outlives a stop
+    ctx.note("the application probes were not run again after the rollback: the run was stopped");
+    return;
+  }
   try {
     run_probes(ctx, "rollback-probe");
     ctx.note("after the rollback the application probes pass");

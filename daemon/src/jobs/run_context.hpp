@@ -62,6 +62,8 @@ class RunContext {
   // While set, the run's stop and window are ignored: cleanup and rollback steps run to
   // their end even after a cancel, SIGTERM or the window's end.
   void ignore_stop(bool on) { ignore_stop_ = on; }
+  // Whether a cancel, SIGTERM or the window's end asked the run to stop (ignore_stop or not).
+  bool stop_requested() { return stop_.poll(hooks_.now()) != process::StopReason::none; }
   const nlohmann::json& params() const { return run_.params; }
   std::optional<std::string> param_string(const std::string& key) const;
 
