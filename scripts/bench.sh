@@ -17,7 +17,9 @@ results=$work/results
 for bench in "$src"/scripts/bench/*.sh; do
   [ -n "${BENCH_ONLY:-}" ] && [[ "$(basename "$bench")" != *"$BENCH_ONLY"* ]] && continue
   echo "== $(basename "$bench")" >&2
-  "$bench" | tee -a "$results" | grep -v '^RESULT' || echo "   (failed: $bench)" >&2
+  # Judge the benchmark by its own exit status, not by grep finding nothing else to show.
+  "$bench" | tee -a "$results" | { grep -v '^RESULT' || true; }
+  [ "${PIPESTATUS[0]}" -eq 0 ] || echo "   (failed: $bench)" >&2
 done
 
 echo
