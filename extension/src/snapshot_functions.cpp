@@ -70,7 +70,9 @@ SQUASH_FUNCTION(squash_diff) {
 SQUASH_FUNCTION(squash_snapshot_export) {
   std::string label = label_arg(fcinfo, 0, "label");
   Spi spi;
-  std::string doc = model::to_json(load_snapshot(spi, label).snapshot);
+  StoredSnapshot stored = load_snapshot(spi, label);
+  std::string doc = model::to_json(stored.snapshot);
+  if (stored.scope.schemas) doc = model::with_schemas(std::move(doc), *stored.scope.schemas);
   return pg_call([&] { return DirectFunctionCall1(jsonb_in, CStringGetDatum(doc.c_str())); });
 }
 
@@ -82,15 +84,16 @@ SQUASH_FUNCTION(squash_snapshot_import) {
   Jsonb* doc = pg_call([&] { return PG_GETARG_JSONB_P(0); });
   char* text = pg_call([&] { return JsonbToCString(nullptr, &doc->root, VARSIZE(doc)); });
   model::Snapshot snap;
+  catalog::Scope scope;  // carried over, so that a diff compares the same schemas
   try {
-    snap = model::from_json(text);
+    snap = model::from_json(text, &scope.schemas);
   } catch (const model::FormatError& e) {
     throw Error(std::string("pg_squash: invalid snapshot document: ") + e.what(),
                 ERRCODE_INVALID_PARAMETER_VALUE);
   }
   std::string fp = model::fingerprint(snap);
   Spi spi;
-  store_snapshot(spi, label, snap, fp, catalog::Scope{});
+  store_snapshot(spi, label, snap, fp, scope);
   return text_datum(fp);
 }
 

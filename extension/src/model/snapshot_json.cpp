@@ -120,6 +120,7 @@ enum TopField : unsigned {
   kFingerprint = 8,
   kObjectCount = 16,
   kObjects = 32,
+  kSchemas = 64,  // optional: the scope the snapshot was taken with
   kUnknownTop = 0,
 };
 enum ObjectField : unsigned { kKind = 1, kIdentity = 2, kAttrs = 4, kUnknownObject = 0 };
@@ -133,7 +134,8 @@ const FieldName kTopFields[] = {{"format", kFormat},
                                 {"server_version", kServerVersion},
                                 {"fingerprint", kFingerprint},
                                 {"object_count", kObjectCount},
-                                {"objects", kObjects}};
+                                {"objects", kObjects},
+                                {"schemas", kSchemas}};
 const FieldName kObjectFields[] = {{"kind", kKind}, {"identity", kIdentity}, {"attrs", kAttrs}};
 
 template <std::size_t N>
@@ -199,6 +201,7 @@ class Reader final : public nlohmann::json_sax<Json> {
     kObjectValue,  // the value of object_field_
     kAttrs,        // in objects[index_].attrs: a key or its end
     kAttrValue,    // the value of attr_key_
+    kSchemas,      // in "schemas": a schema name or the end
     kSkip,         // inside a value of the wrong type, skip_ levels deep
     kDone,         // after the top-level object
   };
@@ -229,6 +232,8 @@ class Reader final : public nlohmann::json_sax<Json> {
         return State::kObject;
       case State::kAttrValue:
         return State::kAttrs;
+      case State::kSchemas:
+        return State::kSchemas;
       default:
         return State::kDone;
     }
@@ -263,6 +268,10 @@ class Reader final : public nlohmann::json_sax<Json> {
   std::string server_version_, fingerprint_;
   std::uint64_t object_count_ = 0;
   Snapshot snapshot_;
+  std::optional<std::vector<std::string>> schemas_;
+
+ public:
+  std::optional<std::vector<std::string>> take_schemas() { return std::move(schemas_); }
 };
 
 std::string Reader::path() const {
@@ -286,6 +295,8 @@ std::string Reader::path() const {
       return object_path() + ".attrs";
     case State::kAttrValue:
       return object_path() + ".attrs" + key_path(attr_key_);
+    case State::kSchemas:
+      return "schemas[" + std::to_string(schemas_ ? schemas_->size() : 0) + "]";
     case State::kSkip:
       return "?";
   }
@@ -321,6 +332,11 @@ bool Reader::open(Type t) {
         state_ = State::kObjects;
         return true;
       }
+      if (top_field_ == kSchemas && t == Type::kArray) {
+        schemas_.emplace();
+        state_ = State::kSchemas;
+        return true;
+      }
       top_type_error(t);
       begin_skip(nullptr, t);
       return true;
@@ -348,6 +364,7 @@ bool Reader::open(Type t) {
                  t);
       return true;
     case State::kAttrValue:
+    case State::kSchemas:
       begin_skip("a string", t);
       return true;
     default:
@@ -374,6 +391,9 @@ bool Reader::close() {
     case State::kAttrs:
       state_ = State::kObject;
       return true;
+    case State::kSchemas:
+      state_ = State::kTop;
+      return true;
     default:
       fail("internal error: unexpected end of container in snapshot document");
   }
@@ -387,8 +407,11 @@ bool Reader::scalar(Type t) {
       fail(std::string("top level: expected an object, got ") + type_name(t) +
            " (not a pg_squash snapshot document)");
     case State::kTopValue:
-      top_type_error(t);
+      if (!(top_field_ == kSchemas && t == Type::kNull)) top_type_error(t);  // null: every schema
       state_ = State::kTop;
+      return true;
+    case State::kSchemas:
+      type_error("a string", t);
       return true;
     case State::kObjects:
       type_error("an object", t);
@@ -419,6 +442,7 @@ void Reader::top_type_error(Type t) {
       version_error_ = std::string("version: expected an integer, got ") + type_name(t);
       break;
     case kObjects:
+    case kSchemas:
       type_error("an array", t);
       break;
     case kObjectCount:
@@ -520,6 +544,21 @@ bool Reader::string(string_t& value) {
       }
       if (object_ok_ && !error_) object_.attrs.push_back({std::move(attr_key_), std::move(value)});
       state_ = State::kAttrs;
+      return true;
+    case State::kSchemas:
+      // A schema name as PostgreSQL allows it: 1-63 bytes, no NUL.
+      if (value.empty() || value.size() > 63 || value.find('\0') != std::string::npos) {
+        if (!error_)
+          error(path() + ": expected a schema name (1-63 bytes, no NUL), got " +
+                quoted_text(value));
+      } else if (schemas_->size() >= kMaxDocumentSchemas) {
+        if (!error_)
+          error("schemas: more than " + std::to_string(kMaxDocumentSchemas) + " schemas");
+      } else if (std::find(schemas_->begin(), schemas_->end(), value) != schemas_->end()) {
+        if (!error_) error(path() + ": duplicate schema " + quoted_text(value));
+      } else {
+        schemas_->push_back(std::move(value));
+      }
       return true;
     default:
       return scalar(Type::kString);
@@ -625,7 +664,9 @@ Snapshot Reader::finish() {
   if (!(top_seen_ & kVersion)) fail("top level: missing field \"version\"");
   if (error_) fail(*error_);
   for (const FieldName& f : kTopFields)
-    if (!(top_seen_ & f.bit)) fail(std::string("top level: missing field \"") + f.name + "\"");
+    if (f.bit != kSchemas && !(top_seen_ & f.bit))
+      fail(std::string("top level: missing field \"") + f.name + "\"");
+  if (schemas_ && schemas_->empty()) fail("schemas: an empty list (write null for every schema)");
   if (object_count_ != index_)
     fail("object_count: the document says " + std::to_string(object_count_) +
          " objects, but \"objects\" has " + std::to_string(index_));
@@ -755,6 +796,10 @@ std::string to_json(const FlatSnapshot& snapshot, const std::string& fp) {
 }
 
 Snapshot from_json(std::string_view text) {
+  return from_json(text, nullptr);
+}
+
+Snapshot from_json(std::string_view text, std::optional<std::vector<std::string>>* schemas) {
   if (text.size() > kMaxDocumentBytes)
     throw FormatError("document is " + std::to_string(text.size()) + " bytes, more than the " +
                       std::to_string(kMaxDocumentBytes >> 20) + " MiB limit");
@@ -764,7 +809,21 @@ Snapshot from_json(std::string_view text) {
   const char* begin = text.data();
   Json::sax_parse(begin, begin + text.size(), &reader, nlohmann::json::input_format_t::json,
                   /*strict=*/true, /*ignore_comments=*/false);
-  return reader.finish();
+  Snapshot snapshot = reader.finish();
+  if (schemas) *schemas = reader.take_schemas();
+  return snapshot;
+}
+
+std::string with_schemas(std::string document, const std::vector<std::string>& schemas) {
+  if (document.size() < 2 || document.back() != '}')
+    throw ModelError("cannot add schemas to a snapshot document: not an object");
+  std::string field = ",\"schemas\":[";
+  for (std::size_t i = 0; i < schemas.size(); i++) {
+    if (i) field += ',';
+    append_string(field, schemas[i], "a schema name", nullptr);
+  }
+  document.insert(document.size() - 1, field + "]");
+  return document;
 }
 
 }  // namespace squash::model
