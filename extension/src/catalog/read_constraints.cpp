@@ -119,15 +119,12 @@ void emit(Context& ctx, const Con& c, const Names& other,
   switch (c.type) {
     case 'p':
     case 'u': {
-      auto index = ctx.indexes.find(c.index);
+      const IndexInfo* index = ctx.indexes.find(c.index);
       def = c.type == 'p' ? "PRIMARY KEY " : "UNIQUE ";
-      if (index != ctx.indexes.end() && index->second.nulls_not_distinct)
-        def += "NULLS NOT DISTINCT ";
+      if (index && index->nulls_not_distinct) def += "NULLS NOT DISTINCT ";
       def += "(" + column_list(c.conkey, rel, other, rel->oid) + ")";
-      if (index != ctx.indexes.end() &&
-          index->second.key.size() > static_cast<size_t>(index->second.nkey)) {
-        std::vector<int64_t> include(index->second.key.begin() + index->second.nkey,
-                                     index->second.key.end());
+      if (index && index->key.size() > static_cast<size_t>(index->nkey)) {
+        std::vector<int64_t> include(index->key.begin() + index->nkey, index->key.end());
         def += " INCLUDE (" + column_list(include, rel, other, rel->oid) + ")";
       }
       break;

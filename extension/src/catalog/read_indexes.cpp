@@ -26,6 +26,7 @@ struct AccessMethod {
 
 void load_indexes(Context& ctx) {
   CatalogScan scan(IndexRelationId);
+  ctx.indexes.reserve(scan.estimated_rows());
   while (scan.next()) {
     const FormData_pg_index& i = scan.row<FormData_pg_index>();
     if (i.indexrelid < FirstNormalObjectId) continue;
@@ -79,12 +80,14 @@ void read_indexes(Context& ctx) {
     return it->second == opclass;
   };
 
+  std::vector<Deparsed> exprs;
+  std::vector<std::string> keys, include;
   for (auto& [index_oid, x] : ctx.indexes) {
     const Relation* idx = ctx.relation(index_oid);
     const Relation* rel = ctx.relation(x.table);
     if (!idx || !rel) continue;
     const AccessMethod& am = ams[idx->am_oid];
-    std::vector<Deparsed> exprs;
+    exprs.clear();
     if (x.exprs) exprs = ctx.deparser.list(*x.exprs, rel);
     size_t next_expr = 0;
 
@@ -95,7 +98,8 @@ void read_indexes(Context& ctx) {
       return {};
     };
 
-    std::vector<std::string> keys, include;
+    keys.clear();
+    include.clear();
     for (size_t k = 0; k < x.key.size(); k++) {
       const int attnum = static_cast<int>(x.key[k]);
       std::string item;

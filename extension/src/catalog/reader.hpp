@@ -375,6 +375,7 @@ class FlatMap {
     if (want > slots_.size()) rehash(want);
   }
   size_t size() const { return entries_.size(); }
+  bool empty() const { return entries_.empty(); }
   auto begin() { return entries_.begin(); }
   auto end() { return entries_.end(); }
   auto begin() const { return entries_.begin(); }
@@ -462,7 +463,7 @@ struct Context {
   // (table oid << 16 | attnum) -> identity sequence options
   std::unordered_map<uint64_t, std::string> identity_sequences;
   std::unordered_set<Oid> identity_sequence_oids;
-  std::unordered_map<Oid, IndexInfo> indexes;             // indexes of kept relations
+  OidMap<IndexInfo> indexes;                              // indexes of kept relations
   std::unordered_map<Oid, std::string> index_constraint;  // index -> its constraint's name
   std::vector<Unmodelled> unmodelled;                     // emitted last, by read_unmodelled
   Deparser deparser;
