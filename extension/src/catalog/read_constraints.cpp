@@ -114,7 +114,8 @@ struct Con {
 void emit(Context& ctx, const Con& c, const Names& other,
           const std::unordered_map<Oid, std::string>& other_tables) {
   const Relation* rel = c.rel;
-  if (c.type == 'p' || c.type == 'u' || c.type == 'x') ctx.index_constraint[c.index] = c.name;
+  if ((c.type == 'p' || c.type == 'u' || c.type == 'x') && c.index != 0)
+    ctx.index_constraint[c.index] = c.name;
   std::string def, references, delete_columns;
   switch (c.type) {
     case 'p':

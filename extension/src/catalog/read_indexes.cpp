@@ -152,8 +152,8 @@ void read_indexes(Context& ctx) {
     if (x.clustered) o.set("clustered", "true");
     o.set("columns", join(keys, ", "));
     if (const std::string* c = ctx.comment(RelationRelationId, idx->oid)) o.set("comment", *c);
-    if (auto it = ctx.index_constraint.find(index_oid); it != ctx.index_constraint.end())
-      o.set("constraint", quote(it->second));
+    if (const std::string* name = ctx.index_constraint.find(index_oid))
+      o.set("constraint", quote(*name));
     if (!include.empty()) o.set("include", join(include, ", "));
     o.set("method", am.name);
     if (x.nulls_not_distinct) o.set("nulls_not_distinct", "true");

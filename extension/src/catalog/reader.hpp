@@ -463,9 +463,9 @@ struct Context {
   // (table oid << 16 | attnum) -> identity sequence options
   std::unordered_map<uint64_t, std::string> identity_sequences;
   std::unordered_set<Oid> identity_sequence_oids;
-  OidMap<IndexInfo> indexes;                              // indexes of kept relations
-  std::unordered_map<Oid, std::string> index_constraint;  // index -> its constraint's name
-  std::vector<Unmodelled> unmodelled;                     // emitted last, by read_unmodelled
+  OidMap<IndexInfo> indexes;             // indexes of kept relations
+  OidMap<std::string> index_constraint;  // index -> its constraint's name
+  std::vector<Unmodelled> unmodelled;    // emitted last, by read_unmodelled
   Deparser deparser;
   std::vector<Oid> nsp_oids;         // the schemas in scope, sorted
   ViewDefinitions view_definitions;  // declared last: ended first

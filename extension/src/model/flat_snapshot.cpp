@@ -31,6 +31,13 @@ std::string describe(std::string_view kind, std::string_view identity) {
 struct FlatSnapshot::Interned {
   std::vector<std::uint32_t> slots;  // index + 1; 0 is empty
   std::size_t used = 0;
+  // The names last found, by where their text was (readers pass the same literals over
+  // and over): a hit is still compared by content, so a reused address costs nothing.
+  struct Recent {
+    const char* data = nullptr;
+    std::uint32_t index = 0;
+  };
+  Recent recent[64];
 
   static std::size_t hash(std::string_view s) {
     std::uint64_t h = 1469598103934665603ull;
@@ -39,6 +46,15 @@ struct FlatSnapshot::Interned {
   }
 
   std::uint32_t find_or_add(std::string_view name, std::vector<std::string>& names) {
+    Recent& r = recent[(reinterpret_cast<std::uintptr_t>(name.data()) >> 3) & 63];
+    if (r.data == name.data() && r.data != nullptr && names[r.index] == name) return r.index;
+    const std::uint32_t index = find_or_add_slow(name, names);
+    r.data = name.data();
+    r.index = index;
+    return index;
+  }
+
+  std::uint32_t find_or_add_slow(std::string_view name, std::vector<std::string>& names) {
     if ((used + 1) * 2 > slots.size()) grow(names);
     const std::size_t mask = slots.size() - 1;
     for (std::size_t i = hash(name) & mask;; i = (i + 1) & mask) {
