@@ -6,6 +6,7 @@
 #include "reader.hpp"
 
 #include "pg_squash/guc_scope.hpp"
+#include "pg_squash/user_objects.hpp"
 
 extern "C" {
 #include "catalog/pg_class.h"
@@ -96,11 +97,6 @@ void pin_settings(GucScope& guc) {
   guc.set("xmloption", "content");
   guc.set("lc_monetary", "C");
   guc.set("lc_numeric", "C");
-}
-
-bool is_system_schema(const std::string& name) {
-  return name == "pg_catalog" || name == "information_schema" || name == "pg_toast" ||
-         name == "squash" || name.rfind("pg_temp_", 0) == 0 || name.rfind("pg_toast_temp_", 0) == 0;
 }
 
 void load_extension_members(Context& ctx) {
