@@ -56,9 +56,10 @@ CREATE TABLE squash.snapshot_store (
   object_count   integer NOT NULL,
   server_version text NOT NULL,
   schemas        text[],          -- scope it was taken with; NULL: every user schema
-  document       text NOT NULL    -- the snapshot as JSON (squash_snapshot_export's form)
+  document       bytea NOT NULL   -- pg_squash's compact stored form (snapshot_codec.hpp);
+                                  -- squash_snapshot_export() gives it as JSON
 );
--- Snapshots of large schemas are tens of MB of repetitive JSON: compress with lz4 where
+-- Snapshots of large schemas are megabytes of repetitive text: compress with lz4 where
 -- the server has it (TOAST's pglz otherwise).
 DO $lz4$
 BEGIN

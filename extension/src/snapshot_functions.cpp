@@ -50,13 +50,13 @@ SQUASH_FUNCTION(squash_diff) {
   std::vector<Row> rows;
   {
     Spi spi;
-    StoredSnapshot source = load_snapshot(spi, source_label);
-    model::Snapshot target;
+    StoredFlatSnapshot source = load_flat_snapshot(spi, source_label);
+    model::FlatSnapshot target;
     if (target_label) {
       check_label(*target_label);
-      target = load_snapshot(spi, *target_label).snapshot;
+      target = load_flat_snapshot(spi, *target_label).snapshot;
     } else {
-      target = take_snapshot(spi, source.scope);
+      target = take_flat_snapshot(spi, source.scope);
     }
     for (model::Difference& d : model::diff(source.snapshot, target))
       rows.push_back(
@@ -70,8 +70,8 @@ SQUASH_FUNCTION(squash_diff) {
 SQUASH_FUNCTION(squash_snapshot_export) {
   std::string label = label_arg(fcinfo, 0, "label");
   Spi spi;
-  StoredSnapshot stored = load_snapshot(spi, label);
-  std::string doc = model::to_json(stored.snapshot);
+  StoredFlatSnapshot stored = load_flat_snapshot(spi, label);
+  std::string doc = model::to_json(stored.snapshot, stored.fingerprint);
   if (stored.scope.schemas) doc = model::with_schemas(std::move(doc), *stored.scope.schemas);
   return pg_call([&] { return DirectFunctionCall1(jsonb_in, CStringGetDatum(doc.c_str())); });
 }

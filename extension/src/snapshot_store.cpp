@@ -5,7 +5,7 @@
 
 #include "pg_squash/labels.hpp"
 #include "pg_squash/model/fingerprint.hpp"
-#include "pg_squash/model/snapshot_json.hpp"
+#include "pg_squash/model/snapshot_codec.hpp"
 #include "pg_squash/srf.hpp"
 
 namespace squash {
@@ -16,18 +16,19 @@ std::string server_version(Spi& spi) {
   return spi.scalar("SELECT pg_catalog.current_setting('server_version')").value_or("");
 }
 
-void insert_snapshot(Spi& spi, const std::string& label, size_t object_count,
-                     const std::string& server_version, const std::string& document,
+void insert_snapshot(Spi& spi, const std::string& label, const model::FlatSnapshot& snapshot,
                      const std::string& fingerprint, const catalog::Scope& scope) {
   Value schemas;
   if (scope.schemas) schemas = nlohmann::json(*scope.schemas).dump();
+  const std::string document = model::encode(snapshot);
   spi.execute(
       "INSERT INTO squash.snapshot_store"
       " (label, fingerprint, object_count, server_version, schemas, document)"
       " VALUES ($1, $2, $3::integer, $4,"
       " (SELECT pg_catalog.array_agg(s) FROM pg_catalog.jsonb_array_elements_text($5::jsonb) s),"
       " $6)",
-      {label, fingerprint, std::to_string(object_count), server_version, schemas, document});
+      {label, fingerprint, std::to_string(snapshot.size()), snapshot.server_version, schemas},
+      Spi::Bytes{document});
 }
 
 void check_new_label(Spi& spi, const std::string& label) {
@@ -59,40 +60,51 @@ std::string take_fingerprint(Spi& spi, const catalog::Scope& scope) {
 void store_snapshot(Spi& spi, const std::string& label, const model::Snapshot& snapshot,
                     const std::string& fingerprint, const catalog::Scope& scope) {
   check_new_label(spi, label);
-  insert_snapshot(spi, label, snapshot.objects.size(), snapshot.server_version,
-                  model::to_json(snapshot), fingerprint, scope);
+  insert_snapshot(spi, label, model::to_flat(snapshot), fingerprint, scope);
 }
 
 void store_snapshot(Spi& spi, const std::string& label, const model::FlatSnapshot& snapshot,
                     const std::string& fingerprint, const catalog::Scope& scope) {
   check_new_label(spi, label);
-  insert_snapshot(spi, label, snapshot.size(), snapshot.server_version,
-                  model::to_json(snapshot, fingerprint), fingerprint, scope);
+  insert_snapshot(spi, label, snapshot, fingerprint, scope);
 }
 
-StoredSnapshot load_snapshot(Spi& spi, const std::string& label) {
+StoredFlatSnapshot load_flat_snapshot(Spi& spi, const std::string& label) {
   QueryResult r = spi.query(
-      "SELECT document, pg_catalog.array_to_json(schemas)::text, fingerprint"
+      "SELECT pg_catalog.array_to_json(schemas)::text, fingerprint"
       " FROM squash.snapshot_store WHERE label = $1",
       {label});
   if (r.rows.empty())
     throw Error("pg_squash: no snapshot labelled " + quote_literal(label), ERRCODE_UNDEFINED_OBJECT,
                 {}, "SELECT label FROM squash.snapshots; lists the stored snapshots.");
-  StoredSnapshot s;
+  Value document =
+      spi.scalar_bytes("SELECT document FROM squash.snapshot_store WHERE label = $1", {label});
+  StoredFlatSnapshot s;
   s.label = label;
   try {
-    s.snapshot = model::from_json(r.rows[0][0].value_or(""));
+    s.snapshot = model::decode(document.value_or(""));
   } catch (const model::FormatError& e) {
     throw Error("pg_squash: stored snapshot " + quote_literal(label) + " is corrupt: " + e.what(),
                 ERRCODE_DATA_CORRUPTED);
   }
+  document.reset();
   s.fingerprint = model::fingerprint(s.snapshot);
-  if (s.fingerprint != r.rows[0][2].value_or(""))
+  if (s.fingerprint != r.rows[0][1].value_or(""))
     throw Error("pg_squash: stored snapshot " + quote_literal(label) +
                     " does not match its recorded fingerprint",
                 ERRCODE_DATA_CORRUPTED);
-  if (r.rows[0][1])
-    s.scope.schemas = nlohmann::json::parse(*r.rows[0][1]).get<std::vector<std::string>>();
+  if (r.rows[0][0])
+    s.scope.schemas = nlohmann::json::parse(*r.rows[0][0]).get<std::vector<std::string>>();
+  return s;
+}
+
+StoredSnapshot load_snapshot(Spi& spi, const std::string& label) {
+  StoredFlatSnapshot flat = load_flat_snapshot(spi, label);
+  StoredSnapshot s;
+  s.label = std::move(flat.label);
+  s.fingerprint = std::move(flat.fingerprint);
+  s.snapshot = flat.snapshot.to_snapshot();
+  s.scope = std::move(flat.scope);
   return s;
 }
 

@@ -7,6 +7,7 @@ extern "C" {
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "utils/builtins.h"
+#include "utils/memutils.h"
 }
 
 namespace squash {
@@ -24,12 +25,13 @@ Spi::~Spi() {
   MemoryContextSwitchTo(caller_context_);
 }
 
-int Spi::run(const std::string& sql, const std::vector<Value>& params, bool read_only) {
-  const int n = static_cast<int>(params.size());
+int Spi::run(const std::string& sql, const std::vector<Value>& params, bool read_only,
+             const Bytes* bytes) {
+  const int n = static_cast<int>(params.size()) + (bytes ? 1 : 0);
   std::vector<Oid> types(n, TEXTOID);
   std::vector<Datum> values(n);
   std::vector<char> nulls(n, ' ');
-  for (int i = 0; i < n; i++) {
+  for (size_t i = 0; i < params.size(); i++) {
     if (params[i]) {
       const std::string& p = *params[i];
       values[i] =
@@ -37,6 +39,13 @@ int Spi::run(const std::string& sql, const std::vector<Value>& params, bool read
     } else {
       nulls[i] = 'n';
     }
+  }
+  if (bytes) {
+    // bytea and text are both plain varlenas.
+    types[n - 1] = BYTEAOID;
+    values[n - 1] = pg_call([&] {
+      return PointerGetDatum(cstring_to_text_with_len(bytes->data.data(), bytes->data.size()));
+    });
   }
   int rc = pg_call([&] {
     int r = SPI_execute_with_args(sql.c_str(), n, types.data(), values.data(), nulls.data(),
@@ -85,7 +94,11 @@ QueryResult Spi::query(const std::string& sql, const std::vector<Value>& params,
 
 uint64 Spi::execute(const std::string& sql, const std::vector<Value>& params) {
   run(sql, params, false);
-  uint64 n = SPI_processed;
+  return processed();
+}
+
+uint64 Spi::processed() {
+  const uint64 n = SPI_processed;
   if (SPI_tuptable) {
     SPITupleTable* table = SPI_tuptable;
     pg_call([&] {
@@ -94,6 +107,43 @@ uint64 Spi::execute(const std::string& sql, const std::vector<Value>& params) {
     });
   }
   return n;
+}
+
+uint64 Spi::execute(const std::string& sql, const std::vector<Value>& params, Bytes bytes) {
+  if (bytes.data.size() > MaxAllocSize - VARHDRSZ)
+    throw Error("pg_squash: value too large to store (" + std::to_string(bytes.data.size()) +
+                " bytes)");
+  run(sql, params, false, &bytes);
+  return processed();
+}
+
+Value Spi::scalar_bytes(const std::string& sql, const std::vector<Value>& params) {
+  run(sql, params, true);
+  SPITupleTable* table = SPI_tuptable;
+  if (!table) return std::nullopt;
+  Value out;
+  if (SPI_processed > 0 && table->tupdesc->natts > 0) {
+    if (TupleDescAttr(table->tupdesc, 0)->attlen != -1)
+      throw Error("pg_squash: internal error: scalar_bytes on a column that is not a varlena");
+    struct varlena* stored = nullptr;
+    struct varlena* detoasted = nullptr;
+    bool is_null = true;
+    pg_call([&] {
+      Datum d = SPI_getbinval(table->vals[0], table->tupdesc, 1, &is_null);
+      if (is_null) return;
+      stored = reinterpret_cast<struct varlena*>(DatumGetPointer(d));
+      detoasted = pg_detoast_datum_packed(stored);
+    });
+    if (!is_null) {
+      out.emplace(VARDATA_ANY(detoasted), VARSIZE_ANY_EXHDR(detoasted));
+      if (detoasted != stored) pfree(detoasted);
+    }
+  }
+  pg_call([&] {
+    SPI_freetuptable(table);
+    MemoryContextSwitchTo(caller_context_);
+  });
+  return out;
 }
 
 Value Spi::scalar(const std::string& sql, const std::vector<Value>& params, bool read_only) {

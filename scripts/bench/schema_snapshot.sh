@@ -43,9 +43,14 @@ for varied in false true; do
           -c "SELECT (regexp_match(pg_read_file('/proc/' || pg_backend_pid() || '/status'), 'VmHWM:\s+(\d+)'))[1]")
   peak_kb=$(echo "$peak" | tail -1)
   stored=$(psql -X -At -d "$db" -c "SELECT pg_column_size(document) FROM squash.snapshot_store WHERE label = 'bench'")
+  # A second snapshot after a few changes, so that the diff reads, compares and reports.
+  psql -X -q -d "$db" -c "ALTER TABLE bench_1.t1 ALTER COLUMN label DROP DEFAULT" \
+    -c "ALTER TABLE bench_1.t2 RENAME COLUMN label TO label_renamed" \
+    -c "CREATE TABLE bench_1.bench_extra (a integer)" >/dev/null
   psql -X -q -d "$db" -c "SELECT squash_snapshot('bench2')" >/dev/null
+  rows=$(psql -X -At -d "$db" -c "SELECT count(*) FROM squash_diff('bench', 'bench2')")
   t_diff=$(best_of_3 psql -X -At -d "$db" -c "SELECT count(*) FROM squash_diff('bench', 'bench2')")
-  echo "RESULT|schema snapshot ($((schemas * tables)) tables, varied=$varied) vs pg_dump --schema-only|$t_snap|$t_dump|backend peak $((peak_kb / 1024)) MB, stored $((stored / 1024)) KB, diff of two snapshots ${t_diff}s"
+  echo "RESULT|schema snapshot ($((schemas * tables)) tables, varied=$varied) vs pg_dump --schema-only|$t_snap|$t_dump|backend peak $((peak_kb / 1024)) MB, stored $((stored / 1024)) KB, diff of two stored snapshots ${t_diff}s ($rows rows)"
   echo "RESULT|stored schema snapshot, squash_snapshot ($((schemas * tables)) tables, varied=$varied) vs pg_dump --schema-only|$t_store|$t_dump|reads the schema and stores the snapshot"
   dropdb "$db"
 done

@@ -76,6 +76,17 @@ TEST(FlatSnapshot, LongValuesGetBlocksOfTheirOwn) {
   expect_same(f, snapshot_of({a, b}));
 }
 
+TEST(FlatSnapshot, ValueLargerThanTheFirstBlocks) {
+  // Larger than the first text block, smaller than the size that gets a block of its own.
+  for (std::size_t size : {std::size_t(65537), std::size_t(200000), std::size_t(1) << 20}) {
+    Object a = make("function", "s.f()");
+    a.set("body", std::string(size, 'b'));
+    Object b = make("function", "s.g()", {{"body", "x"}});
+    FlatSnapshot f = flat_of({b, a});
+    expect_same(f, snapshot_of({a, b}));
+  }
+}
+
 TEST(FlatSnapshot, DuplicateObjectIsAnError) {
   FlatSnapshot f = flat_of({make("table", "s.t"), make("column", "s.t.a"), make("table", "s.t")});
   try {

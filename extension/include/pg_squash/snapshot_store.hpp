@@ -5,17 +5,21 @@
 #include <string>
 
 #include "pg_squash/catalog/catalog_reader.hpp"
+#include "pg_squash/model/flat_snapshot.hpp"
 #include "pg_squash/model/snapshot.hpp"
 #include "pg_squash/spi.hpp"
 
 namespace squash {
 
-struct StoredSnapshot {
+template <typename SnapshotType>
+struct Stored {
   std::string label;
   std::string fingerprint;
-  model::Snapshot snapshot;
+  SnapshotType snapshot;
   catalog::Scope scope;  // the scope it was taken with (every user schema when unset)
 };
+using StoredSnapshot = Stored<model::Snapshot>;
+using StoredFlatSnapshot = Stored<model::FlatSnapshot>;
 
 // Reads the live schema in scope (normalized, with server_version filled in).
 model::Snapshot take_snapshot(Spi& spi, const catalog::Scope& scope);
@@ -30,7 +34,9 @@ void store_snapshot(Spi& spi, const std::string& label, const model::Snapshot& s
 void store_snapshot(Spi& spi, const std::string& label, const model::FlatSnapshot& snapshot,
                     const std::string& fingerprint, const catalog::Scope& scope);
 
-// Loads and verifies a stored snapshot; unknown label or corrupt document is an error.
+// Loads and verifies a stored snapshot (its fingerprint is computed again and must be the
+// recorded one); unknown label or corrupt document is an error.
+StoredFlatSnapshot load_flat_snapshot(Spi& spi, const std::string& label);
 StoredSnapshot load_snapshot(Spi& spi, const std::string& label);
 
 // Text argument n as a checked label; NULL is an error naming `what`.

@@ -6,6 +6,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "pg_squash/boundary.hpp"
@@ -38,8 +39,20 @@ class Spi {
   Value scalar(const std::string& sql, const std::vector<Value>& params = {},
                bool read_only = true);
 
+  // Raw bytes bound as bytea, for large binary values (no hex text on the way).
+  struct Bytes {
+    std::string_view data;
+  };
+  // A statement with params as above and bytes as its last parameter, $(params.size() + 1).
+  uint64 execute(const std::string& sql, const std::vector<Value>& params, Bytes bytes);
+  // The first column of the first row (bytea or text) as its raw bytes, or nullopt.
+  Value scalar_bytes(const std::string& sql, const std::vector<Value>& params = {});
+
  private:
-  int run(const std::string& sql, const std::vector<Value>& params, bool read_only);
+  int run(const std::string& sql, const std::vector<Value>& params, bool read_only,
+          const Bytes* bytes = nullptr);
+  // Rows a statement processed; frees its result.
+  uint64 processed();
   bool connected_ = false;
   MemoryContext caller_context_;
 };

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <functional>
 #include <limits>
 
@@ -386,6 +387,77 @@ std::vector<Difference> diff(const Snapshot& source, const Snapshot& target) {
   out.reserve(entries.size());
   for (const Entry& e : entries) out.push_back(make_difference(e));
   return out;
+}
+
+std::vector<Difference> diff(const FlatSnapshot& source, const FlatSnapshot& target) {
+  if (!source.normalized()) throw ModelError("diff: the source snapshot is not normalized");
+  if (!target.normalized()) throw ModelError("diff: the target snapshot is not normalized");
+  // Every row comes from an object that is not identical on both sides (pairing renames
+  // looks only at removed and added objects): diff just those, as small Snapshots.
+  Snapshot from, to;
+  auto kind_of = [](const FlatSnapshot& s, const FlatSnapshot::Obj& o) -> std::string_view {
+    return s.kinds()[o.kind];
+  };
+  auto identity_of = [](const FlatSnapshot::Obj& o) {
+    return std::string_view(o.identity, o.identity_size);
+  };
+  auto copy = [](const FlatSnapshot& s, const FlatSnapshot::Obj& o, Snapshot& into) {
+    Object& obj = into.objects.emplace_back();
+    obj.kind = s.kinds()[o.kind];
+    obj.identity.assign(o.identity, o.identity_size);
+    obj.attrs.reserve(o.count);
+    for (std::uint32_t k = o.first; k < o.first + o.count; k++) {
+      const FlatSnapshot::Attr& a = s.attrs()[k];
+      obj.attrs.push_back({s.keys()[a.key], std::string(a.value, a.size)});
+    }
+  };
+  // The two snapshots intern keys separately: target key index -> source key index.
+  std::vector<std::uint32_t> key_map(target.keys().size(),
+                                     std::numeric_limits<std::uint32_t>::max());
+  for (std::size_t t = 0; t < target.keys().size(); t++) {
+    auto it = std::find(source.keys().begin(), source.keys().end(), target.keys()[t]);
+    if (it != source.keys().end())
+      key_map[t] = static_cast<std::uint32_t>(it - source.keys().begin());
+  }
+  auto same_attrs = [&](const FlatSnapshot::Obj& x, const FlatSnapshot::Obj& y) {
+    if (x.count != y.count) return false;
+    for (std::uint32_t k = 0; k < x.count; k++) {
+      const FlatSnapshot::Attr& a = source.attrs()[x.first + k];
+      const FlatSnapshot::Attr& b = target.attrs()[y.first + k];
+      if (a.key != key_map[b.key] || a.size != b.size || std::memcmp(a.value, b.value, a.size) != 0)
+        return false;
+    }
+    return true;
+  };
+  const std::vector<std::uint32_t>& a = source.order();
+  const std::vector<std::uint32_t>& b = target.order();
+  std::size_t i = 0, j = 0;
+  while (i < a.size() || j < b.size()) {
+    int c = 0;
+    if (i == a.size()) {
+      c = 1;
+    } else if (j == b.size()) {
+      c = -1;
+    } else {
+      const FlatSnapshot::Obj& x = source.objects()[a[i]];
+      const FlatSnapshot::Obj& y = target.objects()[b[j]];
+      c = kind_of(source, x).compare(kind_of(target, y));
+      if (c == 0) c = identity_of(x).compare(identity_of(y));
+    }
+    if (c < 0) {
+      copy(source, source.objects()[a[i++]], from);
+    } else if (c > 0) {
+      copy(target, target.objects()[b[j++]], to);
+    } else {
+      const FlatSnapshot::Obj& x = source.objects()[a[i++]];
+      const FlatSnapshot::Obj& y = target.objects()[b[j++]];
+      if (!same_attrs(x, y)) {
+        copy(source, x, from);
+        copy(target, y, to);
+      }
+    }
+  }
+  return diff(from, to);
 }
 
 std::string describe(const Difference& d) {

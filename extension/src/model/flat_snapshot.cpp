@@ -100,6 +100,8 @@ const char* FlatSnapshot::store(std::string_view text) {
       return blocks_.back().get();
     }
     block_size_ = block_size_ == 0 ? kFirstBlock : std::min(block_size_ * 2, kMaxBlock);
+    // Early blocks are smaller than the largest value that shares them.
+    block_size_ = std::max(block_size_, text.size());
     blocks_.emplace_back(new char[block_size_]);
     free_ = blocks_.back().get();
     left_ = block_size_;
@@ -212,6 +214,20 @@ Snapshot FlatSnapshot::to_snapshot() const {
     for (std::uint32_t a = o.first; a < o.first + o.count; a++)
       obj.attrs.push_back({keys_[attrs_[a].key], std::string(attrs_[a].value, attrs_[a].size)});
   }
+  return out;
+}
+
+FlatSnapshot to_flat(const Snapshot& snapshot) {
+  FlatSnapshot out;
+  out.server_version = snapshot.server_version;
+  std::size_t attributes = 0;
+  for (const Object& o : snapshot.objects) attributes += o.attrs.size();
+  out.reserve(snapshot.objects.size(), attributes);
+  for (const Object& o : snapshot.objects) {
+    out.add(o.kind, o.identity);
+    for (const Attribute& a : o.attrs) out.set(a.key, a.value);
+  }
+  out.normalize();
   return out;
 }
 

@@ -106,6 +106,9 @@ void FlatSnapshot::for_each(Fn&& fn) const {
   }
 }
 
+// The compact form of a snapshot (normalized; ModelError on duplicates).
+FlatSnapshot to_flat(const Snapshot& snapshot);
+
 // The fingerprint of the equivalent model::Snapshot (see fingerprint.hpp); normalized only.
 std::string fingerprint(const FlatSnapshot& snapshot);
 

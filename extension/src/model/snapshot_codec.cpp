@@ -1,0 +1,186 @@
+// The stored form of a snapshot (see snapshot_codec.hpp for the layout).
+#include "pg_squash/model/snapshot_codec.hpp"
+
+#include <cstdint>
+#include <unordered_set>
+#include <vector>
+
+namespace squash::model {
+
+namespace {
+
+constexpr std::string_view kMagic = "pgsqsnap";
+
+class Writer {
+ public:
+  explicit Writer(std::string& out) : out_(out) {}
+
+  void varint(std::uint64_t n) {
+    while (n >= 0x80) {
+      out_.push_back(static_cast<char>((n & 0x7F) | 0x80));
+      n >>= 7;
+    }
+    out_.push_back(static_cast<char>(n));
+  }
+  void str(std::string_view s) {
+    varint(s.size());
+    out_.append(s.data(), s.size());
+  }
+
+ private:
+  std::string& out_;
+};
+
+class Reader {
+ public:
+  explicit Reader(std::string_view in) : in_(in) {}
+
+  std::size_t left() const { return in_.size() - at_; }
+
+  std::uint64_t varint(const char* what) {
+    std::uint64_t n = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+      if (at_ == in_.size()) fail(std::string("truncated in ") + what);
+      const auto byte = static_cast<unsigned char>(in_[at_++]);
+      if (shift == 63 && byte > 1) fail(std::string("number out of range in ") + what);
+      n |= static_cast<std::uint64_t>(byte & 0x7F) << shift;
+      if (!(byte & 0x80)) return n;
+    }
+    fail(std::string("number out of range in ") + what);
+  }
+
+  // A count of items that each take at least min_bytes: never more than the bytes left.
+  std::size_t count(const char* what, std::size_t min_bytes) {
+    const std::uint64_t n = varint(what);
+    if (n > left() / min_bytes)
+      fail(std::string("impossible ") + what + " (" + std::to_string(n) + ")");
+    return static_cast<std::size_t>(n);
+  }
+
+  std::string_view str(const char* what) {
+    const std::uint64_t n = varint(what);
+    if (n > left()) fail(std::string("truncated in ") + what);
+    std::string_view s = in_.substr(at_, static_cast<std::size_t>(n));
+    at_ += static_cast<std::size_t>(n);
+    return s;
+  }
+
+  std::string_view raw(std::size_t n) {
+    if (n > left()) fail("truncated header");
+    std::string_view s = in_.substr(at_, n);
+    at_ += n;
+    return s;
+  }
+
+  [[noreturn]] void fail(const std::string& what) const {
+    throw FormatError("stored snapshot: " + what + " (at byte " + std::to_string(at_) + ")");
+  }
+
+ private:
+  std::string_view in_;
+  std::size_t at_ = 0;
+};
+
+// The kind or key table: names, distinct and non-empty.
+std::vector<std::string_view> names(Reader& in, const char* what) {
+  const std::size_t n = in.count(what, 1);
+  std::vector<std::string_view> out;
+  out.reserve(n);
+  std::unordered_set<std::string_view> seen;
+  for (std::size_t i = 0; i < n; i++) {
+    std::string_view name = in.str(what);
+    if (name.empty()) in.fail(std::string("an empty name in ") + what);
+    if (!seen.insert(name).second) in.fail(std::string("a duplicate name in ") + what);
+    out.push_back(name);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string encode(const FlatSnapshot& snapshot) {
+  if (!snapshot.normalized()) throw ModelError("encode: the snapshot is not normalized");
+  const auto& objects = snapshot.objects();
+  const auto& attrs = snapshot.attrs();
+  std::string out;
+  {
+    std::size_t estimate = 64 + snapshot.server_version.size() + objects.size() * 8;
+    for (const auto& a : attrs) estimate += a.size + 3;
+    out.reserve(estimate);
+  }
+  Writer w(out);
+  out.append(kMagic.data(), kMagic.size());
+  w.varint(kSnapshotCodecVersion);
+  w.str(snapshot.server_version);
+  w.varint(snapshot.kinds().size());
+  for (const std::string& k : snapshot.kinds()) w.str(k);
+  w.varint(snapshot.keys().size());
+  for (const std::string& k : snapshot.keys()) w.str(k);
+  w.varint(objects.size());
+  std::string_view previous;
+  for (std::uint32_t i : snapshot.order()) {
+    const FlatSnapshot::Obj& o = objects[i];
+    const std::string_view identity(o.identity, o.identity_size);
+    std::size_t shared = 0;
+    const std::size_t most = std::min(previous.size(), identity.size());
+    while (shared < most && previous[shared] == identity[shared]) shared++;
+    w.varint(o.kind);
+    w.varint(shared);
+    w.str(identity.substr(shared));
+    w.varint(o.count);
+    for (std::uint32_t a = o.first; a < o.first + o.count; a++) {
+      w.varint(attrs[a].key);
+      w.str(std::string_view(attrs[a].value, attrs[a].size));
+    }
+    previous = identity;
+  }
+  return out;
+}
+
+FlatSnapshot decode(std::string_view bytes) {
+  Reader in(bytes);
+  if (in.left() < kMagic.size() || bytes.substr(0, kMagic.size()) != kMagic)
+    throw FormatError("stored snapshot: not in pg_squash's stored form (wrong header)");
+  in.raw(kMagic.size());
+  const std::uint64_t version = in.varint("the version");
+  if (version != kSnapshotCodecVersion)
+    in.fail("unknown stored form version " + std::to_string(version) + " (this build reads " +
+            std::to_string(kSnapshotCodecVersion) + ")");
+  FlatSnapshot out;
+  out.server_version = std::string(in.str("server_version"));
+  const std::vector<std::string_view> kinds = names(in, "the kind table");
+  const std::vector<std::string_view> keys = names(in, "the key table");
+  // Each object takes at least 4 bytes (kind, prefix, suffix length, attribute count);
+  // each attribute at least 2.
+  const std::size_t count = in.count("the object count", 4);
+  out.reserve(count, in.left() / 2 < count * 8 ? in.left() / 2 : count * 8);
+  std::string identity;
+  for (std::size_t i = 0; i < count; i++) {
+    const std::uint64_t kind = in.varint("an object's kind");
+    if (kind >= kinds.size()) in.fail("kind index " + std::to_string(kind) + " out of range");
+    const std::uint64_t shared = in.varint("an identity");
+    if (shared > identity.size()) in.fail("identity prefix longer than the previous identity");
+    identity.resize(static_cast<std::size_t>(shared));
+    std::string_view suffix = in.str("an identity");
+    identity.append(suffix.data(), suffix.size());
+    if (identity.empty()) in.fail("an empty identity");
+    out.add(kinds[static_cast<std::size_t>(kind)], identity);
+    const std::size_t attributes = in.count("an attribute count", 2);
+    for (std::size_t a = 0; a < attributes; a++) {
+      const std::uint64_t key = in.varint("an attribute key");
+      if (key >= keys.size()) in.fail("key index " + std::to_string(key) + " out of range");
+      out.set(keys[static_cast<std::size_t>(key)], in.str("an attribute value"));
+    }
+  }
+  if (in.left() != 0) in.fail(std::to_string(in.left()) + " bytes after the last object");
+  try {
+    out.normalize();
+  } catch (const FormatError&) {
+    throw;
+  } catch (const ModelError& e) {
+    throw FormatError(std::string("stored snapshot: ") + e.what());
+  }
+  return out;
+}
+
+}  // namespace squash::model
