@@ -465,7 +465,15 @@ struct Context {
   std::unordered_set<Oid> identity_sequence_oids;
   OidMap<IndexInfo> indexes;             // indexes of kept relations
   OidMap<std::string> index_constraint;  // index -> its constraint's name
-  std::vector<Unmodelled> unmodelled;    // emitted last, by read_unmodelled
+  // CHECK constraints of domains in scope, found by read_constraints for read_types.
+  struct DomainCheck {
+    Oid domain = 0;
+    std::string name;  // raw
+    std::string bin;   // conbin
+    bool validated = true;
+  };
+  std::vector<DomainCheck> domain_checks;
+  std::vector<Unmodelled> unmodelled;  // emitted last, by read_unmodelled
   Deparser deparser;
   std::vector<Oid> nsp_oids;         // the schemas in scope, sorted
   ViewDefinitions view_definitions;  // declared last: ended first
