@@ -182,11 +182,21 @@ void load_columns(Context& ctx) {
 
 void load_relations(Context& ctx) {
   auto [vt_schema, vt_name] = configured_version_table();
-  std::unordered_map<Oid, std::string> ams;
   {
     Rows a = ctx.query("SELECT oid, amname FROM pg_catalog.pg_am");
-    for (size_t i = 0; i < a.size(); i++) ams[a.oid(i, 0)] = a.str(i, 1);
+    for (size_t i = 0; i < a.size(); i++) ctx.access_methods[a.oid(i, 0)] = a.str(i, 1);
   }
+  // The schemas in scope: name and quoted name, looked up once per run of rows.
+  struct Nsp {
+    const std::string* name;
+    std::string quoted;
+  };
+  std::unordered_map<Oid, Nsp> nsps;
+  for (const auto& [oid, name] : ctx.nsps) nsps.emplace(oid, Nsp{&name, quote(name)});
+  Oid last_nsp = InvalidOid;
+  const Nsp* nsp = nullptr;
+  Oid last_am = InvalidOid;
+  std::string_view am;
   bool partitioned = false;
   {
     CatalogScan scan(RelationRelationId);
@@ -208,15 +218,21 @@ void load_relations(Context& ctx) {
         default:
           continue;
       }
-      auto nsp = ctx.nsps.find(c.relnamespace);
-      if (nsp == ctx.nsps.end()) continue;
+      if (c.relnamespace != last_nsp) {
+        last_nsp = c.relnamespace;
+        auto it = nsps.find(c.relnamespace);
+        nsp = it == nsps.end() ? nullptr : &it->second;
+      }
+      if (!nsp) continue;
       const Oid oid = c.oid;
       Relation& rel = ctx.relations[oid];
       rel.oid = oid;
       rel.nsp = c.relnamespace;
-      rel.schema = nsp->second;
       rel.name = NameStr(c.relname);
-      rel.identity = qualified(rel.schema, rel.name);
+      rel.identity.reserve(nsp->quoted.size() + rel.name.size() + 3);
+      rel.identity = nsp->quoted;
+      rel.identity += '.';
+      append_quoted(rel.identity, rel.name);
       rel.kind = c.relkind;
       rel.owner = c.relowner;
       rel.type = c.reltype;
@@ -226,7 +242,12 @@ void load_relations(Context& ctx) {
       rel.rls = c.relrowsecurity;
       rel.rls_forced = c.relforcerowsecurity;
       rel.am_oid = c.relam;
-      if (rel.am_oid != 0) rel.am = ams[rel.am_oid];
+      if (rel.am_oid != last_am) {
+        last_am = rel.am_oid;
+        auto it = ctx.access_methods.find(rel.am_oid);
+        am = it == ctx.access_methods.end() ? std::string_view() : std::string_view(it->second);
+      }
+      if (rel.am_oid != 0) rel.am = am;
       rel.of_type = c.reloftype;
       if (rel.kind != 'S' && rel.kind != 'i' && rel.kind != 'I') rel.columns.reserve(c.relnatts);
       if (!scan.null(Anum_pg_class_reloptions)) rel.options = scan.value(Anum_pg_class_reloptions);
@@ -237,7 +258,7 @@ void load_relations(Context& ctx) {
       // constraints, indexes and triggers stay out.
       if ((rel.kind == 'r' || rel.kind == 'p') &&
           (rel.name == "alembic_version" ||
-           (rel.name == vt_name && (vt_schema.empty() || vt_schema == rel.schema)))) {
+           (rel.name == vt_name && (vt_schema.empty() || vt_schema == *nsp->name)))) {
         rel.kept = false;
         ctx.version_tables.insert(rel.oid);
       }
@@ -259,6 +280,7 @@ void load_relations(Context& ctx) {
           }
         });
   }
+  ctx.relations.index_densely();
   load_inheritance(ctx);
   load_columns(ctx);
   // Room for the objects to come, most of them columns: no regrowth of the list.

@@ -9,6 +9,7 @@
 #pragma once
 
 // C++ standard and model headers before any PostgreSQL header (see boundary.hpp).
+#include <algorithm>
 #include <climits>
 #include <cstdint>
 #include <functional>
@@ -155,7 +156,8 @@ std::string render_options(std::string_view array_text,
                            const std::vector<std::string_view>& drop_prefixes = {});
 // identity parts joined: quote_ident(schema) "." quote_ident(name)
 std::string qualified(std::string_view schema, std::string_view name);
-std::string quote(std::string_view name);  // quote_ident rules
+std::string quote(std::string_view name);                     // quote_ident rules
+void append_quoted(std::string& out, std::string_view name);  // out += quote(name)
 std::string bool_text(bool b);
 
 // ---------------------------------------------------------------------------------------
@@ -310,7 +312,6 @@ struct Column {
 struct Relation {
   Oid oid = 0;
   Oid nsp = 0;
-  std::string schema;    // raw
   std::string name;      // raw
   std::string identity;  // quoted schema.name
   char kind = '\0';      // relkind
@@ -322,7 +323,7 @@ struct Relation {
   char replident = 'd';
   bool rls = false, rls_forced = false;
   Oid am_oid = 0;
-  std::string am;  // access method, "" for none
+  std::string_view am;  // access method (in Context::access_methods), "" for none
   Oid of_type = 0;
   Value options;                     // reloptions text
   Value acl;                         // relacl text (NULL: the default)
@@ -351,6 +352,11 @@ template <typename K, typename T>
 class FlatMap {
  public:
   T* find(K key) {
+    if (!dense_.empty()) {
+      if (key < dense_base_ || key - dense_base_ >= dense_.size()) return nullptr;
+      const uint32_t index = dense_[key - dense_base_];
+      return index ? &entries_[index - 1].second : nullptr;
+    }
     if (slots_.empty() || key == 0) return nullptr;
     for (size_t i = slot(key);; i = (i + 1) & mask_) {
       const Slot& s = slots_[i];
@@ -366,7 +372,30 @@ class FlatMap {
     size_t i = slot(key);
     while (slots_[i].index != 0) i = (i + 1) & mask_;
     slots_[i] = {key, static_cast<uint32_t>(entries_.size())};
+    if (!dense_.empty()) {
+      if (key >= dense_base_ && key - dense_base_ < dense_.size())
+        dense_[key - dense_base_] = static_cast<uint32_t>(entries_.size());
+      else
+        dense_.clear();  // back to the hash index
+    }
     return entries_.back().second;
+  }
+  // Once the map is filled: when its keys span a range at most 8 times their number,
+  // find() takes them from a table indexed by key (no hashing; keys looked up in
+  // ascending order, as catalog rows mostly come, touch the table in order).
+  void index_densely() {
+    dense_.clear();
+    if (entries_.empty()) return;
+    K lo = entries_.front().first, hi = lo;
+    for (const auto& e : entries_) {
+      lo = std::min(lo, e.first);
+      hi = std::max(hi, e.first);
+    }
+    if (static_cast<uint64_t>(hi - lo) / 8 >= entries_.size()) return;
+    dense_base_ = lo;
+    dense_.assign(static_cast<size_t>(hi - lo) + 1, 0);
+    for (size_t e = 0; e < entries_.size(); e++)
+      dense_[entries_[e].first - lo] = static_cast<uint32_t>(e + 1);
   }
   void reserve(size_t n) {
     entries_.reserve(n);
@@ -402,6 +431,8 @@ class FlatMap {
   std::vector<std::pair<K, T>> entries_;
   std::vector<Slot> slots_;
   size_t mask_ = 0;
+  std::vector<uint32_t> dense_;  // by key - dense_base_: index + 1 into entries_; 0: none
+  K dense_base_ = 0;
 };
 
 template <typename T>
@@ -455,6 +486,7 @@ struct Context {
   std::string nsp_array;                      // "{oid,...}" of the schemas in scope
   std::unordered_map<Oid, std::string> nsps;  // schemas in scope: oid -> raw name
   std::unordered_map<Oid, std::string> roles;
+  std::unordered_map<Oid, std::string> access_methods;           // pg_am: oid -> name
   std::unordered_map<Oid, std::unordered_set<Oid>> ext_members;  // classid -> objids
   FlatMap<uint64_t, std::string> comments;                       // (classoid, objoid) -> text
   FlatMap<uint64_t, std::string> column_comments;                // (relid, attnum)
