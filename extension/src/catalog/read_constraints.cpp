@@ -124,8 +124,8 @@ void emit(Context& ctx, const Con& c, const Names& other,
       def = c.type == 'p' ? "PRIMARY KEY " : "UNIQUE ";
       if (index && index->nulls_not_distinct) def += "NULLS NOT DISTINCT ";
       def += "(" + column_list(c.conkey, rel, other, rel->oid) + ")";
-      if (index && index->key.size() > static_cast<size_t>(index->nkey)) {
-        std::vector<int64_t> include(index->key.begin() + index->nkey, index->key.end());
+      if (index && index->key().size() > static_cast<size_t>(index->nkey)) {
+        std::vector<int64_t> include(index->key().begin() + index->nkey, index->key().end());
         def += " INCLUDE (" + column_list(include, rel, other, rel->oid) + ")";
       }
       break;

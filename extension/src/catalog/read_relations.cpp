@@ -134,8 +134,8 @@ void load_columns(Context& ctx) {
       col.compression = a.attcompression;
       col.is_local = a.attislocal;
       col.inhcount = a.attinhcount;
-      if (!opts.empty()) col.options = std::string(opts);
-      if (!scan.null(Anum_pg_attribute_attacl)) col.acl = scan.value(Anum_pg_attribute_attacl);
+      if (!opts.empty()) col.options = opts;
+      if (!scan.null(Anum_pg_attribute_attacl)) col.acl = scan.view(Anum_pg_attribute_attacl);
       if (rel->kept) {
         ctx.need_type(col.type, col.typmod);
         ctx.need_collation(col.collation);
@@ -250,8 +250,8 @@ void load_relations(Context& ctx) {
       if (rel.am_oid != 0) rel.am = am;
       rel.of_type = c.reloftype;
       if (rel.kind != 'S' && rel.kind != 'i' && rel.kind != 'I') rel.columns.reserve(c.relnatts);
-      if (!scan.null(Anum_pg_class_reloptions)) rel.options = scan.value(Anum_pg_class_reloptions);
-      if (!scan.null(Anum_pg_class_relacl)) rel.acl = scan.value(Anum_pg_class_relacl);
+      if (!scan.null(Anum_pg_class_reloptions)) rel.options = scan.view(Anum_pg_class_reloptions);
+      if (!scan.null(Anum_pg_class_relacl)) rel.acl = scan.view(Anum_pg_class_relacl);
       partitioned = partitioned || rel.kind == 'p' || rel.is_partition;
       rel.kept = !ctx.extension_member(RelationRelationId, rel.oid);
       // The Alembic version table is bookkeeping, not schema: it, its columns,

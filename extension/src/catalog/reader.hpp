@@ -108,7 +108,9 @@ Rows query(Spi& spi, const std::string& sql);
 // attribute number.
 class CatalogScan {
  public:
-  explicit CatalogScan(Oid catalog);
+  // deform: rows whose cells are read several at a time are taken apart once per row
+  // rather than walked from the start for each cell.
+  explicit CatalogScan(Oid catalog, bool deform = false);
   ~CatalogScan();
   CatalogScan(const CatalogScan&) = delete;
   CatalogScan& operator=(const CatalogScan&) = delete;
@@ -122,6 +124,8 @@ class CatalogScan {
   bool null(int attnum) const;
   // The cell as text (as Row::view); "" for NULL. Valid until the next call for the column.
   std::string_view view(int attnum);
+  // The numbers of an int2vector / oidvector cell appended to out; how many (0 for NULL).
+  size_t append_numbers(int attnum, std::vector<int64_t>& out);
   Value value(int attnum) { return null(attnum) ? Value() : Value(std::string(view(attnum))); }
 
  private:
@@ -289,6 +293,37 @@ class ViewDefinitions {
 // What every reader shares (catalog_reader.cpp)
 // ---------------------------------------------------------------------------------------
 
+// An optional text kept out of line, for the catalog fields that are NULL in nearly
+// every row (ACLs, options, ...): 8 bytes where a Value takes 40, in structures that
+// exist once per relation or column. Reads like a Value: test it, then *text.
+class OptText {
+ public:
+  OptText() = default;
+  OptText(const OptText& o) : p_(o.p_ ? std::make_unique<std::string>(*o.p_) : nullptr) {}
+  OptText(OptText&&) noexcept = default;
+  OptText& operator=(const OptText& o) {
+    p_ = o.p_ ? std::make_unique<std::string>(*o.p_) : nullptr;
+    return *this;
+  }
+  OptText& operator=(OptText&&) noexcept = default;
+  OptText& operator=(std::string_view text) {
+    p_ = std::make_unique<std::string>(text);
+    return *this;
+  }
+  OptText& operator=(const Value& v) {
+    p_ = v ? std::make_unique<std::string>(*v) : nullptr;
+    return *this;
+  }
+
+  explicit operator bool() const { return p_ != nullptr; }
+  const std::string& operator*() const { return *p_; }
+  const std::string* operator->() const { return p_.get(); }
+  Value as_value() const { return p_ ? Value(*p_) : Value(); }
+
+ private:
+  std::unique_ptr<std::string> p_;
+};
+
 struct Column {
   int attnum = 0;
   std::string name;  // raw
@@ -303,8 +338,8 @@ struct Column {
   char compression = '\0';
   bool is_local = true;
   int inhcount = 0;
-  Value options;             // attoptions text
-  Value acl;                 // attacl text
+  OptText options;           // attoptions text
+  OptText acl;               // attacl text
   bool has_default = false;  // a default (or generation) expression,
   std::string default_expr;  // deparsed
 };
@@ -325,10 +360,10 @@ struct Relation {
   Oid am_oid = 0;
   std::string_view am;  // access method (in Context::access_methods), "" for none
   Oid of_type = 0;
-  Value options;                     // reloptions text
-  Value acl;                         // relacl text (NULL: the default)
-  Value partkey;                     // pg_get_partkeydef for partitioned tables
-  Value partbound;                   // deparsed bound of a partition
+  OptText options;                   // reloptions text
+  OptText acl;                       // relacl text (NULL: the default)
+  OptText partkey;                   // pg_get_partkeydef for partitioned tables
+  OptText partbound;                 // deparsed bound of a partition
   std::vector<std::string> parents;  // identities, by inhseqno (partitions: the parent)
   std::vector<Column> columns;       // live columns in attnum order
   std::vector<int> attcol;           // by attnum - 1: index in columns, -1 for a gap
@@ -444,13 +479,37 @@ struct TypeInfo {
   Oid collation = 0;
 };
 
+// Numbers of a catalog vector, within an IndexInfo.
+struct IntSpan {
+  const int64_t* first = nullptr;
+  size_t count = 0;
+  size_t size() const { return count; }
+  int64_t operator[](size_t i) const { return first[i]; }
+  const int64_t* begin() const { return first; }
+  const int64_t* end() const { return first + count; }
+};
+
 struct IndexInfo {
   Oid table = 0;
   bool unique = false, nulls_not_distinct = false, clustered = false, replica_identity = false;
   int nkey = 0;
-  std::vector<int64_t> key, opclass, collation, option;  // indkey, indclass, ...
-  Value exprs;                                           // indexprs
-  Value predicate;                                       // indpred
+  // indkey, indclass, indcollation and indoption, one after another in ints.
+  uint32_t counts[4] = {0, 0, 0, 0};
+  std::vector<int64_t> ints;
+  OptText exprs;      // indexprs
+  OptText predicate;  // indpred
+
+  IntSpan key() const { return part(0); }
+  IntSpan opclass() const { return part(1); }
+  IntSpan collation() const { return part(2); }
+  IntSpan option() const { return part(3); }
+
+ private:
+  IntSpan part(int which) const {
+    size_t at = 0;
+    for (int k = 0; k < which; k++) at += counts[k];
+    return {ints.data() + at, counts[which]};
+  }
 };
 
 // An object of a kind the snapshot does not model: reported, never silently skipped.
