@@ -259,6 +259,9 @@ std::string Context::role(Oid oid) const {
 }
 
 const std::string* Context::comment(Oid classoid, Oid objoid) const {
+  // Most objects have no comment, most catalogs none at all: those skip the map.
+  if (std::find(comment_classes.begin(), comment_classes.end(), classoid) == comment_classes.end())
+    return nullptr;
   return comments.find(key2(classoid, objoid));
 }
 

@@ -76,7 +76,12 @@ std::string column_list(const std::vector<int64_t>& attnums, const Relation* rel
         if (jt != it->second.end()) name = &jt->second;
       }
     }
-    out += name ? quote(*name) : "?" + std::to_string(attnums[k]);
+    if (name) {
+      append_quoted(out, *name);
+    } else {
+      out += '?';
+      out += std::to_string(attnums[k]);
+    }
   }
   return out;
 }
@@ -163,9 +168,11 @@ void emit(Context& ctx, const Con& c, const Names& other,
     if (!c.validated) def += " NOT VALID";
   }
   // Attributes in key order: normalize() then has nothing to sort.
-  std::string identity = rel->identity;
+  std::string identity;
+  identity.reserve(rel->identity.size() + c.name.size() + 3);
+  identity = rel->identity;
   identity += '.';
-  identity += quote(c.name);
+  append_quoted(identity, c.name);
   ObjectRef o = ctx.add("constraint", identity);
   const bool inherited = c.inhcount > 0 && !rel->is_partition;
   if (const std::string* cm = ctx.comment(ConstraintRelationId, c.oid)) o.set("comment", *cm);
@@ -200,7 +207,7 @@ void read_constraints(Context& ctx) {
   // EXCLUDE constraints (rare) take the server's definition, fetched after the scan for
   // just those.
   std::vector<Con> exclusions;
-  CatalogScan scan(ConstraintRelationId);
+  CatalogScan scan(ConstraintRelationId, true);
   while (scan.next()) {
     const FormData_pg_constraint& k = scan.row<FormData_pg_constraint>();
     if (!ctx.in_scope(k.connamespace)) continue;

@@ -549,6 +549,7 @@ struct Context {
   std::unordered_map<Oid, std::unordered_set<Oid>> ext_members;  // classid -> objids
   FlatMap<uint64_t, std::string> comments;                       // (classoid, objoid) -> text
   FlatMap<uint64_t, std::string> column_comments;                // (relid, attnum)
+  std::vector<Oid> comment_classes;        // the classoids in comments (a few): others have none
   OidMap<Relation> relations;              // every relation in a schema in scope
   std::unordered_set<Oid> version_tables;  // excluded bookkeeping tables
   // (table oid << 16 | attnum) -> identity sequence options
