@@ -358,8 +358,9 @@ model::FlatSnapshot read_catalog_flat(Spi& spi, const Scope& scope) {
     step("schemas", read_schemas);
     step("extensions", read_extensions);
     step("relations", load_relations);
-    ctx.view_definitions.passed(ExprSource::kDefault);
     step("sequences", read_sequences);
+    step("defaults", load_defaults);
+    ctx.view_definitions.passed(ExprSource::kDefault);
     step("tables", read_tables);
     step("load indexes", load_indexes);
     step("constraints", read_constraints);

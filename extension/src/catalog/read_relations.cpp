@@ -153,27 +153,6 @@ void load_columns(Context& ctx) {
       r.attcol[r.columns[k].attnum - 1] = static_cast<int>(k);
   }
 
-  // Defaults and generation expressions, deparsed as they come.
-  rel = nullptr;
-  last = InvalidOid;
-  {
-    CatalogScan scan(AttrDefaultRelationId);
-    while (scan.next()) {
-      const FormData_pg_attrdef& d = scan.row<FormData_pg_attrdef>();
-      if (d.adrelid < FirstNormalObjectId) continue;
-      if (d.adrelid != last) {
-        last = d.adrelid;
-        rel = ctx.relations.find(d.adrelid);
-      }
-      if (!rel || !rel->kept) continue;
-      const Column* c = rel->column(d.adnum);
-      if (!c) continue;
-      Column& col = rel->columns[rel->attcol[c->attnum - 1]];
-      col.has_default = true;
-      col.default_expr = ctx.deparser.expr(scan.view(Anum_pg_attrdef_adbin), rel,
-                                           expr_source(ExprSource::kDefault, d.adrelid, d.adnum));
-    }
-  }
   ctx.fetch_types();
   ctx.fetch_collations();
 }
@@ -287,6 +266,30 @@ void load_relations(Context& ctx) {
   size_t expected = 1024;
   for (const auto& [oid, rel] : ctx.relations) expected += 3 + (rel.kept ? rel.columns.size() : 0);
   ctx.out.reserve(expected, expected * 3);
+}
+
+void load_defaults(Context& ctx) {
+  // Defaults and generation expressions, deparsed as they come.
+  Relation* rel = nullptr;
+  Oid last = InvalidOid;
+  {
+    CatalogScan scan(AttrDefaultRelationId);
+    while (scan.next()) {
+      const FormData_pg_attrdef& d = scan.row<FormData_pg_attrdef>();
+      if (d.adrelid < FirstNormalObjectId) continue;
+      if (d.adrelid != last) {
+        last = d.adrelid;
+        rel = ctx.relations.find(d.adrelid);
+      }
+      if (!rel || !rel->kept) continue;
+      const Column* c = rel->column(d.adnum);
+      if (!c) continue;
+      Column& col = rel->columns[rel->attcol[c->attnum - 1]];
+      col.has_default = true;
+      col.default_expr = ctx.deparser.expr(scan.view(Anum_pg_attrdef_adbin), rel,
+                                           expr_source(ExprSource::kDefault, d.adrelid, d.adnum));
+    }
+  }
 }
 
 void read_tables(Context& ctx) {

@@ -621,6 +621,9 @@ std::string render_acl(std::string_view acl_text);
 // The readers, in the order read_catalog runs them.
 void load_relations(Context& ctx);
 void read_sequences(Context& ctx);
+// Column defaults: as late as read_tables allows, so the parallel worker has deparsed
+// more of them (read_relations.cpp).
+void load_defaults(Context& ctx);
 void read_tables(Context& ctx);
 void load_indexes(Context& ctx);
 void read_constraints(Context& ctx);
