@@ -1,4 +1,6 @@
 // Snapshots in and out of squash.snapshot_store (see snapshot_store.hpp).
+#include <chrono>
+
 #include <nlohmann/json.hpp>  // before PostgreSQL headers (port.h macros)
 
 #include "pg_squash/snapshot_store.hpp"
@@ -54,7 +56,26 @@ model::FlatSnapshot take_flat_snapshot(Spi& spi, const catalog::Scope& scope) {
 }
 
 std::string take_fingerprint(Spi& spi, const catalog::Scope& scope) {
-  return model::fingerprint(catalog::read_catalog_flat(spi, scope));
+  using Clock = std::chrono::steady_clock;
+  auto ms_since = [](Clock::time_point start) {
+    return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+  };
+  std::string fp;
+  double fingerprint_ms = 0;
+  Clock::time_point freeing;
+  {
+    model::FlatSnapshot snap = catalog::read_catalog_flat(spi, scope);
+    const auto start = Clock::now();
+    fp = model::fingerprint(snap);
+    fingerprint_ms = ms_since(start);
+    freeing = Clock::now();
+  }
+  const double free_ms = ms_since(freeing);
+  pg_call([&] {
+    elog(DEBUG1, "pg_squash: fingerprint %.1f ms, freeing the snapshot %.1f ms", fingerprint_ms,
+         free_ms);
+  });
+  return fp;
 }
 
 void store_snapshot(Spi& spi, const std::string& label, const model::Snapshot& snapshot,

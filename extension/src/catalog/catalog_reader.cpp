@@ -259,6 +259,9 @@ std::string Context::role(Oid oid) const {
 }
 
 const std::string* Context::comment(Oid classoid, Oid objoid) const {
+  // Most objects have no comment, most catalogs none at all: those skip the map.
+  if (std::find(comment_classes.begin(), comment_classes.end(), classoid) == comment_classes.end())
+    return nullptr;
   return comments.find(key2(classoid, objoid));
 }
 
@@ -308,37 +311,56 @@ void read_schemas(Context& ctx) {
 }
 
 model::FlatSnapshot read_catalog_flat(Spi& spi, const Scope& scope) {
+  // Each step's time, for SET client_min_messages = debug1.
+  using Clock = std::chrono::steady_clock;
+  auto ms_since = [](Clock::time_point start) {
+    return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+  };
+  std::string setup, timings;
+  auto note = [](std::string& out, const char* name, double ms) {
+    char buf[64];
+    snprintf(buf, sizeof buf, " %s %.1f ms", name, ms);
+    out += buf;
+  };
+  const auto begun = Clock::now();
   GucScope guc;
   pin_settings(guc);
   model::FlatSnapshot snap;
+  double total = 0;
+  size_t calls = 0, hits = 0, prepared = 0;
+  Profile p;
+  Clock::time_point read_done;
   {
     Context ctx(spi, snap);
-    check_readable(ctx);
-    load_extension_members(ctx);
-    resolve_scope(ctx, scope);
-    ctx.view_definitions.start(ctx.nsp_oids);
-    ctx.deparser.set_prepared(&ctx.view_definitions);
-    load_roles(ctx);
-    load_comments(ctx);
-
-    // Each reader's time, for SET client_min_messages = debug1.
-    using Clock = std::chrono::steady_clock;
+    auto setup_step = [&](const char* name, auto&& fn) {
+      auto start = Clock::now();
+      fn();
+      note(setup, name, ms_since(start));
+    };
     profile() = Profile();
-    std::string timings;
+    setup_step("check_readable", [&] { check_readable(ctx); });
+    setup_step("extension_members", [&] { load_extension_members(ctx); });
+    setup_step("scope", [&] { resolve_scope(ctx, scope); });
+    setup_step("worker", [&] {
+      ctx.view_definitions.start(ctx.nsp_oids);
+      ctx.deparser.set_prepared(&ctx.view_definitions);
+    });
+    setup_step("roles", [&] { load_roles(ctx); });
+    setup_step("comments", [&] { load_comments(ctx); });
+
+    profile() = Profile();
     auto t0 = Clock::now();
     auto step = [&](const char* name, void (*reader)(Context&)) {
       auto start = Clock::now();
       reader(ctx);
-      char buf[64];
-      snprintf(buf, sizeof buf, " %s %.1f ms", name,
-               std::chrono::duration<double, std::milli>(Clock::now() - start).count());
-      timings += buf;
+      note(timings, name, ms_since(start));
     };
     step("schemas", read_schemas);
     step("extensions", read_extensions);
     step("relations", load_relations);
-    ctx.view_definitions.passed(ExprSource::kDefault);
     step("sequences", read_sequences);
+    step("defaults", load_defaults);
+    ctx.view_definitions.passed(ExprSource::kDefault);
     step("tables", read_tables);
     step("load indexes", load_indexes);
     step("constraints", read_constraints);
@@ -352,23 +374,31 @@ model::FlatSnapshot read_catalog_flat(Spi& spi, const Scope& scope) {
     step("event_triggers", read_event_triggers);
     step("policies", read_policies);
     step("unmodelled", read_unmodelled);
-    const double total = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
-    const size_t objects = snap.size(), calls = ctx.deparser.calls(), hits = ctx.deparser.hits(),
-                 prepared = ctx.deparser.prepared_hits();
-    const Profile p = profile();
-    pg_call([&] {
-      elog(DEBUG1,
-           "pg_squash: read %zu objects in %.1f ms: queries %.1f ms (%llu rows), deparsing %.1f ms "
-           "(%zu expressions, %zu from cache, %zu from the worker);%s",
-           objects, total, p.execute_ms, static_cast<unsigned long long>(p.rows), p.deparse_ms,
-           calls, hits, prepared, timings.c_str());
-    });
+    total = ms_since(t0);
+    calls = ctx.deparser.calls();
+    hits = ctx.deparser.hits();
+    prepared = ctx.deparser.prepared_hits();
+    p = profile();
+    read_done = Clock::now();
   }
+  const double cleanup_ms = ms_since(read_done);
+  const auto normalize_start = Clock::now();
   try {
     snap.normalize();
   } catch (const model::ModelError& e) {
     throw Error(std::string("pg_squash: internal error in the catalog reader: ") + e.what());
   }
+  const double normalize_ms = ms_since(normalize_start);
+  const double all_ms = ms_since(begun);
+  const size_t objects = snap.size();
+  pg_call([&] {
+    elog(DEBUG1,
+         "pg_squash: read %zu objects in %.1f ms: queries %.1f ms (%llu rows), deparsing %.1f ms "
+         "(%zu expressions, %zu from cache, %zu from the worker);%s; setup%s; context end %.1f ms; "
+         "normalize %.1f ms; all %.1f ms",
+         objects, total, p.execute_ms, static_cast<unsigned long long>(p.rows), p.deparse_ms, calls,
+         hits, prepared, timings.c_str(), setup.c_str(), cleanup_ms, normalize_ms, all_ms);
+  });
   return snap;
 }
 

@@ -1,6 +1,7 @@
 // Text helpers of the catalog reader (see reader.hpp).
 #include <algorithm>
 #include <charconv>
+#include <cstring>
 
 #include "reader.hpp"
 
@@ -74,27 +75,47 @@ std::string render_options(std::string_view array_text,
   return join(opts, ", ");
 }
 
-std::string quote(std::string_view name) {
+void append_quoted(std::string& out, std::string_view name) {
   bool safe = !name.empty() && ((name[0] >= 'a' && name[0] <= 'z') || name[0] == '_');
   for (char ch : name)
     if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_')) safe = false;
   if (safe) {
     // A keyword that is not unreserved needs quotes (quote_identifier's rule). The lookup
-    // is a pure function over a static table: it never raises.
-    std::string z(name);
-    int kw = ScanKeywordLookup(z.c_str(), &ScanKeywords);
-    if (kw < 0 || ScanKeywordCategories[kw] == UNRESERVED_KEYWORD) return z;
+    // is a pure function over a static table: it never raises. Names longer than every
+    // keyword are not looked up.
+    int kw = -1;
+    if (name.size() <= static_cast<size_t>(ScanKeywords.max_kw_len)) {
+      char z[NAMEDATALEN + 1];
+      memcpy(z, name.data(), name.size());
+      z[name.size()] = '\0';
+      kw = ScanKeywordLookup(z, &ScanKeywords);
+    }
+    if (kw < 0 || ScanKeywordCategories[kw] == UNRESERVED_KEYWORD) {
+      out.append(name.data(), name.size());
+      return;
+    }
   }
-  std::string out = "\"";
+  out += '"';
   for (char ch : name) {
     if (ch == '"') out += '"';
     out += ch;
   }
-  return out + "\"";
+  out += '"';
+}
+
+std::string quote(std::string_view name) {
+  std::string out;
+  append_quoted(out, name);
+  return out;
 }
 
 std::string qualified(std::string_view schema, std::string_view name) {
-  return quote(schema) + "." + quote(name);
+  std::string out;
+  out.reserve(schema.size() + name.size() + 5);
+  append_quoted(out, schema);
+  out += '.';
+  append_quoted(out, name);
+  return out;
 }
 
 std::string bool_text(bool b) {

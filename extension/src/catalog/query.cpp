@@ -506,11 +506,26 @@ struct CatalogScan::State {
   std::vector<FmgrInfo> outputs;  // zeroed: looked up on first use
   std::vector<std::string> text;  // per column: the last rendered cell
   std::vector<uint64_t> scratch;
+  bool deform = false;    // take rows apart at once (CatalogScan's constructor)
+  bool deformed = false;  // values and nulls hold the current row
+  std::vector<Datum> values;
+  std::unique_ptr<bool[]> nulls;
   Clock::time_point started;
   uint64_t rows = 0;
+
+  // The cell at attnum of the current row.
+  Datum cell(int attnum, bool* isnull) {
+    if (!deform) return heap_getattr(tuple, attnum, desc, isnull);
+    if (!deformed) {
+      heap_deform_tuple(tuple, desc, values.data(), nulls.get());
+      deformed = true;
+    }
+    *isnull = nulls[attnum - 1];
+    return values[attnum - 1];
+  }
 };
 
-CatalogScan::CatalogScan(Oid catalog) : st_(new State) {
+CatalogScan::CatalogScan(Oid catalog, bool deform) : st_(new State) {
   st_->started = Clock::now();
   State* st = st_.get();
   pg_call([&] {
@@ -528,6 +543,11 @@ CatalogScan::CatalogScan(Oid catalog) : st_(new State) {
   for (int c = 0; c < n; c++) {
     st->types[c] = TupleDescAttr(st->desc, c)->atttypid;
     st->kinds[c] = copy_kind(st->types[c]);
+  }
+  st->deform = deform;
+  if (deform) {
+    st->values.resize(n);
+    st->nulls.reset(new bool[n]);
   }
 }
 
@@ -547,6 +567,7 @@ CatalogScan::~CatalogScan() {
 bool CatalogScan::next() {
   State* st = st_.get();
   st->tuple = pg_call([&] { return systable_getnext(st->scan); });
+  st->deformed = false;
   if (!st->tuple) return false;
   st->rows++;
   return true;
@@ -562,16 +583,40 @@ const void* CatalogScan::fixed() const {
 }
 
 bool CatalogScan::null(int attnum) const {
+  if (st_->deformed) return st_->nulls[attnum - 1];
   return heap_attisnull(st_->tuple, attnum, st_->desc);
 }
 
 std::string_view CatalogScan::view(int attnum) {
   State& st = *st_;
   bool isnull = false;
-  const Datum d = heap_getattr(st.tuple, attnum, st.desc, &isnull);
+  const Datum d = st.cell(attnum, &isnull);
   if (isnull) return {};
   const int c = attnum - 1;
   return render(d, st.kinds[c], st.types[c], &st.outputs[c], st.text[c], st.scratch);
+}
+
+size_t CatalogScan::append_numbers(int attnum, std::vector<int64_t>& out) {
+  State& st = *st_;
+  bool isnull = false;
+  const Datum d = st.cell(attnum, &isnull);
+  if (isnull) return 0;
+  const Copy kind = st.kinds[attnum - 1];
+  const size_t before = out.size();
+  if ((kind == Copy::Int2Vector || kind == Copy::OidVector) &&
+      !VARATT_IS_EXTENDED(DatumGetPointer(d))) {
+    // Stored plain, as catalog vectors are: read in place (as render() prints them).
+    if (kind == Copy::Int2Vector) {
+      const int2vector* v = reinterpret_cast<const int2vector*>(DatumGetPointer(d));
+      for (int k = 0; k < v->dim1; k++) out.push_back(v->values[k]);
+    } else {
+      const oidvector* v = reinterpret_cast<const oidvector*>(DatumGetPointer(d));
+      for (int k = 0; k < v->dim1; k++) out.push_back(v->values[k]);
+    }
+  } else {
+    for (int64_t v : parse_vector(view(attnum))) out.push_back(v);
+  }
+  return out.size() - before;
 }
 
 Rows query(Spi& spi, const std::string& sql) {

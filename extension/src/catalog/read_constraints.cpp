@@ -76,7 +76,12 @@ std::string column_list(const std::vector<int64_t>& attnums, const Relation* rel
         if (jt != it->second.end()) name = &jt->second;
       }
     }
-    out += name ? quote(*name) : "?" + std::to_string(attnums[k]);
+    if (name) {
+      append_quoted(out, *name);
+    } else {
+      out += '?';
+      out += std::to_string(attnums[k]);
+    }
   }
   return out;
 }
@@ -124,8 +129,8 @@ void emit(Context& ctx, const Con& c, const Names& other,
       def = c.type == 'p' ? "PRIMARY KEY " : "UNIQUE ";
       if (index && index->nulls_not_distinct) def += "NULLS NOT DISTINCT ";
       def += "(" + column_list(c.conkey, rel, other, rel->oid) + ")";
-      if (index && index->key.size() > static_cast<size_t>(index->nkey)) {
-        std::vector<int64_t> include(index->key.begin() + index->nkey, index->key.end());
+      if (index && index->key().size() > static_cast<size_t>(index->nkey)) {
+        std::vector<int64_t> include(index->key().begin() + index->nkey, index->key().end());
         def += " INCLUDE (" + column_list(include, rel, other, rel->oid) + ")";
       }
       break;
@@ -163,9 +168,11 @@ void emit(Context& ctx, const Con& c, const Names& other,
     if (!c.validated) def += " NOT VALID";
   }
   // Attributes in key order: normalize() then has nothing to sort.
-  std::string identity = rel->identity;
+  std::string identity;
+  identity.reserve(rel->identity.size() + c.name.size() + 3);
+  identity = rel->identity;
   identity += '.';
-  identity += quote(c.name);
+  append_quoted(identity, c.name);
   ObjectRef o = ctx.add("constraint", identity);
   const bool inherited = c.inhcount > 0 && !rel->is_partition;
   if (const std::string* cm = ctx.comment(ConstraintRelationId, c.oid)) o.set("comment", *cm);
@@ -197,18 +204,19 @@ void read_constraints(Context& ctx) {
   std::vector<Con> pending;
   const Names no_names;
   const std::unordered_map<Oid, std::string> no_tables;
-  // EXCLUDE constraints (rare) take the server's definition.
-  std::unordered_map<Oid, std::string> exclusions;
-  {
-    Rows x = ctx.query(
-        "SELECT co.oid, pg_catalog.pg_get_constraintdef(co.oid) FROM pg_catalog.pg_constraint co"
-        " WHERE co.connamespace = ANY ($NSPS) AND co.conrelid <> 0 AND co.contype = 'x'");
-    for (size_t i = 0; i < x.size(); i++) exclusions[x.oid(i, 0)] = x.str(i, 1);
-  }
-  CatalogScan scan(ConstraintRelationId);
+  // EXCLUDE constraints (rare) take the server's definition, fetched after the scan for
+  // just those.
+  std::vector<Con> exclusions;
+  CatalogScan scan(ConstraintRelationId, true);
   while (scan.next()) {
     const FormData_pg_constraint& k = scan.row<FormData_pg_constraint>();
-    if (k.conrelid == 0 || !ctx.in_scope(k.connamespace)) continue;
+    if (!ctx.in_scope(k.connamespace)) continue;
+    // A domain's CHECK: kept for read_types (saves it a scan of its own).
+    if (k.contypid != 0 && k.contype == 'c')
+      ctx.domain_checks.push_back({k.contypid, NameStr(k.conname),
+                                   std::string(scan.view(Anum_pg_constraint_conbin)),
+                                   static_cast<bool>(k.convalidated)});
+    if (k.conrelid == 0) continue;
     if (k.contype != 'p' && k.contype != 'u' && k.contype != 'c' && k.contype != 'f' &&
         k.contype != 'x')
       continue;
@@ -244,15 +252,28 @@ void read_constraints(Context& ctx) {
     if (c.type == 'c')
       c.text = ctx.deparser.expr(scan.view(Anum_pg_constraint_conbin), rel,
                                  expr_source(ExprSource::kCheck, c.oid));
-    if (c.type == 'x') {
-      auto it = exclusions.find(c.oid);
-      if (it != exclusions.end()) c.text = it->second;
-    }
     c.index = k.conindid;
-    if (c.type == 'f' && !ctx.relation(c.confrelid))
+    if (c.type == 'x')
+      exclusions.push_back(std::move(c));
+    else if (c.type == 'f' && !ctx.relation(c.confrelid))
       pending.push_back(std::move(c));
     else
       emit(ctx, c, no_names, no_tables);
+  }
+  if (!exclusions.empty()) {
+    std::vector<Oid> oids;
+    for (const Con& c : exclusions) oids.push_back(c.oid);
+    std::unordered_map<Oid, std::string> defs;
+    Rows x = ctx.query(
+        "SELECT co.oid, pg_catalog.pg_get_constraintdef(co.oid) FROM pg_catalog.pg_constraint co"
+        " WHERE co.oid = ANY ('" +
+        array_literal(oids) + "'::pg_catalog.oid[])");
+    for (size_t i = 0; i < x.size(); i++) defs[x.oid(i, 0)] = x.str(i, 1);
+    for (Con& c : exclusions) {
+      auto it = defs.find(c.oid);
+      if (it != defs.end()) c.text = it->second;
+      emit(ctx, c, no_names, no_tables);
+    }
   }
   if (pending.empty()) return;
 

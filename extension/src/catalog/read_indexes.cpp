@@ -25,7 +25,7 @@ struct AccessMethod {
 }  // namespace
 
 void load_indexes(Context& ctx) {
-  CatalogScan scan(IndexRelationId);
+  CatalogScan scan(IndexRelationId, true);
   ctx.indexes.reserve(scan.estimated_rows());
   while (scan.next()) {
     const FormData_pg_index& i = scan.row<FormData_pg_index>();
@@ -40,16 +40,18 @@ void load_indexes(Context& ctx) {
 #if PG_VERSION_NUM >= 150000
     x.nulls_not_distinct = i.indnullsnotdistinct;
 #endif
-    x.key = parse_vector(scan.view(Anum_pg_index_indkey));
     x.nkey = i.indnkeyatts;
-    x.opclass = parse_vector(scan.view(Anum_pg_index_indclass));
-    x.collation = parse_vector(scan.view(Anum_pg_index_indcollation));
-    x.option = parse_vector(scan.view(Anum_pg_index_indoption));
-    if (!scan.null(Anum_pg_index_indexprs)) x.exprs = scan.value(Anum_pg_index_indexprs);
-    if (!scan.null(Anum_pg_index_indpred)) x.predicate = scan.value(Anum_pg_index_indpred);
+    x.ints.reserve(static_cast<size_t>(i.indnatts) + 3 * static_cast<size_t>(i.indnkeyatts));
+    const int vectors[4] = {Anum_pg_index_indkey, Anum_pg_index_indclass,
+                            Anum_pg_index_indcollation, Anum_pg_index_indoption};
+    for (int k = 0; k < 4; k++)
+      x.counts[k] = static_cast<uint32_t>(scan.append_numbers(vectors[k], x.ints));
+    if (!scan.null(Anum_pg_index_indexprs)) x.exprs = scan.view(Anum_pg_index_indexprs);
+    if (!scan.null(Anum_pg_index_indpred)) x.predicate = scan.view(Anum_pg_index_indpred);
     x.clustered = i.indisclustered;
     x.replica_identity = i.indisreplident;
   }
+  ctx.indexes.index_densely();
 }
 
 void read_indexes(Context& ctx) {
@@ -82,7 +84,10 @@ void read_indexes(Context& ctx) {
 
   std::vector<Deparsed> exprs;
   std::vector<std::string> keys, include;
-  for (auto& [index_oid, x] : ctx.indexes) {
+  for (auto& [index_oid, info] : ctx.indexes) {
+    const IndexInfo& x = info;
+    const IntSpan key = x.key(), opclass = x.opclass(), collation = x.collation(),
+                  option = x.option();
     const Relation* idx = ctx.relation(index_oid);
     const Relation* rel = ctx.relation(x.table);
     if (!idx || !rel) continue;
@@ -100,8 +105,8 @@ void read_indexes(Context& ctx) {
 
     keys.clear();
     include.clear();
-    for (size_t k = 0; k < x.key.size(); k++) {
-      const int attnum = static_cast<int>(x.key[k]);
+    for (size_t k = 0; k < key.size(); k++) {
+      const int attnum = static_cast<int>(key[k]);
       std::string item;
       Oid key_type = 0, key_coll = 0;
       if (attnum != 0) {
@@ -121,18 +126,18 @@ void read_indexes(Context& ctx) {
         include.push_back(std::move(item));
         continue;
       }
-      const Oid coll = k < x.collation.size() ? static_cast<Oid>(x.collation[k]) : 0;
+      const Oid coll = k < collation.size() ? static_cast<Oid>(collation[k]) : 0;
       if (coll != 0 && coll != key_coll) item += " COLLATE " + ctx.collation(coll);
-      const Oid opclass = k < x.opclass.size() ? static_cast<Oid>(x.opclass[k]) : 0;
+      const Oid opc = k < opclass.size() ? static_cast<Oid>(opclass[k]) : 0;
       const std::string opts = column_options(static_cast<int>(k) + 1);
-      auto oc = opclasses.find(opclass);
+      auto oc = opclasses.find(opc);
       const Oid method = oc != opclasses.end() ? oc->second.second : idx->am_oid;
-      if (!opts.empty() || !is_default(opclass, key_type, method)) {
-        item += " " + (oc != opclasses.end() ? oc->second.first : std::to_string(opclass));
+      if (!opts.empty() || !is_default(opc, key_type, method)) {
+        item += " " + (oc != opclasses.end() ? oc->second.first : std::to_string(opc));
         if (!opts.empty()) item += " (" + opts + ")";
       }
-      if (am.can_order && k < x.option.size()) {
-        const int64_t opt = x.option[k];
+      if (am.can_order && k < option.size()) {
+        const int64_t opt = option[k];
         if (opt & INDOPTION_DESC) {
           item += " DESC";
           if (!(opt & INDOPTION_NULLS_FIRST)) item += " NULLS LAST";

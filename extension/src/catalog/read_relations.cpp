@@ -134,8 +134,8 @@ void load_columns(Context& ctx) {
       col.compression = a.attcompression;
       col.is_local = a.attislocal;
       col.inhcount = a.attinhcount;
-      if (!opts.empty()) col.options = std::string(opts);
-      if (!scan.null(Anum_pg_attribute_attacl)) col.acl = scan.value(Anum_pg_attribute_attacl);
+      if (!opts.empty()) col.options = opts;
+      if (!scan.null(Anum_pg_attribute_attacl)) col.acl = scan.view(Anum_pg_attribute_attacl);
       if (rel->kept) {
         ctx.need_type(col.type, col.typmod);
         ctx.need_collation(col.collation);
@@ -153,27 +153,6 @@ void load_columns(Context& ctx) {
       r.attcol[r.columns[k].attnum - 1] = static_cast<int>(k);
   }
 
-  // Defaults and generation expressions, deparsed as they come.
-  rel = nullptr;
-  last = InvalidOid;
-  {
-    CatalogScan scan(AttrDefaultRelationId);
-    while (scan.next()) {
-      const FormData_pg_attrdef& d = scan.row<FormData_pg_attrdef>();
-      if (d.adrelid < FirstNormalObjectId) continue;
-      if (d.adrelid != last) {
-        last = d.adrelid;
-        rel = ctx.relations.find(d.adrelid);
-      }
-      if (!rel || !rel->kept) continue;
-      const Column* c = rel->column(d.adnum);
-      if (!c) continue;
-      Column& col = rel->columns[rel->attcol[c->attnum - 1]];
-      col.has_default = true;
-      col.default_expr = ctx.deparser.expr(scan.view(Anum_pg_attrdef_adbin), rel,
-                                           expr_source(ExprSource::kDefault, d.adrelid, d.adnum));
-    }
-  }
   ctx.fetch_types();
   ctx.fetch_collations();
 }
@@ -182,11 +161,21 @@ void load_columns(Context& ctx) {
 
 void load_relations(Context& ctx) {
   auto [vt_schema, vt_name] = configured_version_table();
-  std::unordered_map<Oid, std::string> ams;
   {
     Rows a = ctx.query("SELECT oid, amname FROM pg_catalog.pg_am");
-    for (size_t i = 0; i < a.size(); i++) ams[a.oid(i, 0)] = a.str(i, 1);
+    for (size_t i = 0; i < a.size(); i++) ctx.access_methods[a.oid(i, 0)] = a.str(i, 1);
   }
+  // The schemas in scope: name and quoted name, looked up once per run of rows.
+  struct Nsp {
+    const std::string* name;
+    std::string quoted;
+  };
+  std::unordered_map<Oid, Nsp> nsps;
+  for (const auto& [oid, name] : ctx.nsps) nsps.emplace(oid, Nsp{&name, quote(name)});
+  Oid last_nsp = InvalidOid;
+  const Nsp* nsp = nullptr;
+  Oid last_am = InvalidOid;
+  std::string_view am;
   bool partitioned = false;
   {
     CatalogScan scan(RelationRelationId);
@@ -208,15 +197,21 @@ void load_relations(Context& ctx) {
         default:
           continue;
       }
-      auto nsp = ctx.nsps.find(c.relnamespace);
-      if (nsp == ctx.nsps.end()) continue;
+      if (c.relnamespace != last_nsp) {
+        last_nsp = c.relnamespace;
+        auto it = nsps.find(c.relnamespace);
+        nsp = it == nsps.end() ? nullptr : &it->second;
+      }
+      if (!nsp) continue;
       const Oid oid = c.oid;
       Relation& rel = ctx.relations[oid];
       rel.oid = oid;
       rel.nsp = c.relnamespace;
-      rel.schema = nsp->second;
       rel.name = NameStr(c.relname);
-      rel.identity = qualified(rel.schema, rel.name);
+      rel.identity.reserve(nsp->quoted.size() + rel.name.size() + 3);
+      rel.identity = nsp->quoted;
+      rel.identity += '.';
+      append_quoted(rel.identity, rel.name);
       rel.kind = c.relkind;
       rel.owner = c.relowner;
       rel.type = c.reltype;
@@ -226,18 +221,23 @@ void load_relations(Context& ctx) {
       rel.rls = c.relrowsecurity;
       rel.rls_forced = c.relforcerowsecurity;
       rel.am_oid = c.relam;
-      if (rel.am_oid != 0) rel.am = ams[rel.am_oid];
+      if (rel.am_oid != last_am) {
+        last_am = rel.am_oid;
+        auto it = ctx.access_methods.find(rel.am_oid);
+        am = it == ctx.access_methods.end() ? std::string_view() : std::string_view(it->second);
+      }
+      if (rel.am_oid != 0) rel.am = am;
       rel.of_type = c.reloftype;
       if (rel.kind != 'S' && rel.kind != 'i' && rel.kind != 'I') rel.columns.reserve(c.relnatts);
-      if (!scan.null(Anum_pg_class_reloptions)) rel.options = scan.value(Anum_pg_class_reloptions);
-      if (!scan.null(Anum_pg_class_relacl)) rel.acl = scan.value(Anum_pg_class_relacl);
+      if (!scan.null(Anum_pg_class_reloptions)) rel.options = scan.view(Anum_pg_class_reloptions);
+      if (!scan.null(Anum_pg_class_relacl)) rel.acl = scan.view(Anum_pg_class_relacl);
       partitioned = partitioned || rel.kind == 'p' || rel.is_partition;
       rel.kept = !ctx.extension_member(RelationRelationId, rel.oid);
       // The Alembic version table is bookkeeping, not schema: it, its columns,
       // constraints, indexes and triggers stay out.
       if ((rel.kind == 'r' || rel.kind == 'p') &&
           (rel.name == "alembic_version" ||
-           (rel.name == vt_name && (vt_schema.empty() || vt_schema == rel.schema)))) {
+           (rel.name == vt_name && (vt_schema.empty() || vt_schema == *nsp->name)))) {
         rel.kept = false;
         ctx.version_tables.insert(rel.oid);
       }
@@ -259,12 +259,37 @@ void load_relations(Context& ctx) {
           }
         });
   }
+  ctx.relations.index_densely();
   load_inheritance(ctx);
   load_columns(ctx);
   // Room for the objects to come, most of them columns: no regrowth of the list.
   size_t expected = 1024;
   for (const auto& [oid, rel] : ctx.relations) expected += 3 + (rel.kept ? rel.columns.size() : 0);
   ctx.out.reserve(expected, expected * 3);
+}
+
+void load_defaults(Context& ctx) {
+  // Defaults and generation expressions, deparsed as they come.
+  Relation* rel = nullptr;
+  Oid last = InvalidOid;
+  {
+    CatalogScan scan(AttrDefaultRelationId);
+    while (scan.next()) {
+      const FormData_pg_attrdef& d = scan.row<FormData_pg_attrdef>();
+      if (d.adrelid < FirstNormalObjectId) continue;
+      if (d.adrelid != last) {
+        last = d.adrelid;
+        rel = ctx.relations.find(d.adrelid);
+      }
+      if (!rel || !rel->kept) continue;
+      const Column* c = rel->column(d.adnum);
+      if (!c) continue;
+      Column& col = rel->columns[rel->attcol[c->attnum - 1]];
+      col.has_default = true;
+      col.default_expr = ctx.deparser.expr(scan.view(Anum_pg_attrdef_adbin), rel,
+                                           expr_source(ExprSource::kDefault, d.adrelid, d.adnum));
+    }
+  }
 }
 
 void read_tables(Context& ctx) {

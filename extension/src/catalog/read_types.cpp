@@ -9,90 +9,110 @@
 
 extern "C" {
 #include "catalog/pg_type.h"
+#include "utils/fmgroids.h"
 }
 
 namespace squash::catalog {
 
 void read_types(Context& ctx) {
-  // Array types are implicit (each type has one): left out here already.
-  Rows r = ctx.query(
-      "SELECT t.oid, t.typnamespace, t.typname, t.typtype, t.typowner, t.typacl,"
-      "  t.typbasetype, t.typtypmod, t.typnotnull, t.typdefaultbin, t.typcollation,"
-      "  t.typrelid"
-      " FROM pg_catalog.pg_type t"
-      " WHERE t.typnamespace = ANY ($NSPS) AND NOT (t.typtype = 'b'"
-      "   AND t.typsubscript = 'pg_catalog.array_subscript_handler'::pg_catalog.regproc)");
+  // The types in scope, straight from pg_type: array types are implicit (each type has
+  // one) and the row types of tables, views and sequences belong to them, so both are
+  // left out before anything is copied.
+  struct Type {
+    Oid oid = 0, nsp = 0, owner = 0, base = 0, collation = 0, relid = 0;
+    std::string name;
+    char typtype = '\0';
+    int32_t typmod = -1;
+    bool not_null = false;
+    Value acl, default_bin;
+  };
+  std::vector<Type> types;
+  bool have_enums = false;
+  {
+    CatalogScan scan(TypeRelationId);
+    while (scan.next()) {
+      const FormData_pg_type& t = scan.row<FormData_pg_type>();
+      if (!ctx.in_scope(t.typnamespace)) continue;
+      if (t.typtype == 'b' && t.typsubscript == F_ARRAY_SUBSCRIPT_HANDLER) continue;
+      if (t.typtype == 'c') {
+        const Relation* rel = ctx.relation(t.typrelid);
+        if (!rel || rel->kind != 'c') continue;  // a table's row type
+      }
+      Type& x = types.emplace_back();
+      x.oid = t.oid;
+      x.nsp = t.typnamespace;
+      x.name = NameStr(t.typname);
+      x.typtype = t.typtype;
+      x.owner = t.typowner;
+      x.base = t.typbasetype;
+      x.typmod = t.typtypmod;
+      x.not_null = t.typnotnull;
+      x.collation = t.typcollation;
+      x.relid = t.typrelid;
+      x.acl = scan.value(Anum_pg_type_typacl);
+      x.default_bin = scan.value(Anum_pg_type_typdefaultbin);
+      have_enums = have_enums || t.typtype == 'e';
+    }
+  }
 
   std::unordered_map<Oid, std::vector<std::string>> labels;
   std::unordered_map<Oid, std::vector<std::pair<std::string, std::string>>> checks;
-  bool have_enums = false, have_domains = false;
-  for (size_t i = 0; i < r.size(); i++) {
-    have_enums = have_enums || r.ch(i, 3) == 'e';
-    have_domains = have_domains || r.ch(i, 3) == 'd';
-  }
   if (have_enums) {
     Rows e = ctx.query(
         "SELECT enumtypid, enumlabel FROM pg_catalog.pg_enum WHERE enumtypid >= 16384"
         " ORDER BY enumtypid, enumsortorder");
     for (size_t i = 0; i < e.size(); i++) labels[e.oid(i, 0)].push_back(quote_literal(e.str(i, 1)));
   }
-  if (have_domains) {
-    Rows c = ctx.query(
-        "SELECT co.contypid, co.conname, co.conbin, co.convalidated"
-        " FROM pg_catalog.pg_constraint co"
-        " WHERE co.connamespace = ANY ($NSPS) AND co.contypid <> 0 AND co.contype = 'c'");
-    for (size_t i = 0; i < c.size(); i++) {
-      std::string def = "CHECK (" + ctx.deparser.expr(c.view(i, 2), nullptr) + ")";
-      if (!c.flag(i, 3)) def += " NOT VALID";
-      checks[c.oid(i, 0)].emplace_back("constraint " + quote(c.view(i, 1)), std::move(def));
-    }
+  // Domain CHECKs: read_constraints collected them.
+  for (const Context::DomainCheck& c : ctx.domain_checks) {
+    std::string def = "CHECK (" + ctx.deparser.expr(c.bin, nullptr) + ")";
+    if (!c.validated) def += " NOT VALID";
+    checks[c.domain].emplace_back("constraint " + quote(c.name), std::move(def));
   }
 
-  for (size_t i = 0; i < r.size(); i++) {
-    const Oid oid = r.oid(i, 0);
-    const char typtype = r.ch(i, 3);
+  for (const Type& t : types) {
+    const Oid oid = t.oid;
+    const char typtype = t.typtype;
     if (ctx.extension_member(TypeRelationId, oid)) continue;
-    const std::string identity = qualified(ctx.nsps.at(r.oid(i, 1)), r.view(i, 2));
+    const std::string identity = qualified(ctx.nsps.at(t.nsp), t.name);
     if (typtype == 'r') ctx.unmodelled.push_back({identity, "pg_range", "range type"});
     if (typtype == 'b') ctx.unmodelled.push_back({identity, "pg_type", "base type"});
     if (typtype == 'p') ctx.unmodelled.push_back({identity, "pg_type", "shell type"});
     // A multirange type comes with its range type.
     if (typtype != 'e' && typtype != 'd' && typtype != 'c') continue;
     if (typtype == 'c') {
-      const Relation* rel = ctx.relation(r.oid(i, 11));
-      if (!rel || rel->kind != 'c') continue;  // a table's row type
+      const Relation* rel = ctx.relation(t.relid);
       ObjectRef o = ctx.add("composite type", identity);
       std::vector<std::string> attrs;
       for (const Column& c : rel->columns) {
-        const TypeInfo& t = ctx.type(c.type, c.typmod);
-        std::string a = quote(c.name) + " " + t.name;
-        if (c.collation != 0 && c.collation != t.collation)
+        const TypeInfo& ti = ctx.type(c.type, c.typmod);
+        std::string a = quote(c.name) + " " + ti.name;
+        if (c.collation != 0 && c.collation != ti.collation)
           a += " COLLATE " + ctx.collation(c.collation);
         attrs.push_back(std::move(a));
       }
       o.set("attributes", join(attrs, ", "));
-      ctx.attach_common(o, TypeRelationId, oid, r.oid(i, 4), 'T', r.value(i, 5));
+      ctx.attach_common(o, TypeRelationId, oid, t.owner, 'T', t.acl);
       continue;
     }
     if (typtype == 'e') {
       ObjectRef o = ctx.add("enum", identity);
       o.set("labels", join(labels[oid], ", "));
-      ctx.attach_common(o, TypeRelationId, oid, r.oid(i, 4), 'T', r.value(i, 5));
+      ctx.attach_common(o, TypeRelationId, oid, t.owner, 'T', t.acl);
       continue;
     }
     // Domain.
-    const Oid base = r.oid(i, 6);
-    const TypeInfo base_info = ctx.type(base, static_cast<int32_t>(r.num(i, 7)));
+    const TypeInfo base_info = ctx.type(t.base, t.typmod);
     std::string def;
-    if (!r.null(i, 9)) def = ctx.deparser.expr(r.view(i, 9), nullptr);
+    if (t.default_bin) def = ctx.deparser.expr(*t.default_bin, nullptr);
     ObjectRef o = ctx.add("domain", identity);
     o.set("type", base_info.name);
-    o.set("not_null", bool_text(r.flag(i, 8)));
-    if (!r.null(i, 9)) o.set("default", std::move(def));
-    const Oid coll = r.oid(i, 10);
+    o.set("not_null", bool_text(t.not_null));
+    if (t.default_bin) o.set("default", std::move(def));
+    const Oid coll = t.collation;
     if (coll != 0 && coll != base_info.collation) o.set("collation", ctx.collation(coll));
     for (auto& [key, value] : checks[oid]) o.set(key, value);
-    ctx.attach_common(o, TypeRelationId, oid, r.oid(i, 4), 'T', r.value(i, 5));
+    ctx.attach_common(o, TypeRelationId, oid, t.owner, 'T', t.acl);
   }
 }
 

@@ -73,7 +73,7 @@ void read_views(Context& ctx) {
       if (!rest.empty()) o.set("options", join(rest, ", "));
     }
     if (materialized && !rel->am.empty() && rel->am != "heap") o.set("access_method", rel->am);
-    ctx.attach_common(o, RelationRelationId, rel->oid, rel->owner, 'r', rel->acl);
+    ctx.attach_common(o, RelationRelationId, rel->oid, rel->owner, 'r', rel->acl.as_value());
   }
 }
 

@@ -9,6 +9,7 @@
 #pragma once
 
 // C++ standard and model headers before any PostgreSQL header (see boundary.hpp).
+#include <algorithm>
 #include <climits>
 #include <cstdint>
 #include <functional>
@@ -107,7 +108,9 @@ Rows query(Spi& spi, const std::string& sql);
 // attribute number.
 class CatalogScan {
  public:
-  explicit CatalogScan(Oid catalog);
+  // deform: rows whose cells are read several at a time are taken apart once per row
+  // rather than walked from the start for each cell.
+  explicit CatalogScan(Oid catalog, bool deform = false);
   ~CatalogScan();
   CatalogScan(const CatalogScan&) = delete;
   CatalogScan& operator=(const CatalogScan&) = delete;
@@ -121,6 +124,8 @@ class CatalogScan {
   bool null(int attnum) const;
   // The cell as text (as Row::view); "" for NULL. Valid until the next call for the column.
   std::string_view view(int attnum);
+  // The numbers of an int2vector / oidvector cell appended to out; how many (0 for NULL).
+  size_t append_numbers(int attnum, std::vector<int64_t>& out);
   Value value(int attnum) { return null(attnum) ? Value() : Value(std::string(view(attnum))); }
 
  private:
@@ -155,7 +160,8 @@ std::string render_options(std::string_view array_text,
                            const std::vector<std::string_view>& drop_prefixes = {});
 // identity parts joined: quote_ident(schema) "." quote_ident(name)
 std::string qualified(std::string_view schema, std::string_view name);
-std::string quote(std::string_view name);  // quote_ident rules
+std::string quote(std::string_view name);                     // quote_ident rules
+void append_quoted(std::string& out, std::string_view name);  // out += quote(name)
 std::string bool_text(bool b);
 
 // ---------------------------------------------------------------------------------------
@@ -287,6 +293,37 @@ class ViewDefinitions {
 // What every reader shares (catalog_reader.cpp)
 // ---------------------------------------------------------------------------------------
 
+// An optional text kept out of line, for the catalog fields that are NULL in nearly
+// every row (ACLs, options, ...): 8 bytes where a Value takes 40, in structures that
+// exist once per relation or column. Reads like a Value: test it, then *text.
+class OptText {
+ public:
+  OptText() = default;
+  OptText(const OptText& o) : p_(o.p_ ? std::make_unique<std::string>(*o.p_) : nullptr) {}
+  OptText(OptText&&) noexcept = default;
+  OptText& operator=(const OptText& o) {
+    p_ = o.p_ ? std::make_unique<std::string>(*o.p_) : nullptr;
+    return *this;
+  }
+  OptText& operator=(OptText&&) noexcept = default;
+  OptText& operator=(std::string_view text) {
+    p_ = std::make_unique<std::string>(text);
+    return *this;
+  }
+  OptText& operator=(const Value& v) {
+    p_ = v ? std::make_unique<std::string>(*v) : nullptr;
+    return *this;
+  }
+
+  explicit operator bool() const { return p_ != nullptr; }
+  const std::string& operator*() const { return *p_; }
+  const std::string* operator->() const { return p_.get(); }
+  Value as_value() const { return p_ ? Value(*p_) : Value(); }
+
+ private:
+  std::unique_ptr<std::string> p_;
+};
+
 struct Column {
   int attnum = 0;
   std::string name;  // raw
@@ -301,8 +338,8 @@ struct Column {
   char compression = '\0';
   bool is_local = true;
   int inhcount = 0;
-  Value options;             // attoptions text
-  Value acl;                 // attacl text
+  OptText options;           // attoptions text
+  OptText acl;               // attacl text
   bool has_default = false;  // a default (or generation) expression,
   std::string default_expr;  // deparsed
 };
@@ -310,7 +347,6 @@ struct Column {
 struct Relation {
   Oid oid = 0;
   Oid nsp = 0;
-  std::string schema;    // raw
   std::string name;      // raw
   std::string identity;  // quoted schema.name
   char kind = '\0';      // relkind
@@ -322,12 +358,12 @@ struct Relation {
   char replident = 'd';
   bool rls = false, rls_forced = false;
   Oid am_oid = 0;
-  std::string am;  // access method, "" for none
+  std::string_view am;  // access method (in Context::access_methods), "" for none
   Oid of_type = 0;
-  Value options;                     // reloptions text
-  Value acl;                         // relacl text (NULL: the default)
-  Value partkey;                     // pg_get_partkeydef for partitioned tables
-  Value partbound;                   // deparsed bound of a partition
+  OptText options;                   // reloptions text
+  OptText acl;                       // relacl text (NULL: the default)
+  OptText partkey;                   // pg_get_partkeydef for partitioned tables
+  OptText partbound;                 // deparsed bound of a partition
   std::vector<std::string> parents;  // identities, by inhseqno (partitions: the parent)
   std::vector<Column> columns;       // live columns in attnum order
   std::vector<int> attcol;           // by attnum - 1: index in columns, -1 for a gap
@@ -351,6 +387,11 @@ template <typename K, typename T>
 class FlatMap {
  public:
   T* find(K key) {
+    if (!dense_.empty()) {
+      if (key < dense_base_ || key - dense_base_ >= dense_.size()) return nullptr;
+      const uint32_t index = dense_[key - dense_base_];
+      return index ? &entries_[index - 1].second : nullptr;
+    }
     if (slots_.empty() || key == 0) return nullptr;
     for (size_t i = slot(key);; i = (i + 1) & mask_) {
       const Slot& s = slots_[i];
@@ -366,7 +407,30 @@ class FlatMap {
     size_t i = slot(key);
     while (slots_[i].index != 0) i = (i + 1) & mask_;
     slots_[i] = {key, static_cast<uint32_t>(entries_.size())};
+    if (!dense_.empty()) {
+      if (key >= dense_base_ && key - dense_base_ < dense_.size())
+        dense_[key - dense_base_] = static_cast<uint32_t>(entries_.size());
+      else
+        dense_.clear();  // back to the hash index
+    }
     return entries_.back().second;
+  }
+  // Once the map is filled: when its keys span a range at most 8 times their number,
+  // find() takes them from a table indexed by key (no hashing; keys looked up in
+  // ascending order, as catalog rows mostly come, touch the table in order).
+  void index_densely() {
+    dense_.clear();
+    if (entries_.empty()) return;
+    K lo = entries_.front().first, hi = lo;
+    for (const auto& e : entries_) {
+      lo = std::min(lo, e.first);
+      hi = std::max(hi, e.first);
+    }
+    if (static_cast<uint64_t>(hi - lo) / 8 >= entries_.size()) return;
+    dense_base_ = lo;
+    dense_.assign(static_cast<size_t>(hi - lo) + 1, 0);
+    for (size_t e = 0; e < entries_.size(); e++)
+      dense_[entries_[e].first - lo] = static_cast<uint32_t>(e + 1);
   }
   void reserve(size_t n) {
     entries_.reserve(n);
@@ -402,6 +466,8 @@ class FlatMap {
   std::vector<std::pair<K, T>> entries_;
   std::vector<Slot> slots_;
   size_t mask_ = 0;
+  std::vector<uint32_t> dense_;  // by key - dense_base_: index + 1 into entries_; 0: none
+  K dense_base_ = 0;
 };
 
 template <typename T>
@@ -413,13 +479,37 @@ struct TypeInfo {
   Oid collation = 0;
 };
 
+// Numbers of a catalog vector, within an IndexInfo.
+struct IntSpan {
+  const int64_t* first = nullptr;
+  size_t count = 0;
+  size_t size() const { return count; }
+  int64_t operator[](size_t i) const { return first[i]; }
+  const int64_t* begin() const { return first; }
+  const int64_t* end() const { return first + count; }
+};
+
 struct IndexInfo {
   Oid table = 0;
   bool unique = false, nulls_not_distinct = false, clustered = false, replica_identity = false;
   int nkey = 0;
-  std::vector<int64_t> key, opclass, collation, option;  // indkey, indclass, ...
-  Value exprs;                                           // indexprs
-  Value predicate;                                       // indpred
+  // indkey, indclass, indcollation and indoption, one after another in ints.
+  uint32_t counts[4] = {0, 0, 0, 0};
+  std::vector<int64_t> ints;
+  OptText exprs;      // indexprs
+  OptText predicate;  // indpred
+
+  IntSpan key() const { return part(0); }
+  IntSpan opclass() const { return part(1); }
+  IntSpan collation() const { return part(2); }
+  IntSpan option() const { return part(3); }
+
+ private:
+  IntSpan part(int which) const {
+    size_t at = 0;
+    for (int k = 0; k < which; k++) at += counts[k];
+    return {ints.data() + at, counts[which]};
+  }
 };
 
 // An object of a kind the snapshot does not model: reported, never silently skipped.
@@ -455,9 +545,11 @@ struct Context {
   std::string nsp_array;                      // "{oid,...}" of the schemas in scope
   std::unordered_map<Oid, std::string> nsps;  // schemas in scope: oid -> raw name
   std::unordered_map<Oid, std::string> roles;
+  std::unordered_map<Oid, std::string> access_methods;           // pg_am: oid -> name
   std::unordered_map<Oid, std::unordered_set<Oid>> ext_members;  // classid -> objids
   FlatMap<uint64_t, std::string> comments;                       // (classoid, objoid) -> text
   FlatMap<uint64_t, std::string> column_comments;                // (relid, attnum)
+  std::vector<Oid> comment_classes;        // the classoids in comments (a few): others have none
   OidMap<Relation> relations;              // every relation in a schema in scope
   std::unordered_set<Oid> version_tables;  // excluded bookkeeping tables
   // (table oid << 16 | attnum) -> identity sequence options
@@ -465,7 +557,15 @@ struct Context {
   std::unordered_set<Oid> identity_sequence_oids;
   OidMap<IndexInfo> indexes;             // indexes of kept relations
   OidMap<std::string> index_constraint;  // index -> its constraint's name
-  std::vector<Unmodelled> unmodelled;    // emitted last, by read_unmodelled
+  // CHECK constraints of domains in scope, found by read_constraints for read_types.
+  struct DomainCheck {
+    Oid domain = 0;
+    std::string name;  // raw
+    std::string bin;   // conbin
+    bool validated = true;
+  };
+  std::vector<DomainCheck> domain_checks;
+  std::vector<Unmodelled> unmodelled;  // emitted last, by read_unmodelled
   Deparser deparser;
   std::vector<Oid> nsp_oids;         // the schemas in scope, sorted
   ViewDefinitions view_definitions;  // declared last: ended first
@@ -521,6 +621,9 @@ std::string render_acl(std::string_view acl_text);
 // The readers, in the order read_catalog runs them.
 void load_relations(Context& ctx);
 void read_sequences(Context& ctx);
+// Column defaults: as late as read_tables allows, so the parallel worker has deparsed
+// more of them (read_relations.cpp).
+void load_defaults(Context& ctx);
 void read_tables(Context& ctx);
 void load_indexes(Context& ctx);
 void read_constraints(Context& ctx);
