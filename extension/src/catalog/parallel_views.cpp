@@ -268,11 +268,14 @@ struct ViewDefinitions::State {
   bool in_parallel_mode = false;
   bool detached = false;  // the worker is done sending
   struct Prepared {
-    uint64_t hash;
-    uint64_t length;
+    uint64_t hash = 0;
+    uint64_t length = 0;
     PreparedText text;
+    bool taken = false;
   };
-  std::unordered_map<uint64_t, Prepared> prepared;  // by source
+  // By source; entries are marked taken, not erased (one allocation per growth, not per
+  // expression).
+  FlatMap<uint64_t, Prepared> prepared;
   std::unordered_map<Oid, Value> views;
 };
 
@@ -376,6 +379,7 @@ bool ViewDefinitions::receive(bool wait) {
       st->views[head.view] = std::string(text, length);
   } else if (head.kind == kMessageExpr) {
     State::Prepared& p = st->prepared[head.source];
+    p.taken = false;
     p.hash = head.tree_hash;
     p.length = head.tree_length;
     p.text.text.assign(text, length);
@@ -388,14 +392,16 @@ bool ViewDefinitions::receive(bool wait) {
 bool ViewDefinitions::take(uint64_t source, uint64_t hash, size_t length, PreparedText& out) {
   State* st = st_.get();
   if (!st->mqh) return false;
-  auto it = st->prepared.find(source);
-  while (it == st->prepared.end()) {
+  State::Prepared* p = st->prepared.find(source);
+  while (!p) {
     if (!receive(false)) return false;
-    it = st->prepared.find(source);
+    p = st->prepared.find(source);
   }
-  const bool same = it->second.hash == hash && it->second.length == length;
-  if (same) out = std::move(it->second.text);
-  st->prepared.erase(it);
+  if (p->taken) return false;
+  p->taken = true;
+  const bool same = p->hash == hash && p->length == length;
+  if (same) out = std::move(p->text);
+  p->text.text = std::string();
   return same;
 }
 
@@ -406,9 +412,9 @@ bool ViewDefinitions::collect(std::unordered_map<Oid, Value>& out) {
   passed(ExprSource::kDefault);
   passed(ExprSource::kCheck);
   passed(ExprSource::kPredicate);
-  st->prepared.clear();
+  st->prepared = FlatMap<uint64_t, State::Prepared>();
   while (receive(true)) {
-    st->prepared.clear();
+    st->prepared = FlatMap<uint64_t, State::Prepared>();
   }
   // Raises the worker's error, if it had one.
   pg_call([&] { WaitForParallelWorkersToFinish(st->pcxt); });
