@@ -22,7 +22,10 @@ void insert_snapshot(Spi& spi, const std::string& label, const model::FlatSnapsh
                      const std::string& fingerprint, const catalog::Scope& scope) {
   Value schemas;
   if (scope.schemas) schemas = nlohmann::json(*scope.schemas).dump();
+  using Clock = std::chrono::steady_clock;
+  const auto start = Clock::now();
   const std::string document = model::encode(snapshot);
+  const auto encoded = Clock::now();
   spi.execute(
       "INSERT INTO squash.snapshot_store"
       " (label, fingerprint, object_count, server_version, schemas, document)"
@@ -31,6 +34,12 @@ void insert_snapshot(Spi& spi, const std::string& label, const model::FlatSnapsh
       " $6)",
       {label, fingerprint, std::to_string(snapshot.size()), snapshot.server_version, schemas},
       Spi::Bytes{document});
+  const auto stored = Clock::now();
+  pg_call([&] {
+    elog(DEBUG1, "pg_squash: stored form %zu bytes, encoded in %.1f ms, inserted in %.1f ms",
+         document.size(), std::chrono::duration<double, std::milli>(encoded - start).count(),
+         std::chrono::duration<double, std::milli>(stored - encoded).count());
+  });
 }
 
 void check_new_label(Spi& spi, const std::string& label) {

@@ -1,6 +1,7 @@
 // The stored form of a snapshot (see snapshot_codec.hpp for the layout).
 #include "pg_squash/model/snapshot_codec.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <unordered_set>
 #include <vector>
@@ -117,6 +118,8 @@ std::string encode(const FlatSnapshot& snapshot) {
   w.varint(snapshot.keys().size());
   for (const std::string& k : snapshot.keys()) w.str(k);
   w.varint(objects.size());
+  std::vector<std::string_view> last(snapshot.keys().size());  // each key's last value
+  std::vector<bool> seen(snapshot.keys().size(), false);
   std::string_view previous;
   for (std::uint32_t i : snapshot.order()) {
     const FlatSnapshot::Obj& o = objects[i];
@@ -129,8 +132,16 @@ std::string encode(const FlatSnapshot& snapshot) {
     w.str(identity.substr(shared));
     w.varint(o.count);
     for (std::uint32_t a = o.first; a < o.first + o.count; a++) {
-      w.varint(attrs[a].key);
-      w.str(std::string_view(attrs[a].value, attrs[a].size));
+      const std::uint32_t key = attrs[a].key;
+      const std::string_view value(attrs[a].value, attrs[a].size);
+      if (seen[key] && last[key] == value) {
+        w.varint(std::uint64_t(key) * 2 + 1);
+        continue;
+      }
+      w.varint(std::uint64_t(key) * 2);
+      w.str(value);
+      last[key] = value;
+      seen[key] = true;
     }
     previous = identity;
   }
@@ -151,10 +162,12 @@ FlatSnapshot decode(std::string_view bytes) {
   const std::vector<std::string_view> kinds = names(in, "the kind table");
   const std::vector<std::string_view> keys = names(in, "the key table");
   // Each object takes at least 4 bytes (kind, prefix, suffix length, attribute count);
-  // each attribute at least 2.
+  // each attribute at least 1.
   const std::size_t count = in.count("the object count", 4);
-  out.reserve(count, in.left() / 2 < count * 8 ? in.left() / 2 : count * 8);
+  out.reserve(count, std::min(in.left(), count * 8));
   std::string identity;
+  std::vector<std::string_view> last(keys.size());  // each key's last value
+  std::vector<bool> seen(keys.size(), false);
   for (std::size_t i = 0; i < count; i++) {
     const std::uint64_t kind = in.varint("an object's kind");
     if (kind >= kinds.size()) in.fail("kind index " + std::to_string(kind) + " out of range");
@@ -165,11 +178,19 @@ FlatSnapshot decode(std::string_view bytes) {
     identity.append(suffix.data(), suffix.size());
     if (identity.empty()) in.fail("an empty identity");
     out.add(kinds[static_cast<std::size_t>(kind)], identity);
-    const std::size_t attributes = in.count("an attribute count", 2);
+    const std::size_t attributes = in.count("an attribute count", 1);
     for (std::size_t a = 0; a < attributes; a++) {
-      const std::uint64_t key = in.varint("an attribute key");
+      const std::uint64_t code = in.varint("an attribute key");
+      const std::uint64_t key = code / 2;
       if (key >= keys.size()) in.fail("key index " + std::to_string(key) + " out of range");
-      out.set(keys[static_cast<std::size_t>(key)], in.str("an attribute value"));
+      const auto k = static_cast<std::size_t>(key);
+      if (code % 2 == 1) {
+        if (!seen[k]) in.fail("a repeated value of key " + std::to_string(key) + " before any");
+      } else {
+        last[k] = in.str("an attribute value");
+        seen[k] = true;
+      }
+      out.set(keys[k], last[k]);
     }
   }
   if (in.left() != 0) in.fail(std::to_string(in.left()) + " bytes after the last object");

@@ -1,7 +1,7 @@
 // The compact binary form snapshots are stored in (squash.snapshot_store.document).
 // JSON (snapshot_json.hpp) stays the form snapshots travel in; this one is for keeping
-// dozens of large snapshots and reading them back fast: about half the bytes of the
-// document before compression and no text parsing.
+// dozens of large snapshots and reading them back fast: a fraction of the bytes of the
+// document before compression, and no text parsing.
 //
 // Layout (version 1); varint is unsigned LEB128 (at most 10 bytes), str is varint length
 // followed by the bytes:
@@ -11,7 +11,9 @@
 //   varint(key count)  str(key)...        its attribute keys, in any order
 //   varint(object count), then for each object in normalized order:
 //     varint(kind index) varint(p) str(suffix) varint(attribute count)
-//       for each attribute in key order: varint(key index) str(value)
+//       for each attribute in key order: varint(key index * 2 + r), then str(value)
+//       unless r is 1: r = 1 means "the value this key had last" (types, flags, owners and
+//       default ACLs repeat from one object to the next)
 //   where the identity is the first p bytes of the previous object's identity followed
 //   by suffix (sorted identities share long prefixes).
 //   Nothing may follow.
