@@ -337,7 +337,6 @@ model::FlatSnapshot read_catalog_flat(Spi& spi, const Scope& scope) {
       fn();
       note(setup, name, ms_since(start));
     };
-    profile() = Profile();
     setup_step("check_readable", [&] { check_readable(ctx); });
     setup_step("extension_members", [&] { load_extension_members(ctx); });
     setup_step("scope", [&] { resolve_scope(ctx, scope); });
