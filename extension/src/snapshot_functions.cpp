@@ -7,6 +7,7 @@
 #include "pg_squash/model/diff.hpp"
 #include "pg_squash/model/fingerprint.hpp"
 #include "pg_squash/model/snapshot_json.hpp"
+#include "pg_squash/privileges.hpp"
 #include "pg_squash/snapshot_store.hpp"
 #include "pg_squash/srf.hpp"
 
@@ -21,6 +22,7 @@ using namespace squash;
 SQUASH_FUNCTION(squash_snapshot) {
   std::optional<std::string> label = text_arg(fcinfo, 0);
   catalog::Scope scope{text_array_arg(fcinfo, 1)};
+  require_admin("storing a snapshot");
   Spi spi;
   if (!label)
     label = spi.scalar(
@@ -81,6 +83,7 @@ SQUASH_FUNCTION(squash_snapshot_import) {
   if (PG_ARGISNULL(0))
     throw Error("pg_squash: snapshot document must not be NULL", ERRCODE_NULL_VALUE_NOT_ALLOWED);
   std::string label = label_arg(fcinfo, 1, "label");
+  require_admin("importing a snapshot");
   Jsonb* doc = pg_call([&] { return PG_GETARG_JSONB_P(0); });
   char* text = pg_call([&] { return JsonbToCString(nullptr, &doc->root, VARSIZE(doc)); });
   model::Snapshot snap;
@@ -100,7 +103,9 @@ SQUASH_FUNCTION(squash_snapshot_import) {
 // squash_snapshot_drop(label text) -> void
 SQUASH_FUNCTION(squash_snapshot_drop) {
   std::string label = label_arg(fcinfo, 0, "label");
+  require_admin("dropping a snapshot");
   Spi spi;
+  StateWriter state;
   if (spi.execute("DELETE FROM squash.snapshot_store WHERE label = $1", {label}) == 0)
     throw Error("pg_squash: no snapshot labelled " + quote_literal(label),
                 ERRCODE_UNDEFINED_OBJECT);

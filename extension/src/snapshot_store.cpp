@@ -8,6 +8,7 @@
 #include "pg_squash/labels.hpp"
 #include "pg_squash/model/fingerprint.hpp"
 #include "pg_squash/model/snapshot_codec.hpp"
+#include "pg_squash/privileges.hpp"
 #include "pg_squash/srf.hpp"
 
 namespace squash {
@@ -26,6 +27,7 @@ void insert_snapshot(Spi& spi, const std::string& label, const model::FlatSnapsh
   const auto start = Clock::now();
   const std::string document = model::encode(snapshot);
   const auto encoded = Clock::now();
+  StateWriter state;
   spi.execute(
       "INSERT INTO squash.snapshot_store"
       " (label, fingerprint, object_count, server_version, schemas, document)"

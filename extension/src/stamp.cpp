@@ -9,6 +9,7 @@
 #include "pg_squash/guc_scope.hpp"
 #include "pg_squash/model/diff.hpp"
 #include "pg_squash/model/fingerprint.hpp"
+#include "pg_squash/privileges.hpp"
 #include "pg_squash/settings.hpp"
 #include "pg_squash/snapshot_store.hpp"
 #include "pg_squash/srf.hpp"
@@ -20,15 +21,6 @@ namespace {
 constexpr size_t kDetailDifferences = 20;
 // Key of the transaction-level advisory lock that serializes stamps in a database.
 constexpr const char* kStampLock = "SELECT pg_catalog.pg_try_advisory_xact_lock(7420771, 1)";
-
-// Permission is also enforced by EXECUTE grants; this names the rule when they are widened.
-void require_admin(Spi& spi) {
-  if (spi.scalar(
-          "SELECT (r.rolsuper OR pg_catalog.pg_has_role(r.oid, 'squash_admin', 'USAGE'))::text"
-          " FROM pg_catalog.pg_roles r WHERE r.rolname = current_user") != std::string("true"))
-    throw Error("pg_squash: permission denied: stamping needs membership in squash_admin",
-                ERRCODE_INSUFFICIENT_PRIVILEGE);
-}
 
 // Pins search_path (after reading the caller's, which places the version table) and bounds
 // lock waits. Returns the caller's schemas.
@@ -110,9 +102,9 @@ SQUASH_FUNCTION(squash_stamp) {
   bool force = !PG_ARGISNULL(2) && PG_GETARG_BOOL(2);
   check_revision(revision, 1 << 20);  // the width is checked once the table is known
 
+  require_admin("stamping");
   Spi spi;
   GucScope guc;
-  require_admin(spi);
   std::vector<std::string> caller_schemas = enter(spi, guc);
   VersionTable table = resolve_version_table(
       spi, settings::version_table ? settings::version_table : "alembic_version", caller_schemas);
@@ -141,25 +133,30 @@ SQUASH_FUNCTION(squash_stamp) {
     created = true;
   }
   std::vector<std::string> previous = read_revisions(spi, table);
-  spi.execute(
-      "INSERT INTO squash.stamp_history (version_table, revision, previous, table_created,"
-      " expectation, expected_fingerprint, live_fingerprint, forced)"
-      " VALUES ($1, $2, ARRAY(SELECT pg_catalog.jsonb_array_elements_text($3::jsonb)),"
-      " $4::boolean, $5, $6, $7, $8::boolean)",
-      {table.qualified(), *revision, nlohmann::json(previous).dump(), created ? "true" : "false",
-       expect, guard.expected_fingerprint.empty() ? Value{} : Value{guard.expected_fingerprint},
-       guard.live_fingerprint, (!expect && force) ? "true" : "false"});
-  spi.execute("DELETE FROM " + table.qualified());
-  spi.execute("INSERT INTO " + table.qualified() + " (version_num) VALUES ($1)", {*revision});
+  const std::string caller = current_role_name();
+  {
+    StateWriter state;
+    spi.execute(
+        "INSERT INTO squash.stamp_history (stamped_by, run_as, version_table, revision, previous,"
+        " table_created, expectation, expected_fingerprint, live_fingerprint, forced)"
+        " VALUES (session_user, $1, $2, $3,"
+        " ARRAY(SELECT pg_catalog.jsonb_array_elements_text($4::jsonb)),"
+        " $5::boolean, $6, $7, $8, $9::boolean)",
+        {caller, table.qualified(), *revision, nlohmann::json(previous).dump(),
+         created ? "true" : "false", expect,
+         guard.expected_fingerprint.empty() ? Value{} : Value{guard.expected_fingerprint},
+         guard.live_fingerprint, (!expect && force) ? "true" : "false"});
+  }
+  write_revisions(spi, table, {*revision});
   if (previous.empty()) PG_RETURN_NULL();
   return text_datum(join(previous, ","));
 }
 
 // squash_unstamp() -> text: restores the rows the last stamp replaced.
 SQUASH_FUNCTION(squash_unstamp) {
+  require_admin("unstamping");
   Spi spi;
   GucScope guc;
-  require_admin(spi);
   enter(spi, guc);
   QueryResult last = spi.query(
       "SELECT id::text, version_table, revision, pg_catalog.array_to_json(previous)::text,"
@@ -175,13 +172,16 @@ SQUASH_FUNCTION(squash_unstamp) {
                     ") was already undone at " + *h[5],
                 ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE, {},
                 "Only the most recent stamp can be undone, once.");
-  const std::string& qualified = *h[1];
-  if (!spi.scalar("SELECT pg_catalog.to_regclass($1)::text", {qualified}))
-    throw Error("pg_squash: cannot unstamp: version table " + qualified + " no longer exists",
-                ERRCODE_UNDEFINED_TABLE);
+  // The recorded name is resolved and quoted again from the catalogs, never pasted.
+  std::optional<VersionTable> table = stored_version_table(h[1].value_or(""));
+  if (!table)
+    throw Error(
+        "pg_squash: cannot unstamp: version table " + h[1].value_or("") + " no longer exists",
+        ERRCODE_UNDEFINED_TABLE);
+  const std::string qualified = table->qualified();
   spi.execute("LOCK TABLE " + qualified + " IN EXCLUSIVE MODE");
-  QueryResult now = spi.query("SELECT version_num::text FROM " + qualified, {}, false);
-  if (now.rows.size() != 1 || now.rows[0][0] != h[2])
+  std::vector<std::string> now = read_revisions(spi, *table);
+  if (now.size() != 1 || now[0] != h[2])
     throw Error("pg_squash: cannot unstamp: " + qualified +
                     " no longer holds exactly the stamped revision " + quote_literal(*h[2]),
                 ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE, {},
@@ -190,14 +190,15 @@ SQUASH_FUNCTION(squash_unstamp) {
   if (h[4] == std::string("true")) {
     spi.execute("DROP TABLE " + qualified);
   } else {
-    spi.execute("DELETE FROM " + qualified);
-    for (const std::string& rev : previous)
-      spi.execute("INSERT INTO " + qualified + " (version_num) VALUES ($1)", {rev});
+    write_revisions(spi, *table, previous);
   }
-  spi.execute(
-      "UPDATE squash.stamp_history SET undone_at = pg_catalog.now(), undone_by = session_user"
-      " WHERE id = $1::bigint",
-      {*h[0]});
+  {
+    StateWriter state;
+    spi.execute(
+        "UPDATE squash.stamp_history SET undone_at = pg_catalog.now(), undone_by = session_user"
+        " WHERE id = $1::bigint",
+        {*h[0]});
+  }
   if (previous.empty()) PG_RETURN_NULL();
   return text_datum(join(previous, ","));
 }

@@ -8,10 +8,12 @@
 #include "pg_squash/data/data_fingerprint.hpp"
 #include "pg_squash/model/diff.hpp"
 #include "pg_squash/model/fingerprint.hpp"
+#include "pg_squash/privileges.hpp"
 #include "pg_squash/snapshot_store.hpp"
 #include "pg_squash/srf.hpp"
 #include "pg_squash/subtransaction.hpp"
 #include "pg_squash/user_objects.hpp"
+#include "pg_squash/version_table.hpp"
 
 namespace squash {
 namespace {
@@ -88,17 +90,15 @@ Check check_schema(Spi& spi, const std::optional<std::string>& reference,
 Check check_version_table(Spi& spi, const std::optional<LastStamp>& stamp) {
   Check c{"version_table", "pass", ""};
   if (!stamp) return {c.name, "skip", "no stamp recorded"};
-  if (!spi.scalar("SELECT pg_catalog.to_regclass($1)::text", {stamp->version_table}))
-    return {c.name, "fail", stamp->version_table + " does not exist"};
-  QueryResult r =
-      spi.query("SELECT version_num::text FROM " + stamp->version_table + " ORDER BY 1");
-  std::vector<std::string> revs;
-  for (auto& row : r.rows) revs.push_back(row[0].value_or("NULL"));
+  std::optional<VersionTable> table = stored_version_table(stamp->version_table);
+  if (!table) return {c.name, "fail", stamp->version_table + " does not exist"};
+  std::vector<std::string> revs = read_revisions(spi, *table);
+  const std::string name = table->qualified();
   if (revs.size() == 1 && revs[0] == stamp->revision) {
-    c.detail = stamp->version_table + " holds exactly " + stamp->revision;
+    c.detail = name + " holds exactly " + stamp->revision;
   } else {
     c.status = "fail";
-    c.detail = stamp->version_table + " holds " + (revs.empty() ? "no row" : listing(revs)) +
+    c.detail = name + " holds " + (revs.empty() ? "no row" : listing(revs)) +
                ", expected exactly " + stamp->revision;
   }
   return c;
@@ -107,36 +107,44 @@ Check check_version_table(Spi& spi, const std::optional<LastStamp>& stamp) {
 Check check_views(Spi& spi) {
   Check c{"managed_views", "pass", ""};
   QueryResult r = spi.query(
-      "SELECT m.identity, m.kind, c.relkind::text, c.relispopulated::text,"
+      "SELECT m.schema_name, m.view_name, m.kind, c.relkind::text, c.relispopulated::text,"
       // Whitespace and a trailing semicolon are not a difference.
       " pg_catalog.btrim(pg_catalog.regexp_replace(pg_catalog.pg_get_viewdef(c.oid, true),"
       "   '\\s+', ' ', 'g'), ' ;') IS DISTINCT FROM"
       " pg_catalog.btrim(pg_catalog.regexp_replace(m.definition, '\\s+', ' ', 'g'), ' ;')"
+      ", c.oid::text, c.relowner::text"
       " FROM squash.managed_views m"
-      " LEFT JOIN pg_catalog.pg_class c ON c.oid = pg_catalog.to_regclass(m.identity)"
-      " ORDER BY m.identity");
+      " LEFT JOIN pg_catalog.pg_namespace n ON n.nspname = m.schema_name"
+      " LEFT JOIN pg_catalog.pg_class c ON c.relnamespace = n.oid AND c.relname = m.view_name"
+      " ORDER BY m.schema_name, m.view_name");
   if (r.rows.empty())
     return {c.name, "skip", "no managed views (squash_view_capture() registers them)"};
   std::vector<std::string> bad;
   for (const Row& row : r.rows) {
-    const std::string& id = *row[0];
-    bool mv = row[1] == std::string("materialized");
-    if (!row[2]) {
+    // Names are quoted here from the stored parts; the stored identity text is never used.
+    const std::string id =
+        quote_ident(row[0].value_or("")) + "." + quote_ident(row[1].value_or(""));
+    bool mv = row[2] == std::string("materialized");
+    if (!row[3]) {
       bad.push_back(id + ": missing");
       continue;
     }
-    if ((*row[2] == "m") != mv) {
-      bad.push_back(id + ": is a " + (*row[2] == "m" ? "materialized view" : "view") +
+    if ((*row[3] == "m") != mv) {
+      bad.push_back(id + ": is a " + (*row[3] == "m" ? "materialized view" : "view") +
                     ", managed as a " + (mv ? "materialized view" : "view"));
       continue;
     }
-    if (row[4] == std::string("t")) bad.push_back(id + ": definition differs from the managed one");
-    if (mv && row[3] != std::string("true")) {
+    if (row[5] == std::string("t")) bad.push_back(id + ": definition differs from the managed one");
+    if (mv && row[4] != std::string("true")) {
       bad.push_back(id + ": materialized view is not populated");
       continue;
     }
-    std::optional<std::string> err =
-        try_in_subtransaction([&] { spi.query("SELECT 1 FROM " + id + " LIMIT 1"); });
+    // Run as the view's owner: its functions and operators never get the caller's rights.
+    const Oid owner = static_cast<Oid>(std::stoul(row[7].value_or("0")));
+    std::optional<std::string> err = try_in_subtransaction([&] {
+      AsOwner as(owner);
+      spi.query("SELECT 1 FROM " + id + " LIMIT 1");
+    });
     if (err) bad.push_back(id + ": query fails: " + *err);
   }
   if (bad.empty()) {
@@ -156,16 +164,27 @@ Check check_expectations(Spi& spi) {
   if (r.rows.empty()) return {c.name, "skip", "no expectations (squash_expect() records them)"};
   std::vector<std::string> bad, good;
   for (const Row& row : r.rows) {
-    const std::string& rel = *row[0];
-    if (!spi.scalar("SELECT pg_catalog.to_regclass($1)::text", {rel})) {
-      bad.push_back(rel + ": table does not exist");
+    const std::string& stored = *row[0];
+    std::optional<CatalogRelation> rel =
+        resolve_stored_relation(stored, "an expectation's relation");
+    if (!rel) {
+      bad.push_back(stored + ": table does not exist");
       continue;
     }
-    std::string n = spi.scalar("SELECT count(*)::text FROM " + rel).value_or("0");
+    const std::string name = rel->qualified();
+    if (!caller_has_privilege(*rel, "SELECT")) {
+      bad.push_back(name + ": permission denied (SELECT is needed to count its rows)");
+      continue;
+    }
+    std::string n;
+    {
+      AsOwner as(rel->owner);  // policies and the like run as the owner, who sees every row
+      n = spi.scalar("SELECT count(*)::text FROM " + name).value_or("0");
+    }
     if (std::stoll(n) < std::stoll(*row[1]))
-      bad.push_back(rel + " has " + n + " rows, expected at least " + *row[1]);
+      bad.push_back(name + " has " + n + " rows, expected at least " + *row[1]);
     else
-      good.push_back(rel + " has " + n + " rows (at least " + *row[1] + ")");
+      good.push_back(name + " has " + n + " rows (at least " + *row[1] + ")");
   }
   c.status = bad.empty() ? "pass" : "fail";
   c.detail = listing(bad.empty() ? good : bad);
@@ -221,7 +240,7 @@ Check check_sequences(Spi& spi) {
       std::string(
           "SELECT pg_catalog.quote_ident(sn.nspname) || '.' || pg_catalog.quote_ident(s.relname),"
           "       pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname),"
-          "       pg_catalog.quote_ident(a.attname), sq.seqincrement > 0"
+          "       pg_catalog.quote_ident(a.attname), sq.seqincrement > 0, c.relowner::text"
           "  FROM pg_catalog.pg_depend d"
           "  JOIN pg_catalog.pg_class s ON s.oid = d.objid AND s.relkind = 'S'"
           "  JOIN pg_catalog.pg_namespace sn ON sn.oid = s.relnamespace"
@@ -238,6 +257,7 @@ Check check_sequences(Spi& spi) {
   for (const Row& row : r.rows) {
     const std::string &seq = *row[0], &table = *row[1], &col = *row[2];
     bool ascending = row[3] == std::string("t");
+    AsOwner as(static_cast<Oid>(std::stoul(row[4].value_or("0"))));
     QueryResult v = spi.query("SELECT last_value::text, is_called::text, (SELECT " +
                               std::string(ascending ? "max(" : "min(") + col + ")::text FROM " +
                               table + ") FROM " + seq);

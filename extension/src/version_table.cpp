@@ -1,32 +1,18 @@
 // The Alembic version table (see version_table.hpp).
-#include <nlohmann/json.hpp>  // before PostgreSQL headers (port.h macros)
-
 #include "pg_squash/version_table.hpp"
+
+#include "pg_squash/privileges.hpp"
 
 namespace squash {
 
 VersionTable resolve_version_table(Spi& spi, const std::string& setting,
                                    const std::vector<std::string>& caller_schemas) {
-  // parse_ident applies PostgreSQL's own quoting rules: a hostile name stays a name.
-  Value parts_json;
-  try {
-    parts_json =
-        spi.scalar("SELECT pg_catalog.array_to_json(pg_catalog.parse_ident($1))::text", {setting});
-  } catch (const PgError& e) {
-    throw Error(
-        "pg_squash: pg_squash.version_table is not a valid table name: " + quote_literal(setting),
-        ERRCODE_INVALID_NAME, e.what());
-  }
-  auto parts = nlohmann::json::parse(parts_json.value_or("[]")).get<std::vector<std::string>>();
-  if (parts.empty() || parts.size() > 2)
-    throw Error("pg_squash: pg_squash.version_table must be table or schema.table, got " +
-                    quote_literal(setting),
-                ERRCODE_INVALID_NAME);
-
+  // PostgreSQL's own quoting rules: a hostile name stays a name.
+  QualifiedName parts = parse_qualified_name(setting, "pg_squash.version_table");
   VersionTable t;
-  t.name = parts.back();
+  t.name = parts.name;
   std::vector<std::string> candidates =
-      parts.size() == 2 ? std::vector<std::string>{parts[0]} : caller_schemas;
+      parts.schema.empty() ? caller_schemas : std::vector<std::string>{parts.schema};
   if (candidates.empty())
     throw Error("pg_squash: no schema to put the version table in", ERRCODE_INVALID_SCHEMA_NAME,
                 "search_path names no existing schema; qualify pg_squash.version_table.");
@@ -34,13 +20,16 @@ VersionTable resolve_version_table(Spi& spi, const std::string& setting,
     QueryResult r = spi.query(
         "SELECT c.relkind::text, "
         "  (SELECT a.atttypmod - 4 FROM pg_catalog.pg_attribute a"
-        "    WHERE a.attrelid = c.oid AND a.attname = 'version_num' AND NOT a.attisdropped)"
+        "    WHERE a.attrelid = c.oid AND a.attname = 'version_num' AND NOT a.attisdropped),"
+        "  c.oid::text, c.relowner::text"
         "  FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
         " WHERE n.nspname = $1 AND c.relname = $2",
         {schema, t.name});
     if (r.rows.empty()) continue;
     t.schema = schema;
     t.exists = true;
+    t.oid = static_cast<Oid>(std::stoul(r.rows[0][2].value_or("0")));
+    t.owner = static_cast<Oid>(std::stoul(r.rows[0][3].value_or("0")));
     if (r.rows[0][0].value_or("") != "r" && r.rows[0][0].value_or("") != "p")
       throw Error("pg_squash: version table " + t.qualified() + " is not a table",
                   ERRCODE_WRONG_OBJECT_TYPE);
@@ -65,17 +54,57 @@ void create_version_table(Spi& spi, VersionTable& table) {
               " PRIMARY KEY (version_num))");
   table.exists = true;
   table.width = 32;
+  std::optional<CatalogRelation> rel = find_relation(table.schema, table.name);
+  if (!rel) throw Error("pg_squash: the version table just created is not there");
+  table.oid = rel->oid;
+  table.owner = rel->owner;
 }
 
 std::vector<std::string> read_revisions(Spi& spi, const VersionTable& table) {
   std::vector<std::string> out;
   if (!table.exists) return out;
-  for (Row& row : spi.query("SELECT version_num::text FROM " + table.qualified() +
-                                " ORDER BY version_num::text COLLATE pg_catalog.\"C\"",
-                            {}, false)
-                      .rows)
+  QueryResult r;
+  {
+    AsOwner owner(table.owner);
+    r = spi.query("SELECT version_num::text FROM " + table.qualified() +
+                      " ORDER BY version_num::text COLLATE pg_catalog.\"C\"",
+                  {}, false);
+  }
+  for (Row& row : r.rows)
     if (row[0]) out.push_back(*row[0]);
   return out;
+}
+
+void write_revisions(Spi& spi, const VersionTable& table,
+                     const std::vector<std::string>& revisions) {
+  std::optional<CatalogRelation> rel = relation_by_oid(table.oid);
+  if (!rel) throw Error("pg_squash: version table " + table.qualified() + " disappeared");
+  for (const char* privilege : {"SELECT", "INSERT", "DELETE"})
+    if (!caller_has_privilege(*rel, privilege))
+      throw Error("pg_squash: permission denied: " + std::string(privilege) + " on version table " +
+                      rel->qualified() + " is needed",
+                  ERRCODE_INSUFFICIENT_PRIVILEGE);
+  // Triggers, defaults and policies of the table run as its owner, never as the caller.
+  AsOwner owner(rel->owner);
+  spi.execute("DELETE FROM " + rel->qualified());
+  for (const std::string& revision : revisions)
+    spi.execute("INSERT INTO " + rel->qualified() + " (version_num) VALUES ($1)", {revision});
+}
+
+std::optional<VersionTable> stored_version_table(const std::string& stored) {
+  std::optional<CatalogRelation> rel =
+      resolve_stored_relation(stored, "the recorded version table");
+  if (!rel) return std::nullopt;
+  if (rel->relkind != 'r' && rel->relkind != 'p')
+    throw Error("pg_squash: version table " + rel->qualified() + " is not a table",
+                ERRCODE_WRONG_OBJECT_TYPE);
+  VersionTable t;
+  t.schema = rel->schema;
+  t.name = rel->name;
+  t.exists = true;
+  t.oid = rel->oid;
+  t.owner = rel->owner;
+  return t;
 }
 
 void check_revision(const std::optional<std::string>& revision, int width) {

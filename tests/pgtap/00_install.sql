@@ -1,4 +1,4 @@
--- CREATE EXTENSION builds what DESIGN.md promises; DROP EXTENSION removes it again.
+-- CREATE EXTENSION builds what docs/sql.md promises; DROP EXTENSION removes it again.
 \set ON_ERROR_STOP 1
 \set QUIET 1
 SET client_min_messages = warning;

@@ -120,7 +120,7 @@ SELECT squash_unstamp();
 SELECT hasnt_table('we"ird; schema', 'alembic_version; DROP TABLE app.genes; --',
   'unstamp removes a table the stamp created');
 SET pg_squash.version_table = 'a.b.c';
-SELECT throws_like($$SELECT squash_stamp('x', force => true)$$, '%must be table or schema.table%',
+SELECT throws_like($$SELECT squash_stamp('x', force => true)$$, '%must be name or schema.name%',
   'a three-part name is rejected');
 RESET pg_squash.version_table;
 

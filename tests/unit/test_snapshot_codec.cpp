@@ -136,6 +136,86 @@ TEST(SnapshotCodec, BadIndexesAndDuplicatesAreErrors) {
   EXPECT_EQ(ok.size(), 1u);
 }
 
+// What decode built, measured the way its cap counts it.
+std::size_t decoded_bytes(const FlatSnapshot& f) {
+  std::size_t n = 0;
+  for (const auto& o : f.objects()) n += o.identity_size + kDecodedObjectOverhead;
+  for (const auto& a : f.attrs()) n += a.size + kDecodedAttributeOverhead;
+  return n;
+}
+
+void put_varint(std::string& out, std::uint64_t v) {
+  while (v >= 0x80) {
+    out += static_cast<char>((v & 0x7f) | 0x80);
+    v >>= 7;
+  }
+  out += static_cast<char>(v);
+}
+
+// One kind "t", one key "k": an object with a value of value_size bytes, then `copies`
+// objects that each refer back to it with a few bytes.
+std::string back_reference_bomb(std::size_t value_size, std::size_t copies) {
+  std::string out =
+      std::string("pgsqsnap") + '\x01' + '\x00' + '\x01' + '\x01' + 't' + '\x01' + '\x01' + 'k';
+  put_varint(out, copies + 1);
+  out += std::string(
+      "\x00\x00\x01"
+      "a"
+      "\x01\x00",
+      6);
+  put_varint(out, value_size);
+  out += std::string(value_size, 'x');
+  for (std::size_t i = 0; i < copies; i++) {
+    // Identities a000000, a000001, ...: the shared "a" and six digits of their own.
+    char digits[8];
+    snprintf(digits, sizeof digits, "%06zu", i % 1000000);
+    out += std::string("\x00\x01\x06", 3) + digits + std::string("\x01\x01", 2);
+  }
+  return out;
+}
+
+TEST(SnapshotCodec, BackReferenceBombIsRefusedAtTheCap) {
+  // 1 MiB referred back to 4,000 times would be 4 GiB; refused once past the cap.
+  const std::string bomb = back_reference_bomb(std::size_t(1) << 20, 4000);
+  ASSERT_LT(bomb.size(), std::size_t(2) << 20);
+  expect_format_error(
+      bomb, "it decodes to more than " + std::to_string(decoded_limit(bomb.size()) >> 20) + " MiB");
+  EXPECT_LE(decoded_limit(std::size_t(1) << 40), kMaxDecodedBytes) << "absolute cap";
+  EXPECT_EQ(decoded_limit(0), kDecodedBaseBytes);
+}
+
+TEST(SnapshotCodec, IdentityPrefixBombIsRefusedAtTheCap) {
+  // Identities a, ab, abb, ... each copy the previous one: quadratic in the object count.
+  std::string bomb =
+      std::string("pgsqsnap") + '\x01' + '\x00' + '\x01' + '\x01' + 't' + '\x01' + '\x01' + 'k';
+  const std::size_t n = 120000;  // about 7 GB of identities
+  put_varint(bomb, n);
+  bomb += std::string(
+      "\x00\x00\x01"
+      "a"
+      "\x00",
+      5);
+  for (std::size_t i = 1; i < n; i++) {
+    bomb += '\x00';
+    put_varint(bomb, i);
+    bomb += std::string(
+        "\x01"
+        "b"
+        "\x00",
+        3);
+  }
+  expect_format_error(bomb, "it decodes to more than");
+}
+
+TEST(SnapshotCodec, LegitimateRepetitionFitsUnderTheCap) {
+  // A 2 KiB value repeated on 50,000 objects (a long default on every table): 100 MiB from
+  // a few hundred KiB stored, well inside the cap.
+  const std::string doc = back_reference_bomb(2048, 50000);
+  FlatSnapshot f = decode(doc);
+  EXPECT_EQ(f.size(), 50001u);
+  EXPECT_LE(decoded_bytes(f), decoded_limit(doc.size()));
+}
+
 TEST(SnapshotCodec, RandomCorruptionNeverCrashes) {
   std::mt19937_64 rng(17);
   Snapshot s = testing::random_snapshot(rng, 5);
@@ -148,8 +228,9 @@ TEST(SnapshotCodec, RandomCorruptionNeverCrashes) {
       bad[rng() % bad.size()] = static_cast<char>(rng());
     try {
       FlatSnapshot f = decode(bad);
-      // Decoded: a consistent snapshot, which the fingerprint then tells apart.
+      // Decoded: a consistent snapshot within the size cap, told apart by its fingerprint.
       EXPECT_TRUE(f.normalized());
+      EXPECT_LE(decoded_bytes(f), decoded_limit(bad.size()));
       if (fingerprint(f) != fp) decoded_other++;
     } catch (const FormatError&) {
       refused++;

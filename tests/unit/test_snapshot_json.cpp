@@ -358,7 +358,7 @@ TEST(SnapshotJsonErrors, ObjectCountLimit) {
   text.reserve(text.size() + 3 * (kMaxDocumentObjects + 1));
   for (std::size_t i = 0; i <= kMaxDocumentObjects; i++) text += i ? ",{}" : "{}";
   text += "]}";
-  EXPECT_FORMAT_ERROR(text, "objects: more than 10000000 objects");
+  EXPECT_FORMAT_ERROR(text, "objects: more than 2000000 objects");
 }
 
 TEST(SnapshotJsonErrors, MillionsOfBadElementsReportTheFirst) {

@@ -10,6 +10,7 @@
 
 #include "pg_squash/data/data_fingerprint.hpp"
 #include "pg_squash/guc_scope.hpp"
+#include "pg_squash/privileges.hpp"
 #include "pg_squash/settings.hpp"
 #include "pg_squash/user_objects.hpp"
 
@@ -394,6 +395,7 @@ class RegisteredSnapshot {
 struct Target {
   Oid relid;
   std::string relation;
+  Oid owner;  // values are read (output functions, detoasting) as this role
 };
 
 // pg_squash.version_table split into its parts (quoted parts kept, others lowercased).
@@ -463,6 +465,7 @@ struct Opened {
   bool rls;
   bool other_temp;  // another session's temporary table: its rows are in that session
   Oid nspid;
+  Oid owner;
   ObjectType objtype;
   const char* relname;  // palloc'd copy
 };
@@ -478,6 +481,7 @@ Opened open_and_lock(Oid relid) {
     o.populated = RelationIsPopulated(rel);
     o.other_temp = RELATION_IS_OTHER_TEMP(rel);
     o.nspid = RelationGetNamespace(rel);
+    o.owner = rel->rd_rel->relowner;
     o.relname = pstrdup(RelationGetRelationName(rel));
     o.objtype = get_relkind_objtype(o.relkind);
     relation_close(rel, NoLock);  // the lock stays until the transaction ends
@@ -540,7 +544,7 @@ void add_target(std::vector<Target>& targets, Oid relid, bool explicit_request,
     throw Error("pg_squash: materialized view " + name + " has not been populated",
                 ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE, "",
                 "Use the REFRESH MATERIALIZED VIEW command.");
-  targets.push_back({relid, std::move(name)});
+  targets.push_back({relid, std::move(name), o.owner});
 }
 
 std::string to_hex(const XXH128_hash_t& h) {
@@ -617,7 +621,10 @@ std::vector<TableFingerprint> fingerprint_tables(Spi& spi,
     s->len = 0;
     s->streaming = false;
     s->rows = s->sum_lo = s->sum_hi = 0;
-    pg_call([s] { scan_table(s); });
+    {
+      AsOwner as(t.owner);
+      pg_call([s] { scan_table(s); });
+    }
     out.push_back(
         {t.relation, static_cast<int64>(s->rows), table_hash(s->rows, s->sum_lo, s->sum_hi)});
   }

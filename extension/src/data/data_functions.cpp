@@ -5,6 +5,7 @@
 
 #include "pg_squash/data/data_fingerprint.hpp"
 #include "pg_squash/labels.hpp"
+#include "pg_squash/privileges.hpp"
 #include "pg_squash/srf.hpp"
 
 extern "C" {
@@ -74,11 +75,12 @@ SQUASH_FUNCTION(squash_data_snapshot) {
   std::optional<std::string> label = text_arg(fcinfo, 0);
   if (!label) throw Error("pg_squash: label must not be NULL", ERRCODE_NULL_VALUE_NOT_ALLOWED);
   check_label(*label);
+  require_admin("taking a data snapshot");
   Spi spi;
   if (spi.scalar("SELECT 1 FROM squash.data_snapshots WHERE label = $1 LIMIT 1", {*label}))
     throw Error("pg_squash: a data snapshot labelled " + quote_literal(*label) + " already exists",
                 ERRCODE_DUPLICATE_OBJECT, "",
-                "Choose another label, or delete the old one from squash.data_snapshots.");
+                "Choose another label, or drop the old one with squash_data_snapshot_drop().");
   std::vector<data::TableFingerprint> fps = data::fingerprint_tables(spi, std::nullopt);
   std::vector<std::string> relations, counts, hashes;
   for (const data::TableFingerprint& f : fps) {
@@ -86,6 +88,7 @@ SQUASH_FUNCTION(squash_data_snapshot) {
     counts.push_back(std::to_string(f.row_count));
     hashes.push_back(f.hash);
   }
+  StateWriter state;
   spi.execute(
       "INSERT INTO squash.data_snapshots (label, relation, row_count, hash)"
       " SELECT $1, u.relation, u.row_count::pg_catalog.int8, u.hash"
@@ -109,29 +112,51 @@ SQUASH_FUNCTION(squash_expect) {
   if (min_rows < 0)
     throw Error("pg_squash: min_rows must be 0 or more, not " + std::to_string(min_rows),
                 ERRCODE_INVALID_PARAMETER_VALUE);
-  struct RelInfo {
-    char* name;
-    char* nsp;
-    char kind;
-  };
-  RelInfo info = pg_call([relid] {
-    RelInfo r{get_rel_name(relid), nullptr, get_rel_relkind(relid)};
-    if (r.name) r.nsp = get_namespace_name(get_rel_namespace(relid));
-    return r;
-  });
-  if (!info.name || !info.nsp)
+  std::optional<CatalogRelation> rel = relation_by_oid(relid);
+  if (!rel)
     throw Error("pg_squash: relation with OID " + std::to_string(relid) + " does not exist",
                 ERRCODE_UNDEFINED_TABLE);
-  std::string relation = quote_ident(info.nsp) + "." + quote_ident(info.name);
-  if (info.kind != RELKIND_RELATION && info.kind != RELKIND_PARTITIONED_TABLE &&
-      info.kind != RELKIND_MATVIEW && info.kind != RELKIND_FOREIGN_TABLE)
+  const std::string relation = rel->qualified();
+  if (rel->relkind != RELKIND_RELATION && rel->relkind != RELKIND_PARTITIONED_TABLE &&
+      rel->relkind != RELKIND_MATVIEW && rel->relkind != RELKIND_FOREIGN_TABLE)
     throw Error("pg_squash: " + relation + " is not a table", ERRCODE_WRONG_OBJECT_TYPE);
+  require_admin("recording an expectation");
+  const std::string caller = current_role_name();
   Spi spi;
+  StateWriter state;
   spi.execute(
-      "INSERT INTO squash.expectations (relation, min_rows) VALUES ($1, $2::pg_catalog.int8)"
+      "INSERT INTO squash.expectations (relation, min_rows, recorded_by)"
+      " VALUES ($1, $2::pg_catalog.int8, $3)"
       " ON CONFLICT (relation) DO UPDATE"
       "   SET min_rows = EXCLUDED.min_rows, recorded_at = pg_catalog.now(),"
-      "       recorded_by = CURRENT_USER",
-      {relation, std::to_string(min_rows)});
+      "       recorded_by = EXCLUDED.recorded_by",
+      {relation, std::to_string(min_rows), caller});
   PG_RETURN_VOID();
+}
+
+// squash_expect_drop(relation regclass) -> boolean: whether an expectation was removed.
+SQUASH_FUNCTION(squash_expect_drop) {
+  if (PG_ARGISNULL(0))
+    throw Error("pg_squash: relation must not be NULL", ERRCODE_NULL_VALUE_NOT_ALLOWED);
+  require_admin("dropping an expectation");
+  std::optional<CatalogRelation> rel = relation_by_oid(PG_GETARG_OID(0));
+  if (!rel)
+    throw Error(
+        "pg_squash: relation with OID " + std::to_string(PG_GETARG_OID(0)) + " does not exist",
+        ERRCODE_UNDEFINED_TABLE);
+  Spi spi;
+  StateWriter state;
+  PG_RETURN_BOOL(
+      spi.execute("DELETE FROM squash.expectations WHERE relation = $1", {rel->qualified()}) > 0);
+}
+
+// squash_data_snapshot_drop(label text) -> boolean: whether a data snapshot was removed.
+SQUASH_FUNCTION(squash_data_snapshot_drop) {
+  std::optional<std::string> label = text_arg(fcinfo, 0);
+  if (!label) throw Error("pg_squash: label must not be NULL", ERRCODE_NULL_VALUE_NOT_ALLOWED);
+  check_label(*label);
+  require_admin("dropping a data snapshot");
+  Spi spi;
+  StateWriter state;
+  PG_RETURN_BOOL(spi.execute("DELETE FROM squash.data_snapshots WHERE label = $1", {*label}) > 0);
 }

@@ -10,6 +10,7 @@
 #include "pg_squash/model/fingerprint.hpp"
 #include "pg_squash/model/printable.hpp"
 #include "pg_squash/snapshot_store.hpp"
+#include "pg_squash/privileges.hpp"
 #include "pg_squash/srf.hpp"
 #include "pg_squash/version_table.hpp"
 
@@ -127,13 +128,21 @@ void read_order_facts(Spi& spi, generator::CatalogFacts& facts) {
     if (r[0]) facts.sql_body_routines.insert(*r[0]);
 }
 
+bool is_integer(const std::string& v) {
+  size_t i = !v.empty() && v[0] == '-' ? 1 : 0;
+  if (i == v.size() || v.size() > 20) return false;
+  for (; i < v.size(); i++)
+    if (v[i] < '0' || v[i] > '9') return false;
+  return true;
+}
+
 // Seed rows of one table: INSERTs in primary-key order (whole-row text order without one),
 // then setval for its sequences.
 void read_seed_rows(Spi& spi, const model::Snapshot& snap, const std::string& name,
                     generator::CatalogFacts& facts) {
   QueryResult t = spi.query(
       "SELECT c.oid, pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname),"
-      "  c.relkind"
+      "  c.relkind, c.relowner, pg_catalog.has_table_privilege(c.oid, 'SELECT')::text"
       " FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
       " WHERE c.oid = CASE WHEN pg_catalog.array_length(pg_catalog.parse_ident($1), 1) = 1"
       "   THEN pg_catalog.to_regclass('public.' || $1) ELSE pg_catalog.to_regclass($1) END",
@@ -144,6 +153,11 @@ void read_seed_rows(Spi& spi, const model::Snapshot& snap, const std::string& na
   const std::string oid = t.rows[0][0].value_or("0");
   const std::string table = t.rows[0][1].value_or("");
   const bool partitioned = t.rows[0][2].value_or("") == "p";
+  if (t.rows[0][4] != std::string("true"))
+    throw Error("pg_squash: permission denied: include_data names " + table +
+                    ", which the current role may not SELECT from",
+                ERRCODE_INSUFFICIENT_PRIVILEGE);
+  const Oid owner = static_cast<Oid>(std::stoul(t.rows[0][3].value_or("0")));
   bool in_snapshot = false;
   for (const model::Object& o : snap.objects)
     if (o.kind == "table" && o.identity == table) in_snapshot = true;
@@ -182,8 +196,14 @@ void read_seed_rows(Spi& spi, const model::Snapshot& snap, const std::string& na
   const std::string prefix = "INSERT INTO " + table + " (" + names + ")" +
                              (always ? " OVERRIDING SYSTEM VALUE" : "") + " VALUES (";
   const std::string from = std::string(partitioned ? " FROM " : " FROM ONLY ") + table + " t";
-  QueryResult rows = spi.query("SELECT pg_catalog.concat(" + quote_literal(prefix) + ", " + values +
-                               ", ')')" + from + " ORDER BY " + order);
+  // The rows are read as the table's owner: its policies, casts and output functions never
+  // run with the caller's rights.
+  QueryResult rows;
+  {
+    AsOwner as(owner);
+    rows = spi.query("SELECT pg_catalog.concat(" + quote_literal(prefix) + ", " + values +
+                     ", ')')" + from + " ORDER BY " + order);
+  }
   generator::SeedRows& seed = facts.seeds[table];
   for (const Row& r : rows.rows) seed.statements.push_back(r[0].value_or(""));
 
@@ -201,8 +221,18 @@ void read_seed_rows(Spi& spi, const model::Snapshot& snap, const std::string& na
       " ORDER BY 1",
       {oid});
   for (const Row& s : seqs.rows) {
-    Value max =
-        spi.scalar("SELECT pg_catalog.max(t." + s[1].value_or("") + ")::pg_catalog.text" + from);
+    Value max;
+    {
+      AsOwner as(owner);
+      max =
+          spi.scalar("SELECT pg_catalog.max(t." + s[1].value_or("") + ")::pg_catalog.text" + from);
+    }
+    // A sequence may be owned by a column of any type: only an integer goes into the script.
+    if (max && !is_integer(*max))
+      throw Error("pg_squash: include_data: sequence " + s[0].value_or("") +
+                      " is owned by a column that holds " + model::printable(*max, 60) +
+                      ", not an integer",
+                  ERRCODE_INVALID_PARAMETER_VALUE);
     if (max)
       seed.statements.push_back("SELECT pg_catalog.setval(" +
                                 generator::sql_literal(s[0].value_or("")) + ", " + *max + ")");

@@ -148,6 +148,14 @@ std::string encode(const FlatSnapshot& snapshot) {
   return out;
 }
 
+std::size_t decoded_limit(std::size_t input_bytes) {
+  const std::size_t relative =
+      input_bytes > (kMaxDecodedBytes - kDecodedBaseBytes) / kDecodedBytesPerByte
+          ? kMaxDecodedBytes
+          : kDecodedBaseBytes + input_bytes * kDecodedBytesPerByte;
+  return std::min(relative, kMaxDecodedBytes);
+}
+
 FlatSnapshot decode(std::string_view bytes) {
   Reader in(bytes);
   if (in.left() < kMagic.size() || bytes.substr(0, kMagic.size()) != kMagic)
@@ -164,10 +172,20 @@ FlatSnapshot decode(std::string_view bytes) {
   // Each object takes at least 4 bytes (kind, prefix, suffix length, attribute count);
   // each attribute at least 1.
   const std::size_t count = in.count("the object count", 4);
+  if (count > kMaxDocumentObjects)
+    in.fail("more than " + std::to_string(kMaxDocumentObjects) + " objects");
   out.reserve(count, std::min(in.left(), count * 8));
   std::string identity;
   std::vector<std::string_view> last(keys.size());  // each key's last value
   std::vector<bool> seen(keys.size(), false);
+  const std::size_t limit = decoded_limit(bytes.size());
+  std::size_t built = 0;
+  auto grow = [&](std::size_t n) {
+    built += n;
+    if (built > limit)
+      in.fail("it decodes to more than " + std::to_string(limit >> 20) + " MiB (from " +
+              std::to_string(bytes.size()) + " bytes stored)");
+  };
   for (std::size_t i = 0; i < count; i++) {
     const std::uint64_t kind = in.varint("an object's kind");
     if (kind >= kinds.size()) in.fail("kind index " + std::to_string(kind) + " out of range");
@@ -177,6 +195,7 @@ FlatSnapshot decode(std::string_view bytes) {
     std::string_view suffix = in.str("an identity");
     identity.append(suffix.data(), suffix.size());
     if (identity.empty()) in.fail("an empty identity");
+    grow(identity.size() + kDecodedObjectOverhead);
     out.add(kinds[static_cast<std::size_t>(kind)], identity);
     const std::size_t attributes = in.count("an attribute count", 1);
     for (std::size_t a = 0; a < attributes; a++) {
@@ -190,6 +209,7 @@ FlatSnapshot decode(std::string_view bytes) {
         last[k] = in.str("an attribute value");
         seen[k] = true;
       }
+      grow(last[k].size() + kDecodedAttributeOverhead);
       out.set(keys[k], last[k]);
     }
   }

@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "pg_squash/guc_scope.hpp"
+#include "pg_squash/privileges.hpp"
 #include "pg_squash/srf.hpp"
 #include "pg_squash/views/view_order.hpp"
 #include "pg_squash/views/view_sql.hpp"
@@ -341,6 +342,7 @@ using namespace squash::views;
 //   -> TABLE(view text, kind text, action text, ms float8)
 SQUASH_FUNCTION(squash_refresh_views) {
   const bool concurrently = PG_NARGS() < 1 || PG_ARGISNULL(0) || PG_GETARG_BOOL(0);
+  require_admin("refreshing the managed views");
   Spi spi;
   GucScope guc;
   lock_views(spi);
@@ -406,8 +408,12 @@ SQUASH_FUNCTION(squash_refresh_views) {
             break;
         }
       }
-      // Run it once: every column of one row, so a broken expression shows up too.
-      spi.execute("SELECT * FROM " + node.identity + " LIMIT 1");
+      // Run it once: every column of one row, so a broken expression shows up too. As its
+      // owner: the view's functions and operators never run with the caller's rights.
+      std::optional<CatalogRelation> live = squash::find_relation(node.schema, node.name);
+      if (!live) throw Error("pg_squash: " + node.identity + " disappeared");
+      AsOwner as(live->owner);
+      spi.execute("SELECT * FROM " + live->qualified() + " LIMIT 1");
     } catch (const PgError& e) {
       failed(node.identity, e.what(), e.sqlstate(), e.data() ? e.data()->detail : nullptr,
              e.data() ? e.data()->hint : nullptr);
@@ -420,6 +426,7 @@ SQUASH_FUNCTION(squash_refresh_views) {
 
   // Every managed view now is its definition: store that in the server's own words (later
   // runs compare text first and skip the probe), with the column list, and the time.
+  StateWriter state;
   spi.execute(R"SQL(
 UPDATE squash.managed_views m
    SET definition = regexp_replace(pg_get_viewdef(c.oid, true), '^[[:space:]]+|[[:space:];]+$',

@@ -275,10 +275,12 @@ std::string definition_search_path(const std::string& schema) {
 }
 
 void create_relation(Spi& spi, const ViewState& state) {
-  // The newline before WITH DATA ends a trailing line comment of the definition.
+  // The newline before WITH NO DATA ends a trailing line comment of the definition. A
+  // materialized view is populated by restore_attachments once its owner is set: the query
+  // runs with the owner's rights, never the caller's.
   std::string sql = "CREATE " + std::string(state.sql_kind()) + " " + state.identity +
                     with_options(state) + " AS\n" + state.definition + "\n" +
-                    (state.materialized ? "WITH DATA" : "");
+                    (state.materialized ? "WITH NO DATA" : "");
   check_statement(sql, state.materialized ? StatementKind::kMaterializedView : StatementKind::kView,
                   "the statement creating " + state.identity);
   GucScope path;
@@ -302,13 +304,7 @@ void drop_relation(Spi& spi, const std::string& identity, bool materialized) {
 }
 
 void restore_attachments(Spi& spi, const ViewState& state) {
-  if (state.materialized) {
-    for (const auto& [name, definition] : state.indexes) {
-      check_statement(definition, StatementKind::kIndex, "index " + quote_ident(name));
-      spi.execute(definition);
-    }
-  }
-
+  // The owner first: index expressions and the query of a materialized view then run as it.
   std::string current = spi.scalar("SELECT current_user::text", {}, false).value_or("");
   std::string owner = current;
   if (state.owner && *state.owner != current) {
@@ -320,6 +316,13 @@ void restore_attachments(Spi& spi, const ViewState& state) {
       warn("pg_squash: " + state.identity + ": owner " + *state.owner +
            " does not exist; left owned by " + current);
     }
+  }
+  if (state.materialized) {
+    for (const auto& [name, definition] : state.indexes) {
+      check_statement(definition, StatementKind::kIndex, "index " + quote_ident(name));
+      spi.execute(definition);
+    }
+    spi.execute("REFRESH MATERIALIZED VIEW " + state.identity);
   }
 
   std::vector<std::string> columns = column_names(spi, state.identity);

@@ -29,13 +29,25 @@ namespace squash::model {
 
 constexpr int kSnapshotCodecVersion = 1;
 
+// Back-references make the decoded snapshot larger than its stored form, legitimately (a
+// long default repeated on every table) or not (a crafted document). What decode builds,
+// counted as identity and value bytes plus a fixed overhead per object and attribute, is
+// capped at kDecodedBaseBytes + kDecodedBytesPerByte times the input, and at kMaxDecodedBytes.
+constexpr std::size_t kDecodedBaseBytes = std::size_t(256) << 20;
+constexpr std::size_t kDecodedBytesPerByte = 256;
+constexpr std::size_t kMaxDecodedBytes = std::size_t(1) << 30;
+constexpr std::size_t kDecodedObjectOverhead = 32;
+constexpr std::size_t kDecodedAttributeOverhead = 16;
+std::size_t decoded_limit(std::size_t input_bytes);
+
 // The stored form of a normalized snapshot (ModelError otherwise), server_version included.
 std::string encode(const FlatSnapshot& snapshot);
 
 // Reads the stored form back, normalized. Any byte sequence is safe: a wrong header,
 // unknown version, truncation, an index or length out of range, trailing bytes, duplicate
 // or empty names all throw FormatError; counts are checked against the bytes left before
-// anything is reserved, so corrupt input costs at most its own size.
+// anything is reserved, and what is built is capped by decoded_limit(bytes.size()), so
+// corrupt input costs a bounded amount of memory and time.
 FlatSnapshot decode(std::string_view bytes);
 
 }  // namespace squash::model

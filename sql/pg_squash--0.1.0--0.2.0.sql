@@ -1,0 +1,38 @@
+-- pg_squash 0.1.0 -> 0.2.0: state is written only through the extension's functions.
+\echo Use "ALTER EXTENSION pg_squash UPDATE TO '0.2.0'" to load this file. \quit
+
+-- squash_admin reads the state tables; the functions write them as the extension owner.
+REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON squash.snapshot_store FROM squash_admin;
+REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON squash.stamp_history FROM squash_admin;
+REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON squash.data_snapshots FROM squash_admin;
+REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON squash.expectations FROM squash_admin;
+REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON squash.managed_views FROM squash_admin;
+
+-- What squash_admin did with DELETE before, as functions.
+CREATE FUNCTION @extschema@.squash_expect_drop(relation regclass) RETURNS boolean
+  AS '$libdir/pg_squash', 'squash_expect_drop'
+  LANGUAGE C VOLATILE
+  SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION @extschema@.squash_expect_drop(regclass) IS
+  'Removes the expectation recorded for relation; false when there was none';
+
+CREATE FUNCTION @extschema@.squash_data_snapshot_drop(label text) RETURNS boolean
+  AS '$libdir/pg_squash', 'squash_data_snapshot_drop'
+  LANGUAGE C VOLATILE
+  SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION @extschema@.squash_data_snapshot_drop(text) IS
+  'Removes the data snapshot stored under label; false when there was none';
+
+CREATE FUNCTION @extschema@.squash_view_unregister(view_name text) RETURNS boolean
+  AS '$libdir/pg_squash', 'squash_view_unregister'
+  LANGUAGE C VOLATILE
+  SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION @extschema@.squash_view_unregister(text) IS
+  'Removes one view from the managed set (the view itself stays); false when it was not managed';
+
+REVOKE ALL ON FUNCTION @extschema@.squash_expect_drop(regclass) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.squash_data_snapshot_drop(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.squash_view_unregister(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION @extschema@.squash_expect_drop(regclass) TO squash_admin;
+GRANT EXECUTE ON FUNCTION @extschema@.squash_data_snapshot_drop(text) TO squash_admin;
+GRANT EXECUTE ON FUNCTION @extschema@.squash_view_unregister(text) TO squash_admin;
