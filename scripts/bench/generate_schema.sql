@@ -1,4 +1,4 @@
--- The benchmark schema of DESIGN.md: :schemas schemas of :tables tables each.
+-- The benchmark schema of docs/benchmarks.md: :schemas schemas of :tables tables each.
 -- psql -v schemas=10 -v tables=1000 -v varied=false -f generate_schema.sql
 -- varied=true makes every default, CHECK and partial predicate unique per table, so that
 -- nothing is fast only because the schema repeats itself.

@@ -53,7 +53,7 @@ struct Error {
   std::string message;
 };
 
-// Run states (DESIGN.md): queued, running, succeeded, failed, interrupted, cancelled.
+// Run states (docs/design.md): queued, running, succeeded, failed, interrupted, cancelled.
 inline constexpr char kQueued[] = "queued";
 inline constexpr char kRunning[] = "running";
 inline constexpr char kSucceeded[] = "succeeded";

@@ -1,4 +1,4 @@
-// squashd's configuration: the TOML model (DESIGN.md "squashd and squashctl") and its
+// squashd's configuration: the TOML model (docs/squashd.md) and its
 // validation. Loading reports every problem it finds, each with file:line:column.
 #pragma once
 

@@ -1,4 +1,4 @@
-// squashd's HTTP API endpoints (DESIGN.md): which path answers what.
+// squashd's HTTP API endpoints (docs/squashd.md): which path answers what.
 #pragma once
 
 #include <functional>

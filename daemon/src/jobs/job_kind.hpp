@@ -1,4 +1,4 @@
-// The jobs squashd can run on a target (DESIGN.md "squashd and squashctl").
+// The jobs squashd can run on a target (docs/squashd.md).
 #pragma once
 
 #include <optional>
