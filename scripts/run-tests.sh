@@ -2,6 +2,7 @@
 # Runs every test suite against a throwaway PostgreSQL cluster and ends with one line:
 # "N passed, N failed". The cluster is torn down on any exit.
 #   pgTAP (tests/pgtap/*.sql, pg_prove) · GoogleTest (ctest) · end to end (tests/e2e/*.sh, prove)
+#   · layout (tests/layout/*.sh, prove: the include graph has no folder-level cycle)
 set -uo pipefail
 
 src=$(cd "$(dirname "$0")/.." && pwd)
@@ -63,8 +64,8 @@ else
   failed=$((failed + 1))
 fi
 
-echo "== end to end (prove) =="
-timeout 1500 prove --verbose --failures "$src"/tests/e2e/*.sh >"$logs/e2e.log" 2>&1
+echo "== end to end and layout (prove) =="
+timeout 1500 prove --verbose --failures "$src"/tests/e2e/*.sh "$src"/tests/layout/*.sh >"$logs/e2e.log" 2>&1
 status_e2e=$?
 grep -vE '^[[:space:]]*ok [0-9]+' "$logs/e2e.log"
 count_tap "$logs/e2e.log"

@@ -5,8 +5,8 @@
 
 #include "reader.hpp"
 
-#include "pg_squash/guc_scope.hpp"
-#include "pg_squash/user_objects.hpp"
+#include "pg_squash/pg/guc_scope.hpp"
+#include "pg_squash/catalog/user_objects.hpp"
 
 extern "C" {
 #include "catalog/pg_class.h"
@@ -81,22 +81,6 @@ void check_readable(Context& ctx) {
           ". A snapshot from this role would be incomplete, so none is taken.",
       "GRANT SELECT ON those catalogs to the role, or run as a role that can read "
       "them.");
-}
-
-// The pinned environment: whatever the caller's session says, expressions deparse the
-// same way (every user object schema-qualified, constants in fixed formats).
-void pin_settings(GucScope& guc) {
-  guc.set("search_path", "pg_catalog, pg_temp");
-  guc.set("quote_all_identifiers", "off");
-  guc.set("standard_conforming_strings", "on");
-  guc.set("DateStyle", "ISO, YMD");
-  guc.set("IntervalStyle", "postgres");
-  guc.set("TimeZone", "UTC");
-  guc.set("extra_float_digits", "1");
-  guc.set("bytea_output", "hex");
-  guc.set("xmloption", "content");
-  guc.set("lc_monetary", "C");
-  guc.set("lc_numeric", "C");
 }
 
 void load_extension_members(Context& ctx) {
@@ -324,7 +308,7 @@ model::FlatSnapshot read_catalog_flat(Spi& spi, const Scope& scope) {
   };
   const auto begun = Clock::now();
   GucScope guc;
-  pin_settings(guc);
+  pin_output_settings(guc);
   model::FlatSnapshot snap;
   double total = 0;
   size_t calls = 0, hits = 0, prepared = 0;

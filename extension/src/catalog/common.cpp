@@ -51,15 +51,6 @@ std::vector<int64_t> parse_vector(std::string_view text) {
   return out;
 }
 
-std::string join(const std::vector<std::string>& parts, std::string_view sep) {
-  std::string out;
-  for (size_t i = 0; i < parts.size(); i++) {
-    if (i) out += sep;
-    out += parts[i];
-  }
-  return out;
-}
-
 std::string render_options(std::string_view array_text,
                            const std::vector<std::string_view>& drop_prefixes) {
   if (array_text.empty()) return {};

@@ -6,7 +6,8 @@
 
 #include "reader.hpp"
 
-#include "pg_squash/settings.hpp"
+#include "pg_squash/catalog/user_objects.hpp"
+#include "pg_squash/pg/settings.hpp"
 
 extern "C" {
 #include "access/transam.h"
@@ -18,36 +19,6 @@ extern "C" {
 namespace squash::catalog {
 
 namespace {
-
-// pg_squash.version_table as (schema or "", table), with parse_ident's rules: quoted parts
-// kept as written, unquoted parts folded to lower case.
-std::pair<std::string, std::string> configured_version_table() {
-  const char* setting = settings::version_table;
-  std::string text = setting && *setting ? setting : "alembic_version";
-  std::vector<std::string> parts(1);
-  bool quoted = false;
-  for (size_t i = 0; i < text.size(); i++) {
-    const char c = text[i];
-    if (quoted) {
-      if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') {
-        parts.back() += '"';
-        i++;
-      } else if (c == '"') {
-        quoted = false;
-      } else {
-        parts.back() += c;
-      }
-    } else if (c == '"') {
-      quoted = true;
-    } else if (c == '.') {
-      parts.emplace_back();
-    } else if (c != ' ') {
-      parts.back() += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-    }
-  }
-  if (parts.size() == 2) return {parts[0], parts[1]};
-  return {"", parts.back()};
-}
 
 const char* storage_word(char s) {
   switch (s) {
@@ -160,7 +131,7 @@ void load_columns(Context& ctx) {
 }  // namespace
 
 void load_relations(Context& ctx) {
-  auto [vt_schema, vt_name] = configured_version_table();
+  const QualifiedName version_table = settings::version_table_name();
   {
     Rows a = ctx.query("SELECT oid, amname FROM pg_catalog.pg_am");
     for (size_t i = 0; i < a.size(); i++) ctx.access_methods[a.oid(i, 0)] = a.str(i, 1);
@@ -236,8 +207,7 @@ void load_relations(Context& ctx) {
       // The Alembic version table is bookkeeping, not schema: it, its columns,
       // constraints, indexes and triggers stay out.
       if ((rel.kind == 'r' || rel.kind == 'p') &&
-          (rel.name == "alembic_version" ||
-           (rel.name == vt_name && (vt_schema.empty() || vt_schema == *nsp->name)))) {
+          is_version_table(*nsp->name, rel.name, version_table.schema, version_table.name)) {
         rel.kept = false;
         ctx.version_tables.insert(rel.oid);
       }

@@ -9,10 +9,10 @@
 #include <type_traits>
 
 #include "pg_squash/data/data_fingerprint.hpp"
-#include "pg_squash/guc_scope.hpp"
-#include "pg_squash/privileges.hpp"
-#include "pg_squash/settings.hpp"
-#include "pg_squash/user_objects.hpp"
+#include "pg_squash/pg/guc_scope.hpp"
+#include "pg_squash/pg/privileges.hpp"
+#include "pg_squash/pg/settings.hpp"
+#include "pg_squash/catalog/user_objects.hpp"
 
 // xxHash compiled in (header-only mode): the short-input path is inlined into the loop.
 #define XXH_INLINE_ALL
@@ -398,62 +398,20 @@ struct Target {
   Oid owner;  // values are read (output functions, detoasting) as this role
 };
 
-// pg_squash.version_table split into its parts (quoted parts kept, others lowercased).
-std::vector<std::string> split_qualified_name(const std::string& name) {
-  std::vector<std::string> parts;
-  std::string cur;
-  size_t i = 0;
-  while (i <= name.size()) {
-    if (i < name.size() && name[i] == '"') {
-      for (i++; i < name.size(); i++) {
-        if (name[i] == '"') {
-          if (i + 1 < name.size() && name[i + 1] == '"') {
-            cur += '"';
-            i++;
-          } else {
-            break;
-          }
-        } else {
-          cur += name[i];
-        }
-      }
-      i++;  // the closing quote
-      continue;
-    }
-    if (i == name.size() || name[i] == '.') {
-      parts.push_back(cur);
-      cur.clear();
-      i++;
-      continue;
-    }
-    char ch = name[i++];
-    if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
-    if (ch != ' ') cur += ch;
-  }
-  return parts;
-}
-
 // Every table in scope when no list is given, in OID order (the order they are locked in).
 std::vector<Oid> every_user_table(Spi& spi) {
-  Value vt_schema, vt_name;
-  if (settings::version_table) {
-    std::vector<std::string> parts = split_qualified_name(settings::version_table);
-    if (parts.size() == 1) vt_name = parts[0];
-    if (parts.size() == 2) vt_schema = parts[0], vt_name = parts[1];
-  }
+  const QualifiedName version_table = settings::version_table_name();
   QueryResult r = spi.query(
-      "SELECT c.oid::pg_catalog.text"
+      "SELECT c.oid::pg_catalog.text, n.nspname::pg_catalog.text, c.relname::pg_catalog.text"
       "  FROM pg_catalog.pg_class c"
       "  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
       " WHERE c.relkind = 'r' AND c.relpersistence <> 't' AND" +
-          std::string(kUserRelationSql) +
-          "   AND c.relname <> 'alembic_version'"
-          "   AND NOT (c.relname = COALESCE($2, '') AND n.nspname = COALESCE($1, n.nspname))"
-          " ORDER BY c.oid",
-      {vt_schema, vt_name});
+      std::string(kUserRelationSql) + " ORDER BY c.oid");
   std::vector<Oid> oids;
   oids.reserve(r.rows.size());
-  for (const Row& row : r.rows) oids.push_back(static_cast<Oid>(std::stoul(*row[0])));
+  for (const Row& row : r.rows)
+    if (!is_version_table(*row[1], *row[2], version_table.schema, version_table.name))
+      oids.push_back(static_cast<Oid>(std::stoul(*row[0])));
   return oids;
 }
 
@@ -577,13 +535,7 @@ std::vector<TableFingerprint> fingerprint_tables(Spi& spi,
   // Output functions (composites, enums in arrays, ranges, ...) give the same text for the
   // same value in every session.
   GucScope guc;
-  guc.set("search_path", "pg_catalog, pg_temp");
-  guc.set("DateStyle", "ISO, YMD");
-  guc.set("IntervalStyle", "postgres");
-  guc.set("TimeZone", "UTC");
-  guc.set("extra_float_digits", "1");
-  guc.set("bytea_output", "hex");
-  guc.set("lc_monetary", "C");
+  pin_output_settings(guc);
 
   // Lock first (in OID order), then take the snapshot: as a SELECT does.
   std::vector<Oid> oids = tables ? *tables : every_user_table(spi);

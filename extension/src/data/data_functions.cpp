@@ -4,9 +4,9 @@
 #include <vector>
 
 #include "pg_squash/data/data_fingerprint.hpp"
-#include "pg_squash/labels.hpp"
-#include "pg_squash/privileges.hpp"
-#include "pg_squash/srf.hpp"
+#include "pg_squash/snapshot/labels.hpp"
+#include "pg_squash/pg/privileges.hpp"
+#include "pg_squash/pg/srf.hpp"
 
 extern "C" {
 #include "catalog/pg_class.h"

@@ -6,13 +6,13 @@
 #include <vector>
 
 #include "pg_squash/generator/ddl.hpp"
-#include "pg_squash/guc_scope.hpp"
+#include "pg_squash/pg/guc_scope.hpp"
 #include "pg_squash/model/fingerprint.hpp"
 #include "pg_squash/model/printable.hpp"
-#include "pg_squash/snapshot_store.hpp"
-#include "pg_squash/privileges.hpp"
-#include "pg_squash/srf.hpp"
-#include "pg_squash/version_table.hpp"
+#include "pg_squash/snapshot/snapshot_store.hpp"
+#include "pg_squash/pg/privileges.hpp"
+#include "pg_squash/pg/srf.hpp"
+#include "pg_squash/stamp/version_table.hpp"
 
 using namespace squash;
 
@@ -284,14 +284,7 @@ SQUASH_FUNCTION(squash_generate_migration) {
     {
       // The reader's settings: identities and values spelled as in the snapshot.
       GucScope guc;
-      guc.set("search_path", "pg_catalog, pg_temp");
-      guc.set("quote_all_identifiers", "off");
-      guc.set("standard_conforming_strings", "on");
-      guc.set("DateStyle", "ISO, YMD");
-      guc.set("IntervalStyle", "postgres");
-      guc.set("TimeZone", "UTC");
-      guc.set("extra_float_digits", "3");
-      guc.set("bytea_output", "hex");
+      pin_output_settings(guc);
       read_order_facts(spi, facts);
       if (include_data)
         for (const std::string& name : *include_data) read_seed_rows(spi, snap, name, facts);

@@ -5,11 +5,11 @@
 #include <string>
 #include <vector>
 
-#include "pg_squash/privileges.hpp"
-#include "pg_squash/srf.hpp"
+#include "pg_squash/pg/privileges.hpp"
+#include "pg_squash/pg/srf.hpp"
 #include "pg_squash/views/view_sql.hpp"
 #include "pg_squash/views/view_state.hpp"
-#include "pg_squash/user_objects.hpp"
+#include "pg_squash/catalog/user_objects.hpp"
 
 namespace squash::views {
 namespace {

@@ -30,9 +30,9 @@
 #include <utility>
 #include <vector>
 
-#include "pg_squash/guc_scope.hpp"
-#include "pg_squash/privileges.hpp"
-#include "pg_squash/srf.hpp"
+#include "pg_squash/pg/guc_scope.hpp"
+#include "pg_squash/pg/privileges.hpp"
+#include "pg_squash/pg/srf.hpp"
 #include "pg_squash/views/view_order.hpp"
 #include "pg_squash/views/view_sql.hpp"
 #include "pg_squash/views/view_state.hpp"

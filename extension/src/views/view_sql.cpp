@@ -2,7 +2,7 @@
 #include <string>
 #include <vector>
 
-#include "pg_squash/boundary.hpp"
+#include "pg_squash/pg/boundary.hpp"
 #include "pg_squash/views/view_sql.hpp"
 
 extern "C" {

@@ -4,7 +4,8 @@
 #include <string>
 #include <vector>
 
-#include "pg_squash/guc_scope.hpp"
+#include "pg_squash/model/printable.hpp"
+#include "pg_squash/pg/guc_scope.hpp"
 #include "pg_squash/views/view_sql.hpp"
 #include "pg_squash/views/view_state.hpp"
 
@@ -131,11 +132,7 @@ bool role_exists(Spi& spi, const std::string& role) {
                     false) == std::string("true");
 }
 
-std::string join(const std::vector<std::string>& parts, const char* sep) {
-  std::string out;
-  for (size_t i = 0; i < parts.size(); i++) out += (i ? sep : "") + parts[i];
-  return out;
-}
+using model::join;
 
 // " WITH (name = 'value', ...)" from reloptions; option names are checked, values quoted.
 std::string with_options(const ViewState& state) {

@@ -9,7 +9,7 @@
 
 #include "pg_squash/model/flat_snapshot.hpp"
 #include "pg_squash/model/snapshot.hpp"
-#include "pg_squash/spi.hpp"
+#include "pg_squash/pg/spi.hpp"
 
 namespace squash::catalog {
 

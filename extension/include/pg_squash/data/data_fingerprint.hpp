@@ -30,7 +30,7 @@
 #include <string>
 #include <vector>
 
-#include "pg_squash/spi.hpp"
+#include "pg_squash/pg/spi.hpp"
 
 namespace squash::data {
 

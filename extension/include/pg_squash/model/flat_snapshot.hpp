@@ -56,7 +56,7 @@ class FlatSnapshot {
   template <typename Fn>
   void for_each(Fn&& fn) const;
 
-  // Internals, shared with fingerprint.cpp and snapshot_json.cpp.
+  // Internals, shared with fingerprint.cpp and json_writer.cpp.
   struct Obj {
     std::uint32_t kind;   // index into kinds()
     std::uint32_t first;  // index of the first attribute in attrs()

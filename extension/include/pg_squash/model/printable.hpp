@@ -5,8 +5,12 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace squash::model {
+
+// parts with sep between them.
+std::string join(const std::vector<std::string>& parts, std::string_view sep);
 
 // Escapes control characters (\n, \t, \xNN) and bytes that are not valid UTF-8 (\xNN),
 // and shortens text longer than max_bytes at a character boundary, ending it with "...".

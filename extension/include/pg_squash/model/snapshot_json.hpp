@@ -14,6 +14,8 @@ namespace squash::model {
 constexpr int kSnapshotFormatVersion = 1;
 
 // Limits on documents from_json() accepts.
+// The document's "format" field.
+constexpr const char* kFormatName = "pg_squash.snapshot";
 constexpr std::size_t kMaxDocumentBytes = std::size_t(512) << 20;  // 512 MiB
 constexpr int kMaxDocumentDepth = 8;                               // nested arrays/objects
 constexpr std::size_t kMaxDocumentObjects = 2'000'000;             // 10x the 10,000-table benchmark

@@ -9,7 +9,7 @@
 #include <utility>
 #include <vector>
 
-#include "pg_squash/spi.hpp"
+#include "pg_squash/pg/spi.hpp"
 
 namespace squash::views {
 

@@ -1,0 +1,14 @@
+// Settings (GUCs) defined in module.cpp.
+#pragma once
+
+#include "pg_squash/pg/privileges.hpp"
+
+namespace squash::settings {
+
+extern char* version_table;  // pg_squash.version_table
+
+// pg_squash.version_table split by parse_ident's rules ("alembic_version" when unset).
+// Throws for a setting that is not a name or schema.name.
+QualifiedName version_table_name();
+
+}  // namespace squash::settings
