@@ -122,7 +122,19 @@ TEST(Config, EmptyFileGivesTheDefaults) {
   EXPECT_EQ(r.config->daemon.log_level, LogLevel::info);
   EXPECT_EQ(r.config->daemon.log_format, LogFormat::text);
   EXPECT_FALSE(r.config->daemon.log_file);
+  EXPECT_EQ(r.config->daemon.max_connections, 64);
+  EXPECT_EQ(r.config->daemon.header_timeout, std::chrono::seconds(10));
+  EXPECT_EQ(r.config->daemon.request_timeout, std::chrono::seconds(30));
   EXPECT_TRUE(r.config->targets.empty());
+}
+
+TEST(Config, HttpLimits) {
+  auto r =
+      parse("[daemon]\nmax_connections = 16\nheader_timeout = \"5s\"\nrequest_timeout = \"1m\"\n");
+  ASSERT_TRUE(r.config) << dump(r);
+  EXPECT_EQ(r.config->daemon.max_connections, 16);
+  EXPECT_EQ(r.config->daemon.header_timeout, std::chrono::seconds(5));
+  EXPECT_EQ(r.config->daemon.request_timeout, std::chrono::seconds(60));
 }
 
 TEST(Config, LoopbackListenForms) {
@@ -229,6 +241,15 @@ TEST(ConfigError, BadWindow) {
 TEST(ConfigError, DuplicateTargetNames) {
   expect_one_error(kTarget + kTarget, 8, 8,
                    "duplicate target name 'kidney' (first defined at line 3)");
+}
+
+TEST(ConfigError, BadHttpLimits) {
+  expect_one_error("[daemon]\nmax_connections = 0\n", 2, 19,
+                   "'max_connections' must be at least 1 (got 0)");
+  expect_one_error("[daemon]\nheader_timeout = \"10\"\n", 2, 0, "bad header_timeout '10'");
+  expect_one_error("[daemon]\nheader_timeout = \"1h\"\n", 2, 0, "bad header_timeout '1h'");
+  expect_one_error("[daemon]\nheader_timeout = \"20s\"\nrequest_timeout = \"15s\"\n", 3, 19,
+                   "request_timeout (15s) must not be shorter than header_timeout (20s)");
 }
 
 TEST(ConfigError, BadLogLevelAndFormat) {

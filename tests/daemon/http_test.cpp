@@ -1,10 +1,26 @@
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <cerrno>
+#include <csignal>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <netinet/in.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
 #include <thread>
+#include <unistd.h>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <nlohmann/json.hpp>
+#include <spdlog/sinks/basic_file_sink.h>
+#include <spdlog/spdlog.h>
 
 #include "api/types.hpp"
 #include "client/http_client.hpp"
@@ -101,17 +117,26 @@ TEST(Router, PathParameters) {
 // A real server on an ephemeral loopback port, driven by squashctl's client.
 class ServerTest : public ::testing::Test {
  protected:
-  void SetUp() override {
+  void SetUp() override { start(); }
+  void start(Limits limits = {}) {
     server_ = std::make_unique<Server>(
-        io_, [this](const Request& r) { return router_.handle(r, "tok"); });
+        io_, [this](const Request& r) { return router_.handle(r, "tok"); }, limits);
     server_->listen("127.0.0.1", 0);
     thread_ = std::thread([this] { io_.run(); });
     url_.host = "127.0.0.1";
     url_.port = std::to_string(server_->port());
   }
-  void TearDown() override {
+  void stop() {
+    if (!thread_.joinable()) return;
     boost::asio::post(io_, [this] { server_->stop(); });
     thread_.join();
+    io_.restart();
+  }
+  void TearDown() override { stop(); }
+  // The server again with other limits.
+  void restart(Limits limits) {
+    stop();
+    start(limits);
   }
 
   boost::asio::io_context io_;
@@ -131,6 +156,197 @@ TEST_F(ServerTest, AnswersHealthStatusAndErrorsOverHttp) {
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(json::parse(r.body)["version"], "9.9.9");
   EXPECT_EQ(client::http_get(url_, "/v2/whatever", "tok").status, 404);
+}
+
+// --- flood limits, with raw sockets
+
+// A connected loopback socket, closed when it goes.
+struct RawSocket {
+  explicit RawSocket(std::uint16_t port) {
+    fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(port);
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (fd < 0 || ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0)
+      throw std::runtime_error(std::string("connect: ") + std::strerror(errno));
+  }
+  RawSocket(RawSocket&& o) noexcept : fd(std::exchange(o.fd, -1)) {}
+  ~RawSocket() {
+    if (fd >= 0) ::close(fd);
+  }
+  bool send(std::string_view data) const {
+    return ::send(fd, data.data(), data.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(data.size());
+  }
+  // Reads until the peer closes (true) or nothing came for `patience` (false: still
+  // open); *received gets what was read.
+  bool wait_closed(std::chrono::seconds patience, std::string* received = nullptr) const {
+    timeval tv{static_cast<time_t>(patience.count()), 0};
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    char buf[4096];
+    for (;;) {
+      auto n = ::recv(fd, buf, sizeof buf, 0);
+      if (n > 0) {
+        if (received) received->append(buf, static_cast<std::size_t>(n));
+        continue;
+      }
+      return n == 0 || errno == ECONNRESET;
+    }
+  }
+  bool open_now() const {
+    char c;
+    return ::recv(fd, &c, 1, MSG_DONTWAIT | MSG_PEEK) < 0 && errno == EAGAIN;
+  }
+  int fd = -1;
+};
+
+// Sends `chunk` every 50 ms while it lives, until the peer closes.
+class Drip {
+ public:
+  Drip(const RawSocket& s, std::string chunk)
+      : thread_([this, &s, chunk = std::move(chunk)] {
+          while (!done_ && s.send(chunk))
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        }) {}
+  ~Drip() {
+    done_ = true;
+    thread_.join();
+  }
+
+ private:
+  std::atomic<bool> done_{false};
+  std::thread thread_;
+};
+
+// Polls `done` (a safety deadline, not a timing assertion).
+bool eventually(const std::function<bool()>& done) {
+  for (int i = 0; i < 1000; ++i) {
+    if (done()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return done();
+}
+
+using namespace std::chrono_literals;
+
+TEST_F(ServerTest, ConnectionsOverTheCapAreClosedWithoutBeingRead) {
+  restart({4, 60s, 60s});
+  auto port = server_->port();
+  std::vector<RawSocket> held;
+  for (int i = 0; i < 4; ++i) held.emplace_back(port);
+  ASSERT_TRUE(eventually([&] { return server_->connections() == 4; }));
+  std::vector<RawSocket> extra;
+  for (int i = 0; i < 3; ++i) extra.emplace_back(port);
+  for (auto& s : extra) {
+    std::string answer;
+    EXPECT_TRUE(s.wait_closed(20s, &answer)) << "a connection over the cap stayed open";
+    EXPECT_EQ(answer.rfind("HTTP/1.1 503 Service Unavailable\r\n", 0), 0u) << answer;
+  }
+  for (auto& s : held) EXPECT_TRUE(s.open_now()) << "a connection under the cap was closed";
+  EXPECT_EQ(server_->connections(), 4u);
+
+  held.clear();
+  extra.clear();
+  ASSERT_TRUE(eventually([&] { return server_->connections() == 0; }));
+  EXPECT_EQ(client::http_get(url_, api::kHealthPath, "").status, 200);
+}
+
+TEST_F(ServerTest, AHeaderSentSlowlyIsCutOffAtTheHeaderTimeout) {
+  restart({8, 300ms, 60s});
+  RawSocket s(server_->port());
+  ASSERT_TRUE(s.send("GET /v1/health HTTP/1.1\r\nHost: x\r\n"));
+  std::string answer;
+  {
+    Drip drip(s, "X-Drip: 1\r\n");  // never idle, never complete
+    EXPECT_TRUE(s.wait_closed(20s, &answer)) << "the half-sent header kept the connection";
+  }
+  EXPECT_EQ(answer, "");
+  EXPECT_EQ(client::http_get(url_, api::kHealthPath, "").status, 200);
+}
+
+TEST_F(ServerTest, ABodySentSlowlyIsCutOffAtTheRequestTimeout) {
+  restart({8, 300ms, 600ms});
+  RawSocket s(server_->port());
+  ASSERT_TRUE(s.send("POST /v1/runs HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n"));
+  Drip drip(s, "x");
+  EXPECT_TRUE(s.wait_closed(20s)) << "the slow body kept the connection";
+}
+
+TEST(Server, ConnectionCapLeavesDescriptorsForRuns) {
+  EXPECT_EQ(connection_cap(64, 1024), 64u);
+  EXPECT_EQ(connection_cap(64, 200), 50u);
+  EXPECT_EQ(connection_cap(64, 3), 1u);
+  EXPECT_EQ(connection_cap(64, std::uint64_t(1) << 40), 64u);
+}
+
+// Out of descriptors, accept fails at once for as long as the listening socket has a
+// connection waiting. In a child process (its own descriptor limit and log file) every
+// descriptor is used up for 1.5 s while a request waits: the log must say so a bounded
+// number of times, and the request must be answered once descriptors are free again.
+TEST(Server, AcceptBacksOffWhenOutOfDescriptors) {
+  auto dir = std::filesystem::temp_directory_path() /
+             ("squashd_http_emfile." + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  auto log_path = (dir / "child.log").string();
+  int pipefd[2];
+  ASSERT_EQ(::pipe(pipefd), 0);
+  pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    ::close(pipefd[0]);
+    auto logger = spdlog::basic_logger_st("emfile", log_path, true);
+    logger->set_pattern("%l %v");
+    logger->flush_on(spdlog::level::trace);
+    spdlog::set_default_logger(logger);
+    boost::asio::io_context io;
+    Server server(io, [](const Request&) { return json_response(200, {{"status", "ok"}}); });
+    server.listen("127.0.0.1", 0);
+    rlimit low{256, 256};
+    ::setrlimit(RLIMIT_NOFILE, &low);
+    std::vector<int> filler;
+    for (int fd; (fd = ::dup(0)) >= 0;) filler.push_back(fd);
+    if (errno != EMFILE || filler.empty()) ::_exit(3);
+    std::uint16_t port = server.port();
+    if (::write(pipefd[1], &port, sizeof port) != sizeof port) ::_exit(4);
+    boost::asio::steady_timer release(io);
+    release.expires_after(1500ms);
+    release.async_wait([&](const boost::system::error_code&) {
+      for (int fd : filler) ::close(fd);
+    });
+    boost::asio::steady_timer give_up(io);
+    give_up.expires_after(30s);
+    give_up.async_wait([&](const boost::system::error_code&) { io.stop(); });
+    io.run();
+    ::_exit(0);
+  }
+  ::close(pipefd[1]);
+  std::uint16_t port = 0;
+  bool got_port = ::read(pipefd[0], &port, sizeof port) == sizeof port;
+  ::close(pipefd[0]);
+  std::string answer;
+  if (got_port) {
+    RawSocket s(port);
+    EXPECT_TRUE(s.send("GET /v1/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
+    EXPECT_TRUE(s.wait_closed(20s, &answer));
+  }
+  ::kill(pid, SIGKILL);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  ASSERT_TRUE(got_port) << "the child could not use up its descriptors (status " << status << ")";
+  EXPECT_EQ(answer.rfind("HTTP/1.1 200 OK\r\n", 0), 0u) << answer;
+
+  std::ifstream in(log_path);
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  std::filesystem::remove_all(dir);
+  std::string all;
+  for (auto& l : lines) all += l + "\n";
+  EXPECT_LE(lines.size(), 3u) << all;  // spinning would log thousands
+  ASSERT_GE(lines.size(), 2u) << all;
+  EXPECT_NE(lines.front().find("warning http: accept failed: Too many open files"),
+            std::string::npos)
+      << all;
+  EXPECT_NE(lines.back().find("info http: accepting again after"), std::string::npos) << all;
 }
 
 TEST(Server, RefusesAnAddressInUse) {

@@ -254,7 +254,9 @@ TEST(ProbeMetrics, NewestResultPerProbe) {
   p.seconds = 0.25;
   newer.id = "b";
   newer.probes.push_back(p);
-  auto text = runs::render_metrics({newer, older}, 1700000000, "0.1.0");
+  runs::Counters::Values counters;
+  for (const auto& r : {newer, older}) runs::Counters::add(counters, r);
+  auto text = runs::render_metrics({newer, older}, counters, 1700000000, "0.1.0");
   EXPECT_NE(text.find("squashd_probe_up{target=\"kidney\",probe=\"api\",kind=\"http\"} 1\n"),
             std::string::npos)
       << text;

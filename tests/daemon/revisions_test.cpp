@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <tuple>
 
 #include "revisions/commands.hpp"
 #include "revisions/graph.hpp"
@@ -20,11 +21,18 @@ namespace fs = std::filesystem;
 
 // ---------------------------------------------------------------- helpers
 
+// A revision file; `extra` follows the assignments, replacing those it makes itself (a
+// name assigned twice is refused).
 std::string rev(const std::string& id, const std::string& down, const std::string& extra = "") {
+  auto unless_in_extra = [&](const std::string& name) {
+    return extra.starts_with(name + " =") || extra.find("\n" + name + " =") != std::string::npos
+               ? ""
+               : name + " = None\n";
+  };
   return "\"\"\"message of " + id + "\n\nRevision ID: " + id +
          "\n\"\"\"\nfrom alembic import op\n\n" + "revision = '" + id +
-         "'\ndown_revision = " + down + "\nbranch_labels = None\n" + "depends_on = None\n" + extra +
-         "\n\ndef upgrade():\n    pass\n";
+         "'\ndown_revision = " + down + "\n" + unless_in_extra("branch_labels") +
+         unless_in_extra("depends_on") + extra + "\n\ndef upgrade():\n    pass\n";
 }
 
 Folder folder_of(const std::vector<std::pair<std::string, std::string>>& files) {
@@ -190,9 +198,9 @@ TEST(revisions_file, ParenthesesTuplesOfOneAndEmpty) {
   EXPECT_TRUE(empty.depends_on.values().empty());
 }
 
-TEST(revisions_file, ConcatenationChainsSemicolonsAndLastWins) {
+TEST(revisions_file, ConcatenationAndChains) {
   auto f = parse_revision_file("a.py",
-                               "revision = 'old'\nrevision = u'ab' \"cd\"; down_revision = \\\n"
+                               "revision = u'ab' \"cd\"\ndown_revision = \\\n"
                                "  None\nbranch_labels = depends_on = None\n");
   EXPECT_EQ(*f.id(), "abcd");
   EXPECT_EQ(f.down_revision.shape, Shape::None);
@@ -200,16 +208,142 @@ TEST(revisions_file, ConcatenationChainsSemicolonsAndLastWins) {
   EXPECT_EQ(f.depends_on.shape, Shape::None);
 }
 
-TEST(revisions_file, OnlyModuleLevelAssignmentsCount) {
-  auto f = parse_revision_file("a.py",
-                               "'''doc\nrevision = 'fake'\n'''\n"
-                               "def f():\n    revision = 'inner'\n"
-                               "if True:\n    down_revision = 'inner'\n"
-                               "revision = 'real'\ndown_revision = None\n"
-                               "x = revision == 'real'\n");
+// Neighbours of the hostile forms below that must still be read exactly.
+TEST(revisions_file, CommentsDocstringsStringsAndReadsAreNotAssignments) {
+  auto f =
+      parse_revision_file("a.py",
+                          "'''doc; down_revision = 'x'\nrevision = 'fake'; if False: pass\n'''\n"
+                          "# down_revision = 'comment'; revision = 'c'\n"
+                          "from alembic import op, context\n"
+                          "revision = 'real'  # ; not a statement\n"
+                          "down_revision = (\n    'a1',  # first ; parent\n    \"b1\",\n)\n"
+                          "branch_labels = \\\n    None;\n"
+                          "depends_on: Optional[str] = None\n"
+                          "note = \"a; down_revision = 'b2'\"\n"
+                          "x = revision == 'real'\n"
+                          "if down_revision is None:\n    print(revision, context.revision)\n"
+                          "def upgrade():\n"
+                          "    op.execute(\"SELECT 1; SELECT 2\")\n"
+                          "    op.f(revision='kw', down_revision=None)\n"
+                          "    for row in [revision]:\n        print(row)\n");
+  ASSERT_TRUE(f.id());
   EXPECT_EQ(*f.id(), "real");
-  EXPECT_EQ(f.down_revision.shape, Shape::None);
-  EXPECT_EQ(f.message, "doc");
+  EXPECT_EQ(f.down_revision.values(), (std::vector<std::string>{"a1", "b1"}));
+  EXPECT_EQ(f.branch_labels.shape, Shape::None) << f.branch_labels.error;
+  EXPECT_EQ(f.depends_on.shape, Shape::None) << f.depends_on.error;
+  EXPECT_EQ(f.message, "doc; down_revision = 'x'");
+}
+
+// `revision = 'c3'` and `down_revision = 'a1'` on lines 1-2, then `tail`: down_revision
+// must be refused (Python may bind something else), naming `line` and `why`.
+void expect_refused(const std::string& tail, int line, const std::string& why,
+                    const char* field = "down_revision") {
+  auto f = parse_revision_file("c.py", "revision = 'c3'\ndown_revision = 'a1'\n" + tail);
+  const Field& got = std::string(field) == "revision" ? f.revision : f.down_revision;
+  EXPECT_EQ(got.shape, Shape::Unsupported) << tail;
+  EXPECT_EQ(got.line, line) << tail << "\n" << got.error;
+  EXPECT_NE(got.error.find(why), std::string::npos) << tail << "\n" << got.error;
+}
+
+TEST(revisions_file, SeveralStatementsOnALineAreRefused) {
+  expect_refused("if False: pass; down_revision = 'b2'\n", 3, "one-line `if` statement (';')");
+  expect_refused("x = 1; down_revision = 'b2'\n", 3, "several statements share its line");
+  expect_refused("x = 1; print(down_revision)\n", 3, "several statements share its line");
+  auto f = parse_revision_file("c.py", "revision = 'c3'; down_revision = 'a1'\n");
+  EXPECT_EQ(f.revision.shape, Shape::Unsupported);
+  EXPECT_EQ(f.down_revision.shape, Shape::Unsupported);
+  // A backslash continues the logical line: still one line of two statements.
+  expect_refused("x = 1; \\\n  down_revision = 'b2'\n", 4, "several statements");
+}
+
+struct Refusal {
+  const char* tail;
+  int line;
+  const char* why;
+};
+
+TEST(revisions_file, AssignmentsUnderCompoundStatementsAreRefused) {
+  for (auto c : std::vector<Refusal>{
+           {"if x: down_revision = 'b2'\n", 3, "in a one-line `if` statement"},
+           {"if x:\n    down_revision = 'b2'\n", 4, "inside the `if` block at line 3"},
+           {"if x:\n    pass\nelif y:\n    down_revision = 'b2'\n", 6, "`elif` block at line 5"},
+           {"if x:\n    pass\nelse:\n    down_revision = 'b2'\n", 6, "`else` block at line 5"},
+           {"if x:\n    pass\nelse: down_revision = 'b2'\n", 5, "one-line `else` statement"},
+           {"for i in []:\n    down_revision = 'b2'\n", 4, "`for` block at line 3"},
+           {"while False:\n    down_revision = 'b2'\n", 4, "`while` block at line 3"},
+           {"try:\n    down_revision = 'b2'\nexcept Exception:\n    pass\n", 4, "`try` block"},
+           {"try:\n    import x\nexcept ImportError:\n    down_revision = 'b2'\n", 6,
+            "`except` block at line 5"},
+           {"try: import x\nexcept ImportError: down_revision = 'b2'\n", 4,
+            "one-line `except` statement"},
+           {"try:\n    pass\nfinally:\n    down_revision = 'b2'\n", 6, "`finally` block"},
+           {"with ctx():\n    down_revision = 'b2'\n", 4, "`with` block at line 3"},
+           {"def f():\n    down_revision = 'b2'\n", 4, "`def` block at line 3"},
+           {"class C:\n    down_revision = 'b2'\n", 4, "`class` block at line 3"},
+           {"if x:\n    if y:\n        pass\n    down_revision = 'b2'\n", 6,
+            "`if` block at line 3"},
+           {"if x:\n    down_revision: str = 'b2'\n", 4, "inside the `if` block"},
+       })
+    expect_refused(c.tail, c.line, c.why);
+}
+
+TEST(revisions_file, OtherBindingsAreRefused) {
+  for (auto c : std::vector<Refusal>{
+           {"down_revision += 'b2'\n", 3, "changed with '+='"},
+           {"revision_, down_revision = 'x', 'b2'\n", 3, "part of a tuple"},
+           {"[down_revision] = ['b2']\n", 3, "part of a tuple, list"},
+           {"(down_revision) = 'b2'\n", 3, "part of a tuple"},
+           {"x = y, down_revision = 1, 'b2'\n", 3, "part of a tuple"},
+           {"down_revision: str = x = 'b2'\n", 3, "assigned"},
+           {"x = (down_revision := 'b2')\n", 3, "assigned with ':='"},
+           {"for down_revision in ['b2']: pass\n", 3, "a for-loop target"},
+           {"x = [0 for down_revision in 'b2']\n", 3, "a for-loop target"},
+           {"with ctx() as down_revision: pass\n", 3, "bound by 'as'"},
+           {"import os as down_revision\n", 3, "bound by 'as'"},
+           {"from m import down_revision\n", 3, "bound by an import"},
+           {"def down_revision(): pass\n", 3, "defined by 'def'"},
+           {"class down_revision: pass\n", 3, "defined by 'class'"},
+           {"del down_revision\n", 3, "deleted with 'del'"},
+           {"sys.modules[__name__].down_revision = 'b2'\n", 3, "assigned as an attribute"},
+           {"def f():\n    global down_revision\n", 4, "declared 'global'"},
+           {"match 'b2':\n    case down_revision:\n        pass\n", 4, "`case` pattern"},
+       })
+    expect_refused(c.tail, c.line, c.why);
+}
+
+TEST(revisions_file, CodeThatRebindsNamesAtRunTimeIsRefused) {
+  for (const char* tail :
+       {"globals()['down_revision'] = 'b2'\n", "globals().update(down_revision='b2')\n",
+        "vars()['down_revision'] = 'b2'\n",
+        "setattr(sys.modules[__name__], 'down_revision', 'b2')\n",
+        "exec(\"down_revision = 'b2'\")\n",
+        "sys.modules[__name__].__dict__['down_revision'] = 'b2'\n",
+        "x = f\"{globals().update(down_revision='b2')}\"\n", "x = f\"{(down_revision := 'b2')}\"\n",
+        "from m import *\n"}) {
+    expect_refused(tail, 3, "");
+    expect_refused(tail, 3, "", "revision");
+  }
+}
+
+TEST(revisions_file, IndentationErrorsAreSyntaxErrors) {
+  // Python cannot compile these: Alembic fails to load them, whatever a reader sees.
+  for (auto [text, line, error] :
+       {std::tuple{"revision = 'c3'\nif x:\ndown_revision = 'a1'\n", 3,
+                   "expected an indented block after the `if` at line 2"},
+        std::tuple{"revision = 'c3'\n  down_revision = 'a1'\n", 2, "unexpected indent"},
+        std::tuple{"revision = 'c3'\ndown_revision = 'a1'\nclass A:\n", 3,
+                   "expected an indented block after the `class`"}}) {
+    auto f = parse_revision_file("c.py", text);
+    EXPECT_EQ(f.lex_error, error) << text;
+    EXPECT_EQ(f.lex_error_line, line) << text;
+  }
+}
+
+TEST(revisions_file, AssignedTwiceIsRefused) {
+  expect_refused("down_revision = 'b2'\n", 3, "assigned twice (lines 2 and 3)");
+  expect_refused("depends_on = down_revision = None\n", 3, "assigned twice");
+  auto bare = parse_revision_file("c.py", "revision: str\nrevision = 'c3'\n");
+  EXPECT_EQ(*bare.id(), "c3");  // a bare annotation binds nothing
 }
 
 TEST(revisions_file, NonLiteralsAreUnsupported) {
@@ -474,6 +608,27 @@ TEST(revisions_squash, DigestMismatchIsRefused) {
 TEST(revisions_squash, ArchivedNameTakenIsRefused) {
   auto folder = folder_of({{"a.py", rev("a", "None")}, {"archived/a.py", "old"}});
   EXPECT_TRUE(refused_for(plan(folder, kSquashed), "archived/a.py already exists"));
+}
+
+// The case of the report: Alembic reads down_revision 'a1', a reader that took the
+// last assignment would see 'b2' and squash up to b2 leaving c3 on an archived a1.
+TEST(revisions_squash, AFileThatCannotBeReadExactlyIsRefused) {
+  auto folder = folder_of({{"a1.py", rev("a1", "None")},
+                           {"b2.py", rev("b2", "'a1'")},
+                           {"c3.py",
+                            "revision = 'c3'\ndown_revision = 'a1'\n"
+                            "if False: pass; down_revision = 'b2'\n"}});
+  Graph g = analyze(folder.loaded, folder.not_loaded);
+  EXPECT_FALSE(g.accepted());
+  EXPECT_TRUE(has_problem(g,
+                          "c3.py: line 3: down_revision cannot be read: it shares its line "
+                          "with a one-line `if` statement"));
+  auto p = plan(folder, kSquashed, "b2");
+  EXPECT_FALSE(p.ok());
+  EXPECT_TRUE(refused_for(p, "c3.py: line 3: down_revision cannot be read"));
+  auto gen = plan(folder_of({{"a1.py", rev("a1", "None")}}),
+                  rev("000_squashed", "None", "if x:\n    depends_on = 'a1'\n"));
+  EXPECT_TRUE(refused_for(gen, "depends_on cannot be read: assigned inside the `if` block"));
 }
 
 TEST(revisions_squash, InvalidFolderIsRefused) {

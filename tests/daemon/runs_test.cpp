@@ -6,11 +6,15 @@
 #include <thread>
 
 #include <fmt/format.h>
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
 
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <sstream>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -22,6 +26,8 @@
 #include "journal/journal.hpp"
 #include "process/child.hpp"
 #include "process/pg_tools.hpp"
+#include "runs/counters.hpp"
+#include "runs/manager.hpp"
 #include "runs/metrics.hpp"
 #include "runs/target_lock.hpp"
 #include "scheduler/window.hpp"
@@ -307,7 +313,9 @@ TEST(Metrics, PrometheusText) {
   bad.finished_at = "2026-11-24T03:00:00Z";
   runs.push_back(bad);
   runs.push_back(sample_run(3, api::kRunning));
-  auto text = runs::render_metrics(runs, 1700000000, "0.1.0");
+  runs::Counters::Values counters;
+  for (const auto& r : runs) runs::Counters::add(counters, r);
+  auto text = runs::render_metrics(runs, counters, 1700000000, "0.1.0");
   EXPECT_NE(text.find("# TYPE squashd_runs_total counter\n"), std::string::npos);
   EXPECT_NE(
       text.find("squashd_runs_total{target=\"kidney\",job=\"backup\",outcome=\"succeeded\"} 1\n"),
@@ -324,6 +332,170 @@ TEST(Metrics, PrometheusText) {
             std::string::npos);
   EXPECT_EQ(runs::escape_label("a\"b\\c\nd"), "a\\\"b\\\\c\\nd");
   EXPECT_EQ(text.back(), '\n');
+}
+
+// --- counters: only ever up
+
+// Every `*_total` sample of a /metrics text: "name{labels}" → value.
+std::map<std::string, std::uint64_t> totals_of(const std::string& text) {
+  std::map<std::string, std::uint64_t> out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    auto brace = line.find('{');
+    if (line.empty() || line[0] == '#' || brace == std::string::npos || brace < 6 ||
+        line.compare(brace - 6, 6, "_total") != 0)
+      continue;
+    auto space = line.rfind(' ');
+    out[line.substr(0, space)] = std::stoull(line.substr(space + 1));
+  }
+  return out;
+}
+
+void expect_not_lower(const std::map<std::string, std::uint64_t>& before,
+                      const std::map<std::string, std::uint64_t>& after) {
+  for (const auto& [name, value] : before) {
+    auto it = after.find(name);
+    ASSERT_NE(it, after.end()) << name << " is gone";
+    EXPECT_GE(it->second, value) << name;
+  }
+}
+
+api::Run probed_run(std::uint64_t seq, std::string state, bool probe_ok) {
+  auto r = sample_run(seq, std::move(state));
+  r.finished_at = "2026-11-24T02:10:00Z";
+  r.probes.push_back(
+      {"api", "http", "http://x/", "probe", probe_ok, r.queued_at, 0.1, 200, {}, {}});
+  return r;
+}
+
+TEST(Counters, SurviveJournalPruningAndRestarts) {
+  Tmp tmp;
+  journal::Journal journal(tmp / "runs");
+  util::ensure_dir(journal.dir());
+  auto path = tmp / "counters.json";
+  runs::Counters::Values before;
+  {
+    runs::Counters c(path);
+    c.load({});
+    for (std::uint64_t seq = 1; seq <= 6; ++seq) {
+      auto r = probed_run(seq, seq % 3 ? api::kSucceeded : api::kFailed, seq % 2 == 0);
+      journal.write(r);
+      c.count(r);
+      c.count(r);  // a run counts once
+    }
+    before = c.values();
+  }
+  using Key = runs::Counters::Key;
+  EXPECT_EQ((before[Key{"squashd_runs_total",
+                        {{"target", "kidney"}, {"job", "backup"}, {"outcome", "succeeded"}}}]),
+            4u);
+  EXPECT_EQ((before[Key{"squashd_probe_failures_total", {{"target", "kidney"}, {"probe", "api"}}}]),
+            3u);
+
+  // Restarted with a journal pruned to its 2 newest runs, and a run the old process
+  // journaled but died before counting.
+  auto kept = journal.load();
+  journal.prune(kept, 2);
+  ASSERT_EQ(journal.load().size(), 2u);
+  auto late = probed_run(7, api::kCancelled, false);
+  journal.write(late);
+  kept.push_back(late);
+  runs::Counters again(path);
+  again.load(kept);
+  again.forget_except(kept);
+  auto after = again.values();
+  for (const auto& [key, value] : before) EXPECT_GE(after[key], value) << key.first;
+  EXPECT_EQ((after[Key{"squashd_runs_total",
+                       {{"target", "kidney"}, {"job", "backup"}, {"outcome", "cancelled"}}}]),
+            1u);
+  EXPECT_EQ((after[Key{"squashd_probe_failures_total", {{"target", "kidney"}, {"probe", "api"}}}]),
+            4u);
+  // Another restart changes nothing: no run is counted twice.
+  runs::Counters third(path);
+  third.load(journal.load());
+  EXPECT_EQ(third.values(), after);
+}
+
+// The whole path: RunManager journals and counts, restarts from its state_dir after the
+// journal lost runs, and /metrics never shows a lower *_total.
+TEST(Counters, MetricsOfARestartedManagerNeverGoDown) {
+  Tmp tmp;
+  auto config = std::make_shared<const config::Config>();
+  auto manager = [&] {
+    return std::make_unique<runs::RunManager>(
+        tmp.path.string(), [](std::function<void()> f) { f(); }, [&] { return config; },
+        process::PgTools{});
+  };
+  journal::Journal journal((tmp.path / "runs").string());
+  util::ensure_dir(journal.dir());
+  for (std::uint64_t seq = 1; seq <= 5; ++seq)
+    journal.write(probed_run(seq, api::kSucceeded, seq != 3));
+  auto running = sample_run(6, api::kRunning);  // squashd died under it
+  running.started_at = running.queued_at;
+  journal.write(running);
+
+  std::map<std::string, std::uint64_t> before;
+  {
+    auto m = manager();
+    m->recover();
+    before = totals_of(m->metrics_text());
+  }
+  EXPECT_EQ(before["squashd_runs_total{target=\"kidney\",job=\"backup\",outcome=\"succeeded\"}"],
+            5u);
+  EXPECT_EQ(before["squashd_runs_total{target=\"kidney\",job=\"backup\",outcome=\"interrupted\"}"],
+            1u);
+  EXPECT_EQ(before["squashd_probe_failures_total{target=\"kidney\",probe=\"api\"}"], 1u);
+
+  // The journal loses its oldest runs (pruning), squashd restarts twice.
+  for (std::uint64_t seq = 1; seq <= 4; ++seq)
+    fs::remove(journal.path_of(probed_run(seq, api::kSucceeded, true).id));
+  for (int restart = 0; restart < 2; ++restart) {
+    auto m = manager();
+    m->recover();
+    auto after = totals_of(m->metrics_text());
+    expect_not_lower(before, after);
+    EXPECT_EQ(after, before);
+  }
+}
+
+// A sink that keeps what is logged, for the duration of a test.
+struct CapturedLog {
+  CapturedLog() : sink(std::make_shared<spdlog::sinks::ostream_sink_mt>(text)) {
+    previous = spdlog::default_logger();
+    auto logger = std::make_shared<spdlog::logger>("captured", sink);
+    logger->set_pattern("%l %v");
+    spdlog::set_default_logger(logger);
+  }
+  ~CapturedLog() { spdlog::set_default_logger(previous); }
+  std::ostringstream text;
+  std::shared_ptr<spdlog::sinks::ostream_sink_mt> sink;
+  std::shared_ptr<spdlog::logger> previous;
+};
+
+TEST(Counters, ACorruptFileIsReportedAndSetAside) {
+  Tmp tmp;
+  auto path = tmp / "counters.json";
+  std::ofstream(path) << "{\"format\": 1, \"counters\": [{\"name\": \"squashd_runs_t";
+  std::vector<api::Run> journal{probed_run(1, api::kSucceeded, true),
+                                probed_run(2, api::kFailed, false)};
+  CapturedLog log;
+  runs::Counters c(path);
+  EXPECT_NO_THROW(c.load(journal));
+  auto text = log.text.str();
+  EXPECT_NE(text.find("error metrics: the counters file " + path + " is corrupt ("),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("kept as " + path + ".corrupt"), std::string::npos) << text;
+  EXPECT_TRUE(fs::exists(path + ".corrupt"));
+  // Counting starts again from the journal, and the new file is whole.
+  auto values = c.values();
+  EXPECT_EQ((values[{"squashd_runs_total",
+                     {{"target", "kidney"}, {"job", "backup"}, {"outcome", "failed"}}}]),
+            1u);
+  runs::Counters reread(path);
+  reread.load(journal);
+  EXPECT_EQ(reread.values(), values);
+  EXPECT_EQ(log.text.str(), text);  // read without complaint
 }
 
 // --- back-off

@@ -8,7 +8,7 @@ build=${SQUASH_BUILD_DIR:-${BUILD_DIR:-$repo/build}}
 squashd=$build/daemon/squashd
 squashctl=$build/daemon/squashctl
 
-echo "1..14"
+echo "1..20"
 if [ ! -x "$squashd" ] || [ ! -x "$squashctl" ]; then
   echo "Bail out! squashd/squashctl not built in $build (cmake --build first)"
   exit 1
@@ -193,5 +193,100 @@ if "$squashd" --config "$work/squashd.toml" --check-config >/dev/null && [ -f "$
    ! [ -s "$work/state/squashd.lock" ]; then
   ok "the state lock is released (emptied) on exit"
 else not_ok "the state lock is released on exit" "$(cat "$work/state/squashd.lock" 2>&1)"; fi
+
+# 15-20: a connection flood, against a second squashd whose open-file limit is 256:
+# max_connections is lowered to a quarter of it, connections over the cap are closed at
+# once (503), half-sent headers are cut off after header_timeout, the log stays short,
+# and afterwards /v1/health and a run (opening its journal files) still work.
+source "$repo/tests/e2e/lib/squashd.bash"
+fw=$work/flood
+mkdir -p "$fw"
+pick_api_port
+fport=$api_port
+cat >"$fw/squashd.toml" <<TOML
+[daemon]
+listen = "127.0.0.1:$fport"
+token_file = "$work/token"
+state_dir = "$fw/state"
+log_file = "$fw/squashd.log"
+max_connections = 100
+header_timeout = "1s"
+request_timeout = "2s"
+
+[[target]]
+name = "app"
+conninfo = "host=/nonexistent dbname=app user=squash"
+backup_dir = "$fw/backups"
+
+[[target.probe]]
+name = "self"
+kind = "tcp"
+url = "tcp://127.0.0.1:$fport"
+TOML
+(ulimit -n 256 && exec "$squashd" --config "$fw/squashd.toml") 2>>"$work/stderr" &
+fpid=$!
+pids+=("$fpid")
+port_saved=$port
+port=$fport
+for _ in $(seq 50); do [ "$(http_status /v1/health 2>/dev/null)" = 200 ] && break; sleep 0.1; done
+if grep -q "max_connections 100 is more than a quarter of the open-file limit (256, ulimit -n); using 64" \
+     "$fw/squashd.log"; then
+  ok "max_connections above a quarter of ulimit -n is lowered, with a warning"
+else not_ok "max_connections is lowered under a low ulimit -n" "$(cat "$fw/squashd.log" "$work/stderr")"; fi
+
+# 400 connections held open, each with half a request header; report how many the
+# server closed (and how many of those with a 503) within 20 s.
+flood=$(python3 - "$fport" <<'PYFLOOD'
+import select, socket, sys, time
+port = int(sys.argv[1])
+socks = []
+for _ in range(400):
+    s = socket.create_connection(("127.0.0.1", port))
+    try:
+        s.sendall(b"GET /v1/health HTTP/1.1\r\nHost: x\r\n")
+    except OSError:
+        pass  # already closed by the server
+    socks.append(s)
+open_socks, answers, busy = set(socks), {}, 0
+deadline = time.time() + 20
+while open_socks and time.time() < deadline:
+    readable, _, _ = select.select(list(open_socks), [], [], 0.5)
+    for s in readable:
+        try:
+            data = s.recv(4096)
+        except OSError:
+            data = b""
+        if data:
+            answers[s] = answers.get(s, b"") + data
+            continue
+        open_socks.discard(s)
+        if answers.get(s, b"").startswith(b"HTTP/1.1 503"):
+            busy += 1
+print(len(socks) - len(open_socks), busy)
+PYFLOOD
+)
+read -r closed busy <<<"$flood"
+if [ "${closed:-0}" = 400 ] && [ "${busy:-0}" -ge 200 ]; then
+  ok "a flood of 400 half-sent requests: all closed ($busy at once with 503 over the cap of 64)"
+else not_ok "a flood of 400 half-sent requests is closed" "closed/busy: $flood"; fi
+if kill -0 "$fpid" 2>/dev/null && [ "$(http_status /v1/health)" = 200 ]; then
+  ok "after the flood squashd is up and GET /v1/health answers 200"
+else not_ok "after the flood GET /v1/health answers 200" "$(tail -5 "$fw/squashd.log")"; fi
+out=$("$squashctl" --url "http://127.0.0.1:$fport" --token-file "$work/token" run app probe --wait 2>&1)
+rc=$?
+if [ $rc -eq 0 ] && ls "$fw/state/runs/"*.json >/dev/null 2>&1; then
+  ok "after the flood a run still works (probe run succeeded, journaled)"
+else not_ok "after the flood a run still works" "exit $rc" "$out" "$(tail -5 "$fw/squashd.log")"; fi
+lines=$(grep -c "http: [^/]" "$fw/squashd.log")
+if [ "$lines" -ge 1 ] && [ "$lines" -le 5 ]; then
+  ok "the flood is logged in $lines line(s), not one per connection"
+else not_ok "the flood is logged in a few lines" "$lines lines" "$(grep "http:" "$fw/squashd.log" | head -20)"; fi
+if grep -q "refusing new ones until some close" "$fw/squashd.log" &&
+   ! grep -q "accept failed" "$fw/squashd.log"; then
+  ok "the cap refused connections and descriptors never ran out (no accept failure)"
+else not_ok "the cap held and accept never failed" "$(grep "http:" "$fw/squashd.log" | head -20)"; fi
+kill -TERM "$fpid"
+wait "$fpid" 2>/dev/null
+port=$port_saved
 
 [ $failed -eq 0 ]

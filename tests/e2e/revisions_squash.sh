@@ -260,6 +260,22 @@ refuse "a dependency into the middle of the replaced set" "$rv" \
 cp "$g" "$work/gen/c4d000000004_create_chain_four.py"
 refuse "the generated file's name is taken by a remaining revision" "$rv" \
   "c4d000000004_create_chain_four.py already exists" --upto c2b000000002 --file "$work/gen/c4d000000004_create_chain_four.py"
+# A file Python reads differently from "the last assignment": c3 sits on c1 for Python
+# (two heads), the trailing one-line `if` names c2. Read naively, --upto c2 would archive
+# c1 under c3 and report success.
+project "$work/r_hostile" "$fixtures/straight_chain"
+hv=$work/r_hostile/versions
+sed -i "s/^down_revision = 'c2b000000002'/down_revision = 'c1a000000001'/" "$hv/c3c000000003_create_chain_three.py"
+printf "if False: pass; down_revision = 'c2b000000002'\n" >>"$hv/c3c000000003_create_chain_three.py"
+hline=$(wc -l <"$hv/c3c000000003_create_chain_three.py")
+is "$(alembic_heads "$work/r_hostile")" "c2b000000002 c4d000000004" "alembic reads c3 on c1 (two heads)"
+out=$("$squashctl" revisions inspect "$hv" 2>&1)
+is "$?" 1 "inspect: a down_revision after 'if False: pass;' is refused (exit 1)"
+like "$out" "c3c000000003_create_chain_three.py: line $hline: down_revision cannot be read: it shares its line with a one-line .if. statement" \
+  "inspect: names file, line and why"
+refuse "a revision file that cannot be read exactly" "$hv" \
+  "c3c000000003_create_chain_three.py: line $hline: down_revision cannot be read" --upto c2b000000002 --file "$g"
+
 "$squashctl" revisions squash 2>/dev/null
 is "$?" 64 "usage error: exit 64"
 

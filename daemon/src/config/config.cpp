@@ -25,8 +25,9 @@ using Names = std::vector<std::string_view>;
 const Names kLogLevels = {"trace", "debug", "info", "warn", "error"};
 const Names kLogFormats = {"text", "json"};
 const Names kTopLevel = {"daemon", "target", "schedule"};
-const Names kDaemonKeys = {"listen",    "token_file", "state_dir",
-                           "log_level", "log_file",   "log_format"};
+const Names kDaemonKeys = {"listen",          "token_file",     "state_dir",
+                           "log_level",       "log_file",       "log_format",
+                           "max_connections", "header_timeout", "request_timeout"};
 const Names kTargetKeys = {"name",      "conninfo",  "passfile", "backup_dir",
                            "keep_last", "keep_days", "min_keep", "probe"};
 const Names kProbeKeys = {"name",          "kind",         "url",    "method",
@@ -294,6 +295,30 @@ class Loader {
     if (auto p = get_path(t, where, "log_file", false)) d.log_file = *p;
     get_choice(t, where, "log_level", kLogLevels, d.log_level);
     get_choice(t, where, "log_format", kLogFormats, d.log_format);
+    get_count(t, "max_connections", 1, d.max_connections);
+    if (auto v = get_timeout(t, where, "header_timeout", std::chrono::minutes(5)))
+      d.header_timeout = *v;
+    if (auto v = get_timeout(t, where, "request_timeout", std::chrono::minutes(10)))
+      d.request_timeout = *v;
+    if (d.request_timeout < d.header_timeout)
+      error(pos_of(t.get("request_timeout") ? t.get("request_timeout")->source() : t.source()),
+            fmt::format("request_timeout ({}) must not be shorter than header_timeout ({})",
+                        scheduler::format_duration(d.request_timeout),
+                        scheduler::format_duration(d.header_timeout)));
+  }
+
+  // A duration such as "10s" or "1m" at key, at most max; nullopt when absent or bad.
+  std::optional<std::chrono::seconds> get_timeout(const toml::table& t, std::string_view where,
+                                                  std::string_view key, std::chrono::seconds max) {
+    auto* s = get_string(t, where, key, false);
+    if (!s) return std::nullopt;
+    auto parsed = scheduler::parse_duration(s->get(), max);
+    if (auto* err = std::get_if<scheduler::DurationError>(&parsed)) {
+      error(char_pos(*s, err->offset),
+            fmt::format("bad {} '{}': {}; write e.g. \"5s\", \"1m\"", key, s->get(), err->message));
+      return std::nullopt;
+    }
+    return std::get<std::chrono::seconds>(parsed);
   }
 
   // host:port, host an IPv4 literal, [IPv6] literal or localhost; loopback only.
@@ -453,15 +478,7 @@ class Loader {
       else
         p.send = s->get();
     }
-    if (auto* s = get_string(t, where, "timeout", false)) {
-      auto parsed = scheduler::parse_duration(s->get(), std::chrono::minutes(5));
-      if (auto* err = std::get_if<scheduler::DurationError>(&parsed))
-        error(
-            char_pos(*s, err->offset),
-            fmt::format("bad timeout '{}': {}; write e.g. \"5s\", \"1m\"", s->get(), err->message));
-      else
-        p.timeout = std::get<std::chrono::seconds>(parsed);
-    }
+    if (auto v = get_timeout(t, where, "timeout", std::chrono::minutes(5))) p.timeout = *v;
     if (auto path = get_path(t, where, "secret_file", false)) p.secret_file = *path;
     if (auto path = get_path(t, where, "ca_file", false)) {
       if (p.endpoint.tls)

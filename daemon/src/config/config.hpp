@@ -38,6 +38,11 @@ struct DaemonSettings {
   LogLevel log_level = LogLevel::info;
   std::optional<std::string> log_file;  // absent: stderr
   LogFormat log_format = LogFormat::text;
+  // HTTP flood limits (http::Limits): open connections, and how long a request's header
+  // and the whole request may take to arrive.
+  int max_connections = 64;
+  std::chrono::seconds header_timeout{10};
+  std::chrono::seconds request_timeout{30};
 };
 
 // Retention: a verified backup is deleted when it is not among the keep_last newest or

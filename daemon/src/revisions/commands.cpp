@@ -89,8 +89,9 @@ std::string format_inspection(const Folder& folder, const Graph& g) {
         fmt::format("Alembic would accept this folder: {} revision{}, {} head{}.\n", g.nodes.size(),
                     g.nodes.size() == 1 ? "" : "s", g.heads.size(), g.heads.size() == 1 ? "" : "s");
   else
-    out += fmt::format("Alembic would refuse this folder: {} error{}.\n", error_count(g),
-                       error_count(g) == 1 ? "" : "s");
+    out +=
+        fmt::format("Alembic would refuse this folder, or it cannot be read exactly: {} error{}.\n",
+                    error_count(g), error_count(g) == 1 ? "" : "s");
   return out;
 }
 

@@ -9,7 +9,9 @@
 // What counts as a refusal (an "error"), each matching what Alembic does:
 // - a loaded file Python cannot tokenize, or without a module-level `revision` string
 //   ("Could not determine revision id"), or without `down_revision` (AttributeError);
-// - a value we cannot read as a literal (we do not guess what Python would compute);
+// - a value we cannot read as a literal (we do not guess what Python would compute), or
+//   a binding Python might read differently (revision_file.hpp: ';' lines, assignments
+//   under if/try/with/..., tuple targets, two assignments, ...);
 // - a revision id that is empty or holds '@', '-' or '+' (Revision.verify_rev_id);
 // - the same id in two loaded files: Alembic only warns and keeps whichever file
 //   os.listdir returned last, so the graph depends on directory order — refused;

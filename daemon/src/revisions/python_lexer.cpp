@@ -82,13 +82,16 @@ class Lexer {
   }
   bool at_end() const { return pos_ >= src_.size(); }
 
-  void end_statement() {
+  void end_statement(bool semicolon = false) {
+    if (!tokens_.empty() && tokens_.back().kind == TokenKind::Newline && !semicolon)
+      tokens_.back().semicolon = false;  // a trailing ';' ends the logical line too
     if (!tokens_.empty() && tokens_.back().kind != TokenKind::Newline) {
       Token t;
       t.kind = TokenKind::Newline;
       t.begin = t.end = pos_;
       t.line = line_;
       t.indent = indent_;
+      t.semicolon = semicolon;
       tokens_.push_back(t);
     }
   }
@@ -167,7 +170,7 @@ class Lexer {
         if (depth_ > 0) --depth_;
       } else if (c == ';' && depth_ == 0) {
         ++pos_;
-        end_statement();
+        end_statement(true);
         continue;
       }
       ++pos_;

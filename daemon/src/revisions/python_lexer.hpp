@@ -34,6 +34,8 @@ struct Token {
   std::size_t end = 0;    // one past its last byte (a string: past the closing quote)
   int line = 0;           // 1-based line of `begin`
   int indent = 0;         // indentation of the token's logical line (0: module level)
+  // Newline only: the statement ended at a ';' and another follows on its logical line.
+  bool semicolon = false;
   // Strings only.
   std::string prefix;  // as written, e.g. "r", "Rb", ""
   char quote = '"';    // ' or "

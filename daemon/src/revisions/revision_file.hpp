@@ -2,14 +2,29 @@
 // (revision, down_revision, branch_labels, depends_on), where each literal sits in the
 // text (so it can be rewritten in place), and the docstring's first line.
 //
-// Accepted forms (the last module-level assignment wins, as when Python runs the file):
-//   NAME = VALUE                      NAME: ANNOTATION = VALUE
+// The one form read, at module level, unconditional and alone on its logical line:
+//   NAME = VALUE        NAME = OTHER = VALUE        NAME: ANNOTATION = VALUE
 // where ANNOTATION is anything up to the '=' (str, Union[str, None], Sequence[str] | None,
 // ...) and VALUE is None, a string literal (adjacent literals concatenate), a tuple
 // ("a", "b"), ("a",), a bare tuple "a", "b", a list ["a", "b"], or a parenthesized one of
 // these; multi-line, trailing commas and comments allowed. Anything else (a name, a call,
 // an f-string, bytes, arithmetic) makes the field "unsupported": we do not guess.
-// Assignments inside blocks (indented) are not module level and are ignored.
+//
+// What Python might bind differently is refused too (the field is unsupported, with the
+// line and why), so the reader never disagrees with Alembic silently:
+// - a logical line of several statements (';') that mentions the name: after a one-line
+//   `if x: pass;` the rest of the line belongs to the if;
+// - a binding under if/elif/else/for/while/try/except/finally/with/def/class/match, in a
+//   block or a one-line compound statement;
+// - any other binding: augmented (+=), tuple, list, attribute or subscript targets,
+//   ':=', for targets, `as`, imports, def/class names, del, global, case patterns;
+// - the name assigned twice (Python keeps the last);
+// - code that can rebind module names while the module runs: calls of globals, locals,
+//   vars, exec, eval, setattr, delattr, any __dict__, `from m import *`, and f-strings
+//   holding ':=' or such calls. This part is best effort: code reached through another
+//   module (a call that edits sys.modules) is not seen.
+// Indentation Python cannot compile (a block without a body, an unexpected indent) is
+// reported as lex_error, like a file that does not tokenize.
 #pragma once
 
 #include <cstddef>

@@ -24,6 +24,10 @@ std::string join(const std::vector<std::string>& items, std::string_view sep = "
   return out;
 }
 
+std::string unreadable(const char* name, const Field& field) {
+  return fmt::format("line {}: {} cannot be read: {}", field.line, name, field.error);
+}
+
 void check_generated(const RevisionFile& gen, const std::string& name, SquashPlan& plan) {
   auto refuse = [&](std::string why) {
     plan.refusals.push_back(fmt::format("the generated file {}: {}", name, why));
@@ -31,7 +35,7 @@ void check_generated(const RevisionFile& gen, const std::string& name, SquashPla
   if (!gen.lex_error.empty()) refuse(fmt::format("line {}: {}", gen.lex_error_line, gen.lex_error));
   if (!gen.id()) {
     refuse(gen.revision.shape == Shape::Unsupported
-               ? "revision cannot be read: " + gen.revision.error
+               ? unreadable("revision", gen.revision)
                : std::string("no module-level `revision` string"));
     return;
   }
@@ -41,17 +45,17 @@ void check_generated(const RevisionFile& gen, const std::string& name, SquashPla
   if (!gen.down_revision.present())
     refuse("no module-level down_revision (it must be `down_revision = None`)");
   else if (gen.down_revision.shape == Shape::Unsupported)
-    refuse("down_revision cannot be read: " + gen.down_revision.error);
+    refuse(unreadable("down_revision", gen.down_revision));
   else if (!gen.down_revision.values().empty())
     refuse(
         fmt::format("down_revision must be None, not '{}': the squashed revision is the new base",
                     join(gen.down_revision.values())));
   if (gen.depends_on.shape == Shape::Unsupported)
-    refuse("depends_on cannot be read: " + gen.depends_on.error);
+    refuse(unreadable("depends_on", gen.depends_on));
   else if (!gen.depends_on.values().empty())
     refuse(fmt::format("depends_on must be None, not '{}'", join(gen.depends_on.values())));
   if (gen.branch_labels.shape == Shape::Unsupported)
-    refuse("branch_labels cannot be read: " + gen.branch_labels.error);
+    refuse(unreadable("branch_labels", gen.branch_labels));
 }
 
 }  // namespace

@@ -70,6 +70,7 @@ RunManager::RunManager(std::string state_dir, Post post, ConfigSource config,
                        process::PgTools tools)
     : state_dir_(std::move(state_dir)),
       journal_(state_dir_ + "/runs"),
+      counters_(state_dir_ + "/counters.json"),
       post_(std::move(post)),
       config_(std::move(config)),
       tools_(std::move(tools)) {}
@@ -103,7 +104,9 @@ std::vector<std::string> RunManager::recover() {
   std::error_code ec;
   for (auto& e : std::filesystem::directory_iterator(state_dir_ + "/run", ec))
     std::filesystem::remove(e.path(), ec);
+  counters_.load(runs);  // before pruning: every finished run is counted first
   journal_.prune(runs, kJournalKeep);
+  counters_.forget_except(runs);
   std::lock_guard lk(mutex_);
   for (auto& r : runs) {
     next_seq_ = std::max(next_seq_, r.seq + 1);
@@ -112,8 +115,9 @@ std::vector<std::string> RunManager::recover() {
   return reconciled;
 }
 
-void RunManager::persist(const api::Run& run) const {
+void RunManager::persist(const api::Run& run) {
   journal_.write(run);
+  counters_.count(run);  // after the journal: a crash between the two is recounted at start
 }
 
 Submitted RunManager::submit(const api::RunRequest& request, const std::string& trigger,
@@ -369,7 +373,7 @@ std::string RunManager::metrics_text() const {
   }
   double start =
       static_cast<double>(chr::duration_cast<chr::seconds>(started_at_.time_since_epoch()).count());
-  return render_metrics(runs, start, std::string(kVersion));
+  return render_metrics(runs, counters_.values(), start, std::string(kVersion));
 }
 
 void RunManager::shutdown() {

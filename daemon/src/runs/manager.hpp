@@ -19,6 +19,7 @@
 #include "journal/journal.hpp"
 #include "process/pg_tools.hpp"
 #include "process/stop.hpp"
+#include "runs/counters.hpp"
 #include "runs/target_lock.hpp"
 
 namespace squash::runs {
@@ -75,11 +76,12 @@ class RunManager {
   void execute(api::Run run, config::Target target, std::shared_ptr<process::Stop> stop,
                std::shared_ptr<TargetLock> lock);
   void finished(const std::string& id, const std::string& target);
-  void persist(const api::Run& run) const;
+  void persist(const api::Run& run);
   void start_next_queued(const std::string& target);
 
   std::string state_dir_;
   journal::Journal journal_;
+  Counters counters_;
   Post post_;
   ConfigSource config_;
   process::PgTools tools_;

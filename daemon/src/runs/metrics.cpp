@@ -2,7 +2,6 @@
 
 #include <map>
 #include <set>
-#include <tuple>
 
 #include <fmt/format.h>
 
@@ -39,29 +38,23 @@ std::string escape_label(const std::string& value) {
   return out;
 }
 
-std::string render_metrics(const std::vector<api::Run>& runs, double start_time_seconds,
-                           const std::string& version) {
-  std::map<std::tuple<std::string, std::string, std::string>, long long> totals;
+std::string render_metrics(const std::vector<api::Run>& runs, const Counters::Values& counters,
+                           double start_time_seconds, const std::string& version) {
   std::map<std::pair<std::string, std::string>, double> last_success;
   std::map<std::string, std::pair<double, std::uint64_t>> backup;  // target → (finished, bytes)
   std::map<std::string, double> backup_seconds;
   long long running = 0, queued = 0;
-  // (target, probe) → its newest result, and the failed results over the kept runs
+  // (target, probe) → its newest result
   std::map<std::pair<std::string, std::string>, const api::ProbeResult*> probe_last;
-  std::map<std::pair<std::string, std::string>, long long> probe_failures;
   for (const auto& r : runs)
     for (const auto& p : r.probes) {
-      auto key = std::make_pair(r.target, p.name);
-      auto& last = probe_last[key];
+      auto& last = probe_last[{r.target, p.name}];
       if (!last || p.at >= last->at) last = &p;
-      auto& failures = probe_failures[key];
-      if (!p.ok) ++failures;
     }
   for (const auto& r : runs) {
     if (r.state == api::kRunning) ++running;
     if (r.state == api::kQueued) ++queued;
     if (!r.finished()) continue;
-    ++totals[{r.target, r.job, r.state}];
     if (r.state == api::kSucceeded) {
       auto& ls = last_success[{r.target, r.job}];
       ls = std::max(ls, unix_seconds(r.finished_at));
@@ -82,17 +75,23 @@ std::string render_metrics(const std::vector<api::Run>& runs, double start_time_
   auto header = [&](const char* name, const char* type, const char* help) {
     out += fmt::format("# HELP {} {}\n# TYPE {} {}\n", name, help, name, type);
   };
+  auto counter = [&](const char* name, const char* help) {
+    header(name, "counter", help);
+    for (const auto& [key, n] : counters) {
+      if (key.first != name) continue;
+      std::string labels;
+      for (const auto& [label, value] : key.second)
+        labels += fmt::format("{}{}=\"{}\"", labels.empty() ? "" : ",", label, escape_label(value));
+      out += fmt::format("{}{{{}}} {}\n", name, labels, n);
+    }
+  };
   header("squashd_build_info", "gauge", "squashd's version.");
   out += fmt::format("squashd_build_info{{version=\"{}\"}} 1\n", escape_label(version));
   header("squashd_start_time_seconds", "gauge",
          "When squashd started, in seconds since the epoch.");
   out += fmt::format("squashd_start_time_seconds {:.0f}\n", start_time_seconds);
-  header("squashd_runs_total", "counter",
-         "Finished runs by target, job and outcome (succeeded, failed, interrupted, cancelled).");
-  for (auto& [key, n] : totals)
-    out += fmt::format("squashd_runs_total{{target=\"{}\",job=\"{}\",outcome=\"{}\"}} {}\n",
-                       escape_label(std::get<0>(key)), escape_label(std::get<1>(key)),
-                       escape_label(std::get<2>(key)), n);
+  counter("squashd_runs_total",
+          "Finished runs by target, job and outcome (succeeded, failed, interrupted, cancelled).");
   header("squashd_runs_running", "gauge", "Runs running now.");
   out += fmt::format("squashd_runs_running {}\n", running);
   header("squashd_runs_queued", "gauge", "Runs waiting for their target.");
@@ -130,11 +129,7 @@ std::string render_metrics(const std::vector<api::Run>& runs, double start_time_
         fmt::format("squashd_probe_last_timestamp_seconds{{target=\"{}\",probe=\"{}\"}} {:.0f}\n",
                     escape_label(key.first), escape_label(key.second),
                     unix_seconds(std::optional<std::string>(p->at)));
-  header("squashd_probe_failures_total", "counter",
-         "Failed runs of the application probe over the runs squashd keeps.");
-  for (auto& [key, n] : probe_failures)
-    out += fmt::format("squashd_probe_failures_total{{target=\"{}\",probe=\"{}\"}} {}\n",
-                       escape_label(key.first), escape_label(key.second), n);
+  counter("squashd_probe_failures_total", "Failed runs of the application probe.");
   return out;
 }
 

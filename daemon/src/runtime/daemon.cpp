@@ -5,6 +5,7 @@
 #include <mutex>
 #include <iostream>
 #include <optional>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <boost/asio/io_context.hpp>
@@ -46,6 +47,26 @@ const char* signal_name(int sig) {
     default:
       return "a signal";
   }
+}
+
+// The HTTP limits of the configuration, the cap kept well below the open-file limit so
+// that runs still open their files, pipes and connections during a flood.
+http::Limits http_limits(const config::DaemonSettings& d) {
+  http::Limits limits;
+  limits.header_timeout = d.header_timeout;
+  limits.request_timeout = d.request_timeout;
+  auto wanted = static_cast<std::size_t>(d.max_connections);
+  limits.max_connections = wanted;
+  rlimit nofile{};
+  if (::getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur != RLIM_INFINITY) {
+    limits.max_connections = http::connection_cap(wanted, nofile.rlim_cur);
+    if (limits.max_connections < wanted)
+      spdlog::warn(
+          "max_connections {} is more than a quarter of the open-file limit ({}, ulimit -n); "
+          "using {} so that runs keep descriptors for their files",
+          wanted, static_cast<std::uint64_t>(nofile.rlim_cur), limits.max_connections);
+  }
+  return limits;
 }
 }  // namespace
 
@@ -218,6 +239,7 @@ struct Daemon::Impl {
       if (!reconciled.empty())
         spdlog::warn("{} run(s) found unfinished at start and marked interrupted",
                      reconciled.size());
+      server.set_limits(http_limits(config.daemon));
       server.listen(config.daemon.listen_address, config.daemon.listen_port);
     } catch (const std::exception& e) {
       spdlog::critical("squashd cannot start: {}", e.what());
@@ -296,6 +318,7 @@ struct Daemon::Impl {
       std::lock_guard lk(config_mutex);
       shared_config = std::make_shared<const config::Config>(config);
     }
+    server.set_limits(http_limits(config.daemon));
     planner.reset(config, now_seconds());
     spdlog::info("configuration reloaded: {} target(s), {} schedule(s)", config.targets.size(),
                  config.schedules.size());
