@@ -2,6 +2,8 @@
 #   make          build the extension (PGXS, extension/Makefile) and squashd/squashctl (CMake)
 #   make install  install both (sudo when not root)
 #   make check    install missing packages, build, install, run every test on a throwaway cluster
+#   make installcheck  the pgTAP suite against an already running server with pg_squash
+#                 installed (libpq's PGHOST, PGPORT, PGUSER, PGDATABASE; a superuser)
 #   make demo     install missing packages, build, install, run the squash flow end to end
 #   make bench    every benchmark, as ratios against pg_dump & co. in the same run
 BUILD_DIR ?= build
@@ -9,7 +11,7 @@ CMAKE_BUILD_TYPE ?= RelWithDebInfo
 JOBS ?= $(shell nproc)
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: all extension daemon install deps check demo bench clean format
+.PHONY: all extension daemon install deps check installcheck demo bench clean format
 
 all: extension daemon
 
@@ -33,6 +35,10 @@ check: deps
 	$(MAKE) all
 	$(MAKE) install
 	BUILD_DIR=$(abspath $(BUILD_DIR)) scripts/run-tests.sh
+
+# Every pgTAP file runs in one transaction and rolls back: the database is left as it was.
+installcheck:
+	pg_prove --failures tests/pgtap/*.sql
 
 demo: deps
 	$(MAKE) all
