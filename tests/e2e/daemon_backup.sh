@@ -115,6 +115,30 @@ alive() {  # alive PID: running, not a zombie waiting for a reaper
 journal_state() { jq -r .state "$work/state/runs/$1.json"; }
 
 write_config "$dead_port"
+
+# --- secrets in a conninfo: refused by --check-config, named by key, never printed
+secret="SSLPW-$RANDOM$RANDOM-do-not-show"
+check_with_conninfo() {  # check_with_conninfo CONNINFO: sets rc and out (--check-config's)
+  sed "0,/^conninfo = .*/s||conninfo = \"$1\"|" "$work/squashd.toml" >"$work/secret.toml"
+  "$squashd" --config "$work/secret.toml" --check-config >"$work/check.out" 2>&1
+  rc=$?
+  out=$(cat "$work/check.out")
+}
+for form in "host=$PGHOST dbname=$src sslpassword=$secret|sslpassword" \
+            "host=$PGHOST dbname=$src sslpassword='$secret x'|sslpassword" \
+            "postgresql://postgres@localhost/$src?sslmode=prefer\&sslpassword=$secret|sslpassword" \
+            "postgresql://postgres:$secret@localhost/$src|password" \
+            "postgresql://postgres@localhost/$src?password=$secret|password"; do
+  check_with_conninfo "${form%|*}"
+  n=$((${n:-0} + 1))
+  ok "$([ "$rc" = 1 ] && echo 0 || echo 1)" "--check-config refuses ${form##*|} (form $n) and exits 1"
+  like "$out" "secret.toml:[0-9]+:[0-9]+: error: conninfo contains a secret \(${form##*|}\)" "  with file:line and the key's name"
+  ok "$(grep -c -- "$secret" "$work/check.out")" "  and without the value"
+done
+check_with_conninfo "postgresql://postgres:$secret@[::1/$src"
+like "$out" "not a valid libpq connection string" "a broken URI holding a password is refused"
+ok "$(grep -c -- "$secret" "$work/check.out")" "  without libpq's message, which would quote it"
+
 start_daemon
 ok $? "squashd starts with three targets"
 
@@ -283,6 +307,19 @@ like "$metrics" 'squashd_backup_size_bytes\{target="src"\} [1-9][0-9]*' "metrics
 like "$(ctl runs)" "$big3 +big +backup +interrupted" "squashctl runs lists the interrupted run"
 grep -q -- "$fake_password" "$work/squashd.log" "$work/stderr" "$work"/state/runs/*.json
 ok $((1 - $?)) "the password appears in neither the log nor the journal"
+
+# A reload that brings sslpassword in is refused; the running config stays, the secret is
+# in no child's argv, the log or the journal.
+cp "$work/squashd.toml" "$work/good.toml"
+sed -i "0,/^conninfo = \"host=/s|^conninfo = \"host=|conninfo = \"sslpassword=$secret host=|" "$work/squashd.toml"
+kill -HUP "$pid"
+for _ in $(seq 50); do grep -q "config reload failed" "$work/squashd.log" && break; sleep 0.1; done
+like "$(grep 'config reload:' "$work/squashd.log" | tail -1)" "contains a secret \(sslpassword\)" "SIGHUP with sslpassword in a conninfo: the reload is refused, naming the key"
+run_job src backup
+is "$state" succeeded "the previous configuration keeps working"
+grep -q -- "$secret" "$work/squashd.log" "$work/stderr" "$work"/state/runs/*.json
+ok $((1 - $?)) "the sslpassword value appears in neither the log nor the journal"
+cp "$work/good.toml" "$work/squashd.toml"
 
 kill -TERM "$pid"; wait "$pid" 2>/dev/null; pid=
 done_testing

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "config/conninfo.hpp"
 #include "scheduler/time_zone.hpp"
 #include "scheduler/window.hpp"
 
@@ -160,6 +161,10 @@ std::string RunContext::application_name() const {
 std::string RunContext::conninfo(std::optional<std::string> dbname) const {
   auto target = hooks_.current_target ? hooks_.current_target() : std::nullopt;
   const std::string& base = target ? target->conninfo : settings_.target.conninfo;
+  // The config refuses secrets; this keeps one from argv and the log whatever the source.
+  if (auto secrets = config::secret_keys_in(base); !secrets.empty())
+    throw StepFailed(fmt::format("the conninfo of target {} contains a secret ({}); refused",
+                                 settings_.target.name, fmt::join(secrets, ", ")));
   return dbname ? db::with_dbname(base, *dbname) : base;
 }
 
