@@ -17,9 +17,12 @@ fi
 work=$(mktemp -d /tmp/squashd_backup_e2e.XXXXXX)
 chmod 755 "$work"
 pid=
+victim=sqd_e2e_victim_$$  # squashd's login role (a superuser) in the search_path case
+app_role=sqd_e2e_app_$$    # an application role that owns a schema and nothing else
 cleanup() {
   [ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null
   drop_test_databases
+  q -c "DROP ROLE IF EXISTS $victim" -c "DROP ROLE IF EXISTS $app_role" >/dev/null 2>&1
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -52,6 +55,41 @@ have_ext=0
 q -d "$src" -c "CREATE EXTENSION pg_squash" >/dev/null 2>&1 && have_ext=1
 q -d "$big" -c "CREATE TABLE big (id bigint PRIMARY KEY, a text, b text);
   INSERT INTO big SELECT g, md5(g::text), md5((g * 7)::text) FROM generate_series(1, 2000000) g" >/dev/null
+
+# An application role puts a view named alembic_version in a schema it owns, first on the
+# search_path of squashd's login role; the view's function records who ran it and tries
+# to make its owner a superuser. Database vdb also has the real table; vdb2 has only the view.
+vdb=sqd_e2e_view_$$
+vdb2=sqd_e2e_view2_$$
+new_database "$vdb"
+new_database "$vdb2"
+q -c "CREATE ROLE $victim LOGIN SUPERUSER" -c "CREATE ROLE $app_role LOGIN" \
+  -c "ALTER ROLE $victim SET search_path = evil, public" >/dev/null
+for db in "$vdb" "$vdb2"; do
+  q -d "$db" >/dev/null <<SQL
+CREATE SCHEMA evil AUTHORIZATION $app_role;
+CREATE TABLE public.gene (id int PRIMARY KEY);
+INSERT INTO public.gene VALUES (1), (2);
+SET ROLE $app_role;
+CREATE TABLE evil.ran (who name, at timestamptz DEFAULT now());
+GRANT INSERT ON evil.ran TO PUBLIC;
+CREATE FUNCTION evil.record() RETURNS text LANGUAGE plpgsql AS \$\$
+BEGIN
+  INSERT INTO evil.ran (who) VALUES (current_user);
+  IF (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) THEN
+    EXECUTE format('ALTER ROLE %I SUPERUSER', '$app_role');
+  END IF;
+  RETURN 'evilrev';
+END \$\$;
+CREATE VIEW evil.alembic_version AS SELECT evil.record()::varchar(32) AS version_num;
+RESET ROLE;
+SQL
+done
+q -d "$vdb" -c "CREATE TABLE public.alembic_version (version_num varchar(32) PRIMARY KEY)" \
+  -c "INSERT INTO public.alembic_version VALUES ('0a1b2c3d4e5f')" >/dev/null
+[ $have_ext = 1 ] && q -d "$vdb" -c "CREATE EXTENSION pg_squash" >/dev/null 2>&1
+is "$(psql -X -At -U "$victim" -d "$vdb" -c "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = 'alembic_version'::regclass AND n.nspname = 'evil'")" 1 \
+  "setup: on the login role's search_path, alembic_version is the application's view"
 
 pick_api_port
 dead_port=0
@@ -88,6 +126,16 @@ name = "down"
 conninfo = "host=127.0.0.1 port=$1 dbname=$src user=${PGUSER:-postgres} connect_timeout=2"
 passfile = "$work/pgpass"
 backup_dir = "$work/backups/down"
+
+[[target]]
+name = "vic"
+conninfo = "host=$PGHOST port=$PGPORT dbname=$vdb user=$victim"
+backup_dir = "$work/backups/vic"
+
+[[target]]
+name = "vic2"
+conninfo = "host=$PGHOST port=$PGPORT dbname=$vdb2 user=$victim"
+backup_dir = "$work/backups/vic2"
 TOML
 }
 
@@ -199,6 +247,24 @@ if [ $have_ext = 1 ]; then
 else
   ok 0 "# SKIP no extension: fingerprints not compared"
 fi
+
+# --- the version table is found through the catalogs: the view is never read
+ran() { q -d "$1" -c "SELECT count(*) FROM evil.ran"; }
+run_job vic backup
+is "$state" succeeded "backup of a database with a hostile alembic_version view first on the search_path succeeds"
+is "$(cat "$work/backups/vic/$id/revision.txt")" 0a1b2c3d4e5f "it records the real table's revision"
+is "$(ran "$vdb")" 0 "the view's function never ran"
+is "$(q -c "SELECT rolsuper FROM pg_roles WHERE rolname = '$app_role'")" f "the application role did not become superuser"
+like "$(run_json "$id" | jq -r '.notes | join(";")')" "evil\.alembic_version \(a view\)" "the run notes the view it did not read"
+run_job vic2 backup
+is "$state" failed "with only the view there, the backup fails"
+like "$error" "version table evil\.alembic_version is a view, not a table" "  saying the version table is a view"
+q -c "ALTER DATABASE $vdb SET pg_squash.version_table = 'evil.alembic_version'" >/dev/null
+run_job vic backup
+like "$state/$error" "failed/.*evil\.alembic_version is a view" "a pg_squash.version_table naming the view is refused too"
+q -c "ALTER DATABASE $vdb RESET pg_squash.version_table" >/dev/null
+is "$(ran "$vdb")/$(ran "$vdb2")" 0/0 "the view's function never ran in either database"
+is "$(q -c "SELECT rolsuper FROM pg_roles WHERE rolname = '$app_role'")" f "the application role is still not superuser"
 
 # --- retention: keep_last 2, a pinned backup is kept forever
 touch "$dir/pinned"

@@ -175,6 +175,22 @@ is "$state" succeeded "stamp succeeds when validation passes"
 is "$(version "$st")" 000_squashed_complete "alembic_version holds the new revision"
 is "$(q -d "$st" -c "SELECT count(*) FROM squash.stamp_history WHERE undone_at IS NULL")" 1 "one stamp in force"
 
+# --- a trigger on the version table would run as the rebuild's superuser: refused in
+# preflight, before anything is changed, and the trigger never fires
+q -d "$st" >/dev/null <<'SQL'
+CREATE TABLE fired (who name);
+CREATE FUNCTION note_writer() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN INSERT INTO fired VALUES (current_user); RETURN NULL; END$$;
+CREATE TRIGGER note_writer AFTER INSERT OR DELETE ON alembic_version FOR EACH STATEMENT EXECUTE FUNCTION note_writer();
+SQL
+oid_st=$(q -c "SELECT oid FROM pg_database WHERE datname = '$st'")
+run_job st rebuild revision=000_squashed_complete squashed_sql="$work/squashed.sql"
+is "$state" failed "rebuild of a database whose version table has a trigger is refused"
+like "$error" "will not write the version table public\.alembic_version: it has a trigger" "  naming the table and the trigger"
+like "$(steps_of "$id")" "^connect,preflight$" "  in preflight"
+is "$(q -d "$st" -c "SELECT count(*) FROM fired")/$(q -c "SELECT oid FROM pg_database WHERE datname = '$st'")" "0/$oid_st" \
+  "  the trigger never fired and the database was not touched"
+q -d "$st" -c "DROP TRIGGER note_writer ON alembic_version" -c "DROP FUNCTION note_writer()" -c "DROP TABLE fired" >/dev/null
+
 # --- (2) rebuild from the squashed SQL
 fp0=$(fp "$rb"); data0=$(data_fp "$rb"); seq0=$(seqs "$rb"); state0=$(state "$rb"); props0=$(dbprops "$rb")
 mv0=$(q -d "$rb" -c "SELECT string_agg(mood || ':' || n || ':' || total, ',' ORDER BY mood) FROM mood_mv")

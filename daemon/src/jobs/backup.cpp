@@ -10,6 +10,7 @@
 
 #include "jobs/retention.hpp"
 #include "jobs/squash_state.hpp"
+#include "jobs/version_table.hpp"
 #include "util/files.hpp"
 
 namespace squash::jobs {
@@ -94,14 +95,14 @@ BackupResult take_backup(RunContext& ctx) {
     snap.query("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY");
     auto id = snap.scalar("SELECT pg_catalog.pg_export_snapshot()").value_or("");
     m.server_version = snap.scalar("SHOW server_version").value_or("");
-    // The Alembic revision(s); a missing table is recorded as none.
-    auto table = snap.scalar("SELECT pg_catalog.to_regclass('alembic_version')::text");
-    m.revision_table = table.has_value();
-    if (m.revision_table) {
-      auto rows = snap.query("SELECT version_num FROM alembic_version ORDER BY 1", {}, &ctx.stop());
-      for (auto& r : rows.rows)
-        if (r[0]) m.revisions.push_back(*r[0]);
+    // The Alembic revision(s), from the table the catalogs name; a missing one is none.
+    auto table = find_version_table(snap, &ctx.stop());
+    for (auto& other : table.ignored) {
+      m.notes.push_back("not the version table, never read: " + other);
+      ctx.note("not the version table, never read: " + other);
     }
+    m.revision_table = table.exists;
+    m.revisions = read_revisions(snap, table, &ctx.stop());
     std::string revision_text;
     for (auto& r : m.revisions) revision_text += r + "\n";
     if (revision_text.empty()) revision_text = "none\n";

@@ -11,6 +11,7 @@
 #include "jobs/backup.hpp"
 #include "jobs/manifest.hpp"
 #include "jobs/probes.hpp"
+#include "jobs/version_table.hpp"
 #include "util/files.hpp"
 
 namespace squash::jobs {
@@ -154,7 +155,15 @@ void run_stamp_job(RunContext& ctx, db::Connection& conn) {
   auto revision = ctx.param_string("revision");
   if (!revision) throw StepFailed("stamp needs params.revision (the squashed revision id)");
   auto expect = ctx.param_string("expect");
-  auto ext = ctx.step("check-extension", [&] { return require_extension(ctx, conn); });
+  auto ext = ctx.step("check-extension", [&] {
+    auto e = require_extension(ctx, conn);
+    // squash_stamp would look for the table on squashd's pinned search_path: name it.
+    auto table = find_version_table(conn, &ctx.stop());
+    conn.query("SELECT pg_catalog.set_config('pg_squash.version_table', $1, false)",
+               {table.qualified(conn)}, &ctx.stop());
+    ctx.detail("version table " + table.qualified(conn) + (table.exists ? "" : " (to be created)"));
+    return e;
+  });
   take_backup(ctx);
   std::string previous = ctx.step("stamp", [&] {
     auto before = conn.scalar(fmt::format("SELECT {}($1, $2, false)", ext.call("squash_stamp")),

@@ -18,6 +18,7 @@
 #include "jobs/jobs.hpp"
 #include "jobs/probes.hpp"
 #include "jobs/squash_state.hpp"
+#include "jobs/version_table.hpp"
 #include "util/files.hpp"
 
 namespace squash::jobs {
@@ -75,17 +76,6 @@ class ListFile {
  private:
   std::string path_;
 };
-
-std::string joined_revisions(db::Connection& conn, process::Stop* stop) {
-  if (!conn.scalar("SELECT pg_catalog.to_regclass('alembic_version')::text", {}, stop))
-    return "(no alembic_version table)";
-  return conn
-      .scalar(
-          "SELECT COALESCE(pg_catalog.string_agg(version_num::text, ',' ORDER BY 1), '') "
-          "FROM alembic_version",
-          {}, stop)
-      .value_or("");
-}
 
 // squash_rehearse_<target>: one per target, so a leftover of a crashed run is reused and
 // dropped by the next one.
@@ -337,15 +327,16 @@ void run_rebuild_job(RunContext& ctx) {
   });
 
   std::optional<std::string> before_doc, live_fp;
+  std::string version_schema;  // where the version table is (or would be) before the run
   ExtensionInfo ext = ctx.step("preflight", [&] {
     if (!revision)
       throw StepFailed(
           "rebuild needs params.revision: the squashed revision the rebuilt database "
           "will be at (e.g. 000_squashed_complete)");
-    auto width = conn->scalar(
-        "SELECT atttypmod - 4 FROM pg_catalog.pg_attribute WHERE attrelid = "
-        "pg_catalog.to_regclass('alembic_version') AND attname = 'version_num' AND atttypmod > 4");
-    auto problem = revision_problem(*revision, width ? std::stoul(*width) : 32);
+    auto table = find_version_table(*conn, &ctx.stop());
+    require_plain_table(*conn, table, &ctx.stop());  // the squashed SQL rebuilds it as it is
+    version_schema = table.schema;
+    auto problem = revision_problem(*revision, table.width);
     if (!problem.empty())
       throw StepFailed(fmt::format("params.revision '{}': {}", *revision, problem));
     if (!squashed_sql || squashed_sql->empty() || (*squashed_sql)[0] != '/')
@@ -516,13 +507,10 @@ void run_rebuild_job(RunContext& ctx) {
     ctx.step("set-revision", [&] {
       conn->query("BEGIN");
       try {
-        if (!conn->scalar("SELECT pg_catalog.to_regclass('alembic_version')::text"))
-          conn->query(
-              "CREATE TABLE alembic_version (version_num varchar(32) NOT NULL, "
-              "CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num))");
-        auto written = joined_revisions(*conn, nullptr);
-        conn->query("DELETE FROM alembic_version");
-        conn->query("INSERT INTO alembic_version (version_num) VALUES ($1)", {*revision});
+        auto table = find_version_table(*conn, &ctx.stop());
+        if (!table.exists) table.schema = version_schema;
+        auto written = fmt::format("{}", fmt::join(read_revisions(*conn, table, &ctx.stop()), ","));
+        write_revision(*conn, table, *revision, &ctx.stop());
         conn->query("COMMIT");
         std::string old;
         for (auto& r : m.revisions) old += (old.empty() ? "" : ",") + r;
