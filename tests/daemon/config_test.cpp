@@ -1,12 +1,16 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <filesystem>
+#include <unistd.h>
 
 #include "config/config.hpp"
 #include "config/conninfo.hpp"
 
 namespace squash::config {
 namespace {
+
+namespace fs = std::filesystem;
 
 LoadResult parse(const std::string& text) {
   static scheduler::TimeZoneDb zones;
@@ -299,6 +303,32 @@ TEST(ConfigError, EverySecretKeyInEitherFormIsNamedNotShown) {
   for (auto key : {"password", "sslpassword"})
     EXPECT_NE(std::find(secret_conninfo_keys().begin(), secret_conninfo_keys().end(), key),
               secret_conninfo_keys().end());
+}
+
+// One folder per target: the same folder, one inside the other, or the same through
+// "..", a trailing slash or a symbolic link.
+TEST(ConfigError, TwoTargetsShareABackupDir) {
+  auto target = [](const std::string& name, const std::string& dir) {
+    return "[[target]]\nname = \"" + name + "\"\nconninfo = \"dbname=" + name +
+           "\"\nbackup_dir = \"" + dir + "\"\n";
+  };
+  expect_one_error(target("a", "/srv/backups") + target("b", "/srv/backups"), 8, 14,
+                   "backup_dir '/srv/backups' is the same folder as the backup_dir "
+                   "'/srv/backups' of target 'a' (line 4)");
+  expect_one_error(target("a", "/srv/backups") + target("b", "/srv/backups/b"), 8, 14,
+                   "is inside the backup_dir '/srv/backups' of target 'a'");
+  expect_one_error(target("a", "/srv/backups/a") + target("b", "/srv/backups"), 8, 14,
+                   "contains the backup_dir '/srv/backups/a' of target 'a'");
+  expect_one_error(target("a", "/srv/backups/") + target("b", "/srv/x/../backups"), 8, 14,
+                   "is the same folder as");
+  EXPECT_TRUE(parse(target("a", "/srv/backups/a") + target("b", "/srv/backups/ab")).config);
+  auto dir = fs::temp_directory_path() / ("squashd_cfg_" + std::to_string(::getpid()));
+  fs::create_directories(dir / "real");
+  fs::create_directory_symlink(dir / "real", dir / "link");
+  auto r = parse(target("a", (dir / "real").string()) + target("b", (dir / "link").string()));
+  fs::remove_all(dir);
+  ASSERT_EQ(r.errors.size(), 1u) << dump(r);
+  EXPECT_NE(r.errors[0].message.find("is the same folder as"), std::string::npos);
 }
 
 TEST(ConfigError, RetentionCounts) {

@@ -187,8 +187,18 @@ check_with_conninfo "postgresql://postgres:$secret@[::1/$src"
 like "$out" "not a valid libpq connection string" "a broken URI holding a password is refused"
 ok "$(grep -c -- "$secret" "$work/check.out")" "  without libpq's message, which would quote it"
 
+# --- one backup folder per target: the same folder by another spelling, or one inside
+sed "s|^backup_dir = \"$work/backups/vic2\"|backup_dir = \"$work/backups/big/../src/\"|" "$work/squashd.toml" >"$work/shared.toml"
+out=$("$squashd" --config "$work/shared.toml" --check-config 2>&1)
+is "$?" 1 "--check-config refuses two targets sharing a backup_dir"
+like "$out" "shared.toml:[0-9]+:14: error: backup_dir '$work/backups/big/../src/' is the same folder as the backup_dir '$work/backups/src' of target 'src'" \
+  "  with file:line naming both"
+sed "s|^backup_dir = \"$work/backups/vic2\"|backup_dir = \"$work/backups/vic/nested\"|" "$work/squashd.toml" >"$work/shared.toml"
+like "$("$squashd" --config "$work/shared.toml" --check-config 2>&1)" "is inside the backup_dir '$work/backups/vic' of target 'vic'" \
+  "  and one inside another's"
+
 start_daemon
-ok $? "squashd starts with three targets"
+ok $? "squashd starts with five targets"
 
 # --- API authentication
 code=$(curl -s -o /dev/null -w '%{http_code}' "$url/v1/runs")
@@ -386,6 +396,36 @@ is "$state" succeeded "the previous configuration keeps working"
 grep -q -- "$secret" "$work/squashd.log" "$work/stderr" "$work"/state/runs/*.json
 ok $((1 - $?)) "the sslpassword value appears in neither the log nor the journal"
 cp "$work/good.toml" "$work/squashd.toml"
+
+# --- retention deletes only what it has read and ranked, and only its own target's
+pinned=$(basename "$dir")
+theirs=20200101T000000Z-big-backup-1
+oldest_unpinned() {  # the oldest src backup that is not pinned, not in $1 and not another target's
+  ls "$work/backups/src" | grep -v -e "^$pinned\$" -e "^$theirs" ${1:+-e "^$1\$"} | sort | head -1
+}
+kept=$(oldest_unpinned)
+rm "$work/backups/src/$kept/manifest.json"
+mkdir "$work/backups/src/$kept/manifest.json"  # unreadable for root too (chmod 000 is not)
+# Another target's directories (a folder copied in by hand): a running .partial and a backup.
+mkdir -p "$work/backups/src/$theirs.partial" "$work/backups/src/$theirs"
+echo "being written" >"$work/backups/src/$theirs.partial/full.dump"
+cp "$work/backups/src/$id/manifest.json" "$work/backups/src/$theirs/"
+run_job src backup
+older=$(oldest_unpinned "$kept")
+head -c 100 "$work/backups/src/$older/manifest.json" >"$work/half"
+mv "$work/half" "$work/backups/src/$older/manifest.json"
+run_job src backup
+is "$state" succeeded "two more backups succeed"
+ok "$([ -d "$work/backups/src/$kept" ] && [ -d "$work/backups/src/$older" ] && echo 0 || echo 1)" \
+  "backups whose manifest is a directory or truncated JSON are kept (keep_last 2)"
+is "$(cat "$work/backups/src/$theirs.partial/full.dump" 2>/dev/null)/$(ls "$work/backups/src/$theirs" 2>/dev/null)" \
+  "being written/manifest.json" "another target's .partial and backup directories are untouched"
+is "$(ls "$work/backups/src" | wc -l)" 7 "  only expired verified backups went (left: pinned, 2 newest, 2 unread, 2 not ours)"
+like "$(run_json "$id" | jq -r '.notes | join(";")')" "retention kept 2 backup\(s\) it cannot read and rank: .*$kept \(manifest.json cannot be read: Is a directory\)" \
+  "the run names the backups it kept unread and why"
+like "$(curl -s "$url/metrics")" 'squashd_backups_unreadable\{target="src"\} 2' 'metrics: squashd_backups_unreadable{target="src"} 2'
+grep -q "retention keeps $older in $work/backups/src unread: manifest.json is not valid" "$work/squashd.log"
+ok $? "the log says what retention kept unread and why"
 
 kill -TERM "$pid"; wait "$pid" 2>/dev/null; pid=
 done_testing

@@ -198,20 +198,29 @@ BackupResult take_backup(RunContext& ctx) {
 void apply_retention(RunContext& ctx) {
   const auto& t = ctx.target();
   ctx.step("retention", [&] {
-    auto found = scan_backups(t.backup_dir, true);
+    auto found = scan_backups(t.backup_dir, t.name, true);
     std::vector<RetentionCandidate> verified;
-    std::vector<std::string> removed;
+    std::vector<std::string> removed, unread;
     for (auto& b : found) {
       if (b.verified) {
         verified.push_back({b.name, *b.completed, b.pinned});
-        continue;
+      } else if (b.partial) {
+        // Unfinished, by a run of this target: one runs at a time, so none writes it now.
+        spdlog::warn("run {}: removing {} from {}: {}", ctx.run().id, b.name, t.backup_dir,
+                     b.problem);
+        util::remove_tree(b.path);
+        removed.push_back(fmt::format("{} ({})", b.name, b.problem));
+      } else {
+        // Not read and ranked: never deleted.
+        spdlog::warn("run {}: retention keeps {} in {} unread: {}", ctx.run().id, b.name,
+                     t.backup_dir, b.problem);
+        unread.push_back(fmt::format("{} ({})", b.name, b.problem));
       }
-      // Never a backup: unfinished or unverifiable. It does not count; clean it.
-      spdlog::warn("run {}: removing {} from {}: {}", ctx.run().id, b.name, t.backup_dir,
-                   b.problem);
-      util::remove_tree(b.path);
-      removed.push_back(fmt::format("{} ({})", b.name, b.problem));
     }
+    ctx.set_unreadable_backups(unread.size());
+    if (!unread.empty())
+      ctx.note(fmt::format("retention kept {} backup(s) it cannot read and rank: {}", unread.size(),
+                           fmt::join(unread, "; ")));
     auto now = std::chrono::floor<std::chrono::seconds>(ctx.now());
     auto expired = select_expired(verified, {t.keep_last, t.keep_days, t.min_keep}, now);
     for (auto& name : expired) {
@@ -220,8 +229,8 @@ void apply_retention(RunContext& ctx) {
       removed.push_back(name + " (expired)");
     }
     util::fsync_dir(t.backup_dir);
-    ctx.detail(fmt::format("{} verified backup(s) kept, {} removed{}{}",
-                           verified.size() - expired.size(), removed.size(),
+    ctx.detail(fmt::format("{} verified backup(s) kept, {} unreadable kept, {} removed{}{}",
+                           verified.size() - expired.size(), unread.size(), removed.size(),
                            removed.empty() ? "" : ": ", fmt::join(removed, ", ")));
   });
 }

@@ -212,7 +212,7 @@ void run_restore_drill_job(RunContext& ctx, db::Connection& conn) {
   (void)conn;
   const auto& target = ctx.target();
   auto chosen = ctx.step("select-backup", [&] {
-    auto found = scan_backups(target.backup_dir, true);
+    auto found = scan_backups(target.backup_dir, target.name, true);
     const BackupCheck* best = nullptr;
     for (auto& b : found)
       if (b.verified && (!best || *b.completed > *best->completed)) best = &b;

@@ -127,6 +127,11 @@ void RunContext::set_backup(std::string dir, std::optional<std::uint64_t> bytes)
   persist();
 }
 
+void RunContext::set_unreadable_backups(std::uint64_t count) {
+  run_.unreadable_backups = count;
+  persist();
+}
+
 void RunContext::progress(std::uint64_t bytes) {
   if (!current_) return;
   auto now = chr::steady_clock::now();

@@ -8,6 +8,8 @@
 //   squashd_last_success_timestamp_seconds{target,job} gauge
 //   squashd_backup_size_bytes{target}                  gauge, the newest backup a run made
 //   squashd_backup_duration_seconds{target}            gauge, how long taking it took
+//   squashd_backups_unreadable{target}                 gauge, backup directories the newest
+//                                                      retention kept unread
 #pragma once
 
 #include <string>
