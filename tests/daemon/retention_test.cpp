@@ -1,5 +1,5 @@
 // Retention on a real folder: what it deletes, what it keeps unread, and that it never
-// touches what another target made; the unreadable gauge.
+// touches what another target made; exact scratch database names; the unreadable gauge.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -13,6 +13,7 @@
 #include "jobs/backup.hpp"
 #include "jobs/manifest.hpp"
 #include "jobs/run_context.hpp"
+#include "jobs/scratch.hpp"
 #include "runs/metrics.hpp"
 #include "test_util.hpp"
 #include "util/files.hpp"
@@ -188,6 +189,23 @@ TEST(RetentionOnDisk, NeverTouchesAnotherTargetsDirectories) {
   EXPECT_EQ(left, (std::set<std::string>{mine, theirs1, theirs2, partial, named_like_mine}));
   EXPECT_TRUE(fs::exists(backups / partial + "/full.dump"));
   EXPECT_EQ(*run.unreadable_backups, 1u);
+}
+
+TEST(ScratchDatabase, NamedExactlyAfterTheRun) {
+  EXPECT_EQ(jobs::scratch_database_name("squash_drill_", "20261124T020000Z-kidney-restore-drill-7"),
+            "squash_drill_20261124T020000Z-kidney-restore-drill-7");
+  // Case and punctuation are kept (the name is quoted): no two targets share one.
+  EXPECT_NE(jobs::scratch_database_name("squash_drill_", "20261124T020000Z-A-b-restore-drill-7"),
+            jobs::scratch_database_name("squash_drill_", "20261124T020000Z-a_b-restore-drill-7"));
+  std::string long_target(63, 'k');
+  auto a = jobs::scratch_database_name("squash_drill_",
+                                       "20261124T020000Z-" + long_target + "-restore-drill-7");
+  auto b = jobs::scratch_database_name("squash_drill_",
+                                       "20261124T020000Z-" + long_target + "-restore-drill-8");
+  EXPECT_EQ(a.size(), 63u);
+  EXPECT_EQ(b.size(), 63u);
+  EXPECT_NE(a, b);
+  EXPECT_EQ(a.rfind("squash_drill_20261124T020000Z-kkk", 0), 0u);
 }
 
 TEST(Metrics, UnreadableBackupsGaugeFollowsTheNewestRetention) {

@@ -247,11 +247,26 @@ else
   ok 0 "# SKIP pg_squash not installable: no manifest fingerprint"
 fi
 
-# --- restore drill
+# --- restore drill: its scratch database is named after the run and dropped by that name.
+# Another target's running drill (the earlier clean-up's pattern matched its name) is left
+# alone; the scratch database a crashed drill of this target recorded is dropped.
+other_drill=squash_drill_20200101t000000z_big_src_restore_drill_1
+new_database "$other_drill"
+leftover=squash_drill_20200101T000000Z-src-restore-drill-1
+new_database "$leftover"
+mkdir -p "$work/state/scratch"
+printf %s "$leftover" >"$work/state/scratch/src.restore-drill"
 out=$(ctl run src restore-drill --wait 2>&1)
 is "$?" 0 "restore-drill succeeds"
-left=$(q -c "SELECT count(*) FROM pg_database WHERE datname LIKE 'squash_drill_%'")
-is "$left" 0 "restore-drill leaves no squash_drill_ database"
+drill=$(head -1 <<<"$out")
+left=$(q -c "SELECT count(*) FROM pg_database WHERE datname LIKE 'squash_drill_%' AND datname <> '$other_drill'")
+is "$left" 0 "restore-drill leaves no squash_drill_ database of its own"
+is "$(q -c "SELECT count(*) FROM pg_database WHERE datname = '$other_drill'")" 1 "another target's drill database is untouched"
+is "$(run_json "$drill" | jq -r '.steps[] | select(.name == "create-scratch") | .detail')" "squash_drill_$drill" \
+  "the scratch database is named exactly after the run"
+like "$(run_json "$drill" | jq -r '.notes | join(";")')" "dropped the scratch database an earlier drill left: $leftover" \
+  "the leftover a crashed drill recorded is dropped, by its name"
+ok "$([ ! -e "$work/state/scratch/src.restore-drill" ] && echo 0 || echo 1)" "nothing is left recorded"
 if [ $have_ext = 1 ]; then
   like "$out" "fingerprint" "restore-drill compared fingerprints"
 else

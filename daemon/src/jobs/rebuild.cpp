@@ -1,6 +1,5 @@
 #include "jobs/rebuild.hpp"
 
-#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -17,6 +16,7 @@
 #include "jobs/extension_jobs.hpp"
 #include "jobs/jobs.hpp"
 #include "jobs/probes.hpp"
+#include "jobs/scratch.hpp"
 #include "jobs/squash_state.hpp"
 #include "jobs/version_table.hpp"
 #include "util/files.hpp"
@@ -76,15 +76,6 @@ class ListFile {
  private:
   std::string path_;
 };
-
-// squash_rehearse_<target>: one per target, so a leftover of a crashed run is reused and
-// dropped by the next one.
-std::string scratch_database(const std::string& target) {
-  std::string name = "squash_rehearse_";
-  for (char c : target)
-    name += std::isalnum(static_cast<unsigned char>(c)) ? static_cast<char>(std::tolower(c)) : '_';
-  return name.substr(0, 63);
-}
 
 std::string short_fp(const std::optional<std::string>& fp) {
   return fp ? fp->substr(0, 16) : std::string("none");
@@ -387,7 +378,8 @@ void run_rebuild_job(RunContext& ctx) {
 
   // The squashed SQL must build the live schema in a scratch database before the target
   // is touched: a broken or drifted squash is refused here, with nothing changed.
-  const std::string scratch = scratch_database(ctx.target().name);
+  ScratchDatabase rehearsal(ctx, "squash_rehearse_", "rehearse");
+  const std::string& scratch = rehearsal.name();
   std::exception_ptr rehearsal_failure;
   try {
     ctx.step("rehearse", [&] {
@@ -397,12 +389,14 @@ void run_rebuild_job(RunContext& ctx) {
           {dbname});
       if (props.rows.empty()) throw StepFailed("database " + dbname + " does not exist");
       auto& p = props.rows[0];
-      maint->query(fmt::format("DROP DATABASE IF EXISTS {} WITH (FORCE)", quote_ident(scratch)));
-      maint->query(fmt::format("CREATE DATABASE {} TEMPLATE template0 ENCODING '{}' LC_COLLATE "
-                               "'{}' LC_CTYPE '{}'",
-                               quote_ident(scratch), p[0].value_or("UTF8"), p[1].value_or("C"),
-                               p[2].value_or("C")),
-                   {}, &ctx.stop());
+      if (auto leftover = rehearsal.drop_leftover(*maint))
+        ctx.note("dropped the scratch database an earlier rehearsal left: " + *leftover);
+      rehearsal.create(
+          *maint,
+          fmt::format("TEMPLATE template0 ENCODING {} LC_COLLATE {} LC_CTYPE {}",
+                      maint->literal(p[0].value_or("UTF8")), maint->literal(p[1].value_or("C")),
+                      maint->literal(p[2].value_or("C"))),
+          &ctx.stop());
       std::optional<db::Connection> sc;
       apply_squashed_sql(ctx, *squashed_sql, scratch, ext.schema, sc);
       auto sext = require_extension(ctx, *sc);
@@ -421,7 +415,7 @@ void run_rebuild_job(RunContext& ctx) {
   try {
     ctx.step("drop-scratch", [&] {
       if (!maint->ok()) maint.emplace(ctx.connect(std::string(kMaintenanceDb)));
-      maint->query(fmt::format("DROP DATABASE IF EXISTS {} WITH (FORCE)", quote_ident(scratch)));
+      rehearsal.drop(*maint);
     });
   } catch (const std::exception& e) {
     // A leftover scratch database is dropped by the next rebuild of this target.

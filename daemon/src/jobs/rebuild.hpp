@@ -8,7 +8,7 @@
 //   preflight    params.revision and an absolute, readable params.squashed_sql; a
 //                superuser (DROP/CREATE DATABASE, --disable-triggers); pg_squash installed;
 //                squash_validate() has no failing check; the pre-run schema snapshot kept
-//   rehearse     the squashed SQL applied to a scratch database (squash_rehearse_<target>)
+//   rehearse     the squashed SQL applied to a scratch database (squash_rehearse_<run id>)
 //                must build exactly the live schema — a broken or drifted squash is
 //                refused here, its differences listed (drop-scratch: always dropped)
 //   backup       the backup job's steps: full/schema/data dumps, fingerprints, state
