@@ -25,26 +25,7 @@ namespace fs = std::filesystem;
 using testing::iso;
 using testing::utc;
 
-struct Folder {
-  Folder() {
-    std::string pattern = (fs::temp_directory_path() / "squashd_retention.XXXXXX").string();
-    path = ::mkdtemp(pattern.data());
-  }
-  ~Folder() {
-    std::error_code ec;
-    fs::permissions(path, fs::perms::owner_all, ec);
-    for (auto& e : fs::recursive_directory_iterator(path, ec))
-      fs::permissions(e.path(), fs::perms::owner_all, ec);
-    fs::remove_all(path, ec);
-  }
-  std::string operator/(const std::string& name) const { return (path / name).string(); }
-  std::set<std::string> names() const {
-    std::set<std::string> out;
-    for (auto& e : fs::directory_iterator(path)) out.insert(e.path().filename().string());
-    return out;
-  }
-  fs::path path;
-};
+using Folder = testing::TempDir;
 
 // A verified backup of target made by run `seq`, completed on day `day` of March 2026.
 std::string make_backup(const Folder& dir, const std::string& target, int seq, unsigned day) {

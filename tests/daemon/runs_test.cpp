@@ -36,15 +36,7 @@ using namespace std::chrono_literals;
 using testing::iso;
 using testing::utc;
 
-struct Tmp {
-  Tmp() {
-    std::string pattern = (fs::temp_directory_path() / "squashd_runs.XXXXXX").string();
-    path = ::mkdtemp(pattern.data());
-  }
-  ~Tmp() { fs::remove_all(path); }
-  std::string operator/(const std::string& name) const { return (path / name).string(); }
-  fs::path path;
-};
+using Tmp = testing::TempDir;
 
 // --- retention
 

@@ -527,8 +527,8 @@ void run_rebuild_job(RunContext& ctx) {
   const std::string full = backup.dir + "/" + kFullDump;
 
   ConnectionGate gate(ctx, maint, dbname);
-  // The database was not dropped: its connection settings back, whatever stops the run.
-  auto reopen_untouched = [&] {
+  // The database's own connection settings back, whatever stops the run.
+  auto reopen = [&] {
     ctx.ignore_stop(true);
     try {
       gate.reopen();
@@ -568,7 +568,7 @@ void run_rebuild_job(RunContext& ctx) {
     conn.reset();  // releases the target's run lock; the rebuild lock on postgres stays
     ctx.require_time_for(kDestructiveSteps, "the rebuild's destructive phase (drop … compare)");
   } catch (...) {
-    reopen_untouched();
+    reopen();  // nothing was dropped
     throw;
   }
 
@@ -677,7 +677,7 @@ void run_rebuild_job(RunContext& ctx) {
   }
   const std::string why = describe_failure(ctx, failure);
   if (!destroyed) {
-    reopen_untouched();
+    reopen();
     std::rethrow_exception(failure);
   }
 
@@ -736,13 +736,7 @@ void run_rebuild_job(RunContext& ctx) {
   }
   if (written) {
     // Never dropped over rows the application committed.
-    try {
-      gate.reopen();
-    } catch (const std::exception& e) {
-      ctx.note(fmt::format("connections to {} are still blocked ({}): run {}", dbname, e.what(),
-                           gate.reopen_sql()));
-    }
-    ctx.ignore_stop(false);
+    reopen();
     auto kept = fmt::format(
         "rebuild failed ({}) after the rebuilt database {} was verified and reopened; it has "
         "been written since ({}), so it is kept and not rolled back: its schema and data were "
