@@ -117,14 +117,12 @@ BackupCheck check_backup(const std::string& path, const std::string& target, boo
   errno = 0;
   auto text = util::read_file(path + "/" + kManifestName);
   if (!text) {
-    c.unreadable = true;
     c.problem = fmt::format("manifest.json cannot be read: {}", std::strerror(errno));
     return c;
   }
   try {
     c.manifest = json::parse(*text).get<Manifest>();
   } catch (const std::exception& e) {
-    c.unreadable = true;
     c.problem = fmt::format("manifest.json is not valid: {}", e.what());
     return c;
   }

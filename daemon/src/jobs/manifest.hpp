@@ -63,8 +63,7 @@ struct BackupCheck {
   bool verified = false;
   bool pinned = false;
   bool partial = false;
-  bool unreadable = false;  // no manifest, or one that cannot be read or parsed
-  std::string problem;      // why it is not verified
+  std::string problem;  // why it is not verified
   std::optional<std::chrono::sys_seconds> completed;
   std::uint64_t size_bytes = 0;
 };
