@@ -1,9 +1,16 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <filesystem>
+#include <unistd.h>
+
 #include "config/config.hpp"
+#include "config/conninfo.hpp"
 
 namespace squash::config {
 namespace {
+
+namespace fs = std::filesystem;
 
 LoadResult parse(const std::string& text) {
   static scheduler::TimeZoneDb zones;
@@ -272,11 +279,77 @@ TEST(ConfigError, ListenMustBeLoopbackHostPort) {
 TEST(ConfigError, PasswordInConninfo) {
   const std::string head = "[[target]]\nname = \"kidney\"\nbackup_dir = \"/b\"\n";
   expect_one_error(head + "conninfo = \"host=/run/postgresql dbname=k password=hunter2\"\n", 4, 12,
-                   "conninfo contains a password: never a password");
+                   "conninfo contains a secret (password): never a secret in the config");
   expect_one_error(head + "conninfo = \"postgresql://squash:hunter2@localhost/k\"\n", 4, 12,
-                   "never a password");
+                   "put the password in a pgpass file");
   expect_one_error(head + "conninfo = \"host=x dbname\"\n", 4, 12,
                    "conninfo is not a valid libpq connection string");
+}
+
+// Every secret key, in both forms, is refused with its name and never its value; a
+// broken string that may hold one is refused without libpq's message (which quotes).
+TEST(ConfigError, EverySecretKeyInEitherFormIsNamedNotShown) {
+  const std::string head = "[[target]]\nname = \"kidney\"\nbackup_dir = \"/b\"\n";
+  const std::string value = "Zq7-s3cr3t-value";
+  struct Case {
+    std::string conninfo, key;
+  };
+  const std::vector<Case> cases = {
+      {"host=/tmp dbname=k sslpassword=" + value, "sslpassword"},
+      {"host=/tmp dbname=k sslpassword='" + value + " with space'", "sslpassword"},
+      {"postgresql://squash@localhost/k?sslpassword=" + value, "sslpassword"},
+      {"postgresql://squash@localhost/k?sslmode=require&password=" + value, "password"},
+      {"postgres://squash:" + value + "@localhost:5432/k", "password"},
+      {"dbname=k password=" + value + " sslpassword=" + value, "password, sslpassword"},
+  };
+  for (const auto& c : cases) {
+    auto r = parse(head + "conninfo = \"" + c.conninfo + "\"\n");
+    ASSERT_EQ(r.errors.size(), 1u) << c.conninfo << "\n" << dump(r);
+    EXPECT_EQ(r.errors[0].line, 4);
+    EXPECT_NE(r.errors[0].message.find("contains a secret (" + c.key + ")"), std::string::npos)
+        << r.errors[0].message;
+    EXPECT_EQ(dump(r).find(value), std::string::npos) << dump(r);
+  }
+  for (const std::string& broken :
+       {"postgresql://squash:" + value + "@[::1/k", "dbname=k sslpassword = " + value + " x",
+        "postgresql://h/k?sslpassword=" + value + "%zz", "SSLPASSWORD=" + value}) {
+    auto r = parse(head + "conninfo = \"" + broken + "\"\n");
+    ASSERT_EQ(r.errors.size(), 1u) << broken << "\n" << dump(r);
+    EXPECT_NE(r.errors[0].message.find("not a valid libpq connection string"), std::string::npos);
+    EXPECT_EQ(dump(r).find(value), std::string::npos) << dump(r);
+  }
+  EXPECT_EQ(secret_keys_in("host=/tmp sslpassword=x password=y"),
+            (std::vector<std::string>{"password", "sslpassword"}));
+  EXPECT_TRUE(secret_keys_in("host=/tmp dbname=k sslkey=/etc/k.key passfile=/p").empty());
+  for (auto key : {"password", "sslpassword"})
+    EXPECT_NE(std::find(secret_conninfo_keys().begin(), secret_conninfo_keys().end(), key),
+              secret_conninfo_keys().end());
+}
+
+// One folder per target: the same folder, one inside the other, or the same through
+// "..", a trailing slash or a symbolic link.
+TEST(ConfigError, TwoTargetsShareABackupDir) {
+  auto target = [](const std::string& name, const std::string& dir) {
+    return "[[target]]\nname = \"" + name + "\"\nconninfo = \"dbname=" + name +
+           "\"\nbackup_dir = \"" + dir + "\"\n";
+  };
+  expect_one_error(target("a", "/srv/backups") + target("b", "/srv/backups"), 8, 14,
+                   "backup_dir '/srv/backups' is the same folder as the backup_dir "
+                   "'/srv/backups' of target 'a' (line 4)");
+  expect_one_error(target("a", "/srv/backups") + target("b", "/srv/backups/b"), 8, 14,
+                   "is inside the backup_dir '/srv/backups' of target 'a'");
+  expect_one_error(target("a", "/srv/backups/a") + target("b", "/srv/backups"), 8, 14,
+                   "contains the backup_dir '/srv/backups/a' of target 'a'");
+  expect_one_error(target("a", "/srv/backups/") + target("b", "/srv/x/../backups"), 8, 14,
+                   "is the same folder as");
+  EXPECT_TRUE(parse(target("a", "/srv/backups/a") + target("b", "/srv/backups/ab")).config);
+  auto dir = fs::temp_directory_path() / ("squashd_cfg_" + std::to_string(::getpid()));
+  fs::create_directories(dir / "real");
+  fs::create_directory_symlink(dir / "real", dir / "link");
+  auto r = parse(target("a", (dir / "real").string()) + target("b", (dir / "link").string()));
+  fs::remove_all(dir);
+  ASSERT_EQ(r.errors.size(), 1u) << dump(r);
+  EXPECT_NE(r.errors[0].message.find("is the same folder as"), std::string::npos);
 }
 
 TEST(ConfigError, RetentionCounts) {

@@ -42,15 +42,7 @@ using namespace std::chrono_literals;
 using testing::iso;
 using testing::utc;
 
-struct Tmp {
-  Tmp() {
-    std::string pattern = (fs::temp_directory_path() / "squashd_runs.XXXXXX").string();
-    path = ::mkdtemp(pattern.data());
-  }
-  ~Tmp() { fs::remove_all(path); }
-  std::string operator/(const std::string& name) const { return (path / name).string(); }
-  fs::path path;
-};
+using Tmp = testing::TempDir;
 
 // --- retention
 
@@ -111,9 +103,9 @@ api::Run sample_run(std::uint64_t seq, std::string state) {
 TEST(Journal, RunIdsAreMonotonicAndReadable) {
   EXPECT_EQ(journal::make_run_id(utc(2026, 11, 24, 2, 0, 0), "kidney", "backup", 17),
             "20261124T020000Z-kidney-backup-17");
-  EXPECT_TRUE(jobs::looks_like_backup_name("20261124T020000Z-kidney-backup-17"));
-  EXPECT_TRUE(jobs::looks_like_backup_name("20261124T020000Z-kidney-backup-17.partial"));
-  EXPECT_FALSE(jobs::looks_like_backup_name("notes"));
+  EXPECT_TRUE(jobs::is_backup_name_of("20261124T020000Z-kidney-backup-17", "kidney"));
+  EXPECT_TRUE(jobs::is_backup_name_of("20261124T020000Z-kidney-backup-17.partial", "kidney"));
+  EXPECT_FALSE(jobs::is_backup_name_of("notes", "kidney"));
 }
 
 TEST(Journal, ReconcileMarksUnfinishedRunsInterrupted) {
@@ -191,24 +183,24 @@ TEST(Manifest, WriteCheckAndDetectTampering) {
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
   // Not yet verified: not a backup.
   jobs::write_manifest(b, m);
-  EXPECT_FALSE(jobs::check_backup(b, true).verified);
+  EXPECT_FALSE(jobs::check_backup(b, "kidney", true).verified);
   m.verified = true;
   jobs::write_manifest(b, m);
-  auto c = jobs::check_backup(b, true);
+  auto c = jobs::check_backup(b, "kidney", true);
   ASSERT_TRUE(c.verified) << c.problem;
   EXPECT_EQ(*c.completed, utc(2026, 11, 24, 2, 3));
   EXPECT_EQ(c.manifest->revisions, std::vector<std::string>{"abc"});
   // Same size, different bytes: only the checksum sees it.
   std::ofstream(b + "/full.dump") << "dump BYTES";
-  EXPECT_TRUE(jobs::check_backup(b, false).verified);
-  auto bad = jobs::check_backup(b, true);
+  EXPECT_TRUE(jobs::check_backup(b, "kidney", false).verified);
+  auto bad = jobs::check_backup(b, "kidney", true);
   EXPECT_FALSE(bad.verified);
   EXPECT_NE(bad.problem.find("SHA-256 mismatch"), std::string::npos);
   fs::remove(b + "/revision.txt");
-  EXPECT_NE(jobs::check_backup(b, false).problem.find("missing"), std::string::npos);
+  EXPECT_NE(jobs::check_backup(b, "kidney", false).problem.find("missing"), std::string::npos);
   // A partial directory is never a backup, whatever it holds.
   fs::rename(b, b + ".partial");
-  auto scan = jobs::scan_backups(dir.path.string(), false);
+  auto scan = jobs::scan_backups(dir.path.string(), "kidney", false);
   ASSERT_EQ(scan.size(), 1u);
   EXPECT_TRUE(scan[0].partial);
   EXPECT_FALSE(scan[0].verified);

@@ -17,9 +17,12 @@ fi
 work=$(mktemp -d /tmp/squashd_backup_e2e.XXXXXX)
 chmod 755 "$work"
 pid=
+victim=sqd_e2e_victim_$$  # squashd's login role (a superuser) in the search_path case
+app_role=sqd_e2e_app_$$    # an application role that owns a schema and nothing else
 cleanup() {
   [ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null
   drop_test_databases
+  q -c "DROP ROLE IF EXISTS $victim" -c "DROP ROLE IF EXISTS $app_role" >/dev/null 2>&1
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -52,6 +55,41 @@ have_ext=0
 q -d "$src" -c "CREATE EXTENSION pg_squash" >/dev/null 2>&1 && have_ext=1
 q -d "$big" -c "CREATE TABLE big (id bigint PRIMARY KEY, a text, b text);
   INSERT INTO big SELECT g, md5(g::text), md5((g * 7)::text) FROM generate_series(1, 2000000) g" >/dev/null
+
+# An application role puts a view named alembic_version in a schema it owns, first on the
+# search_path of squashd's login role; the view's function records who ran it and tries
+# to make its owner a superuser. Database vdb also has the real table; vdb2 has only the view.
+vdb=sqd_e2e_view_$$
+vdb2=sqd_e2e_view2_$$
+new_database "$vdb"
+new_database "$vdb2"
+q -c "CREATE ROLE $victim LOGIN SUPERUSER" -c "CREATE ROLE $app_role LOGIN" \
+  -c "ALTER ROLE $victim SET search_path = evil, public" >/dev/null
+for db in "$vdb" "$vdb2"; do
+  q -d "$db" >/dev/null <<SQL
+CREATE SCHEMA evil AUTHORIZATION $app_role;
+CREATE TABLE public.gene (id int PRIMARY KEY);
+INSERT INTO public.gene VALUES (1), (2);
+SET ROLE $app_role;
+CREATE TABLE evil.ran (who name, at timestamptz DEFAULT now());
+GRANT INSERT ON evil.ran TO PUBLIC;
+CREATE FUNCTION evil.record() RETURNS text LANGUAGE plpgsql AS \$\$
+BEGIN
+  INSERT INTO evil.ran (who) VALUES (current_user);
+  IF (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) THEN
+    EXECUTE format('ALTER ROLE %I SUPERUSER', '$app_role');
+  END IF;
+  RETURN 'evilrev';
+END \$\$;
+CREATE VIEW evil.alembic_version AS SELECT evil.record()::varchar(32) AS version_num;
+RESET ROLE;
+SQL
+done
+q -d "$vdb" -c "CREATE TABLE public.alembic_version (version_num varchar(32) PRIMARY KEY)" \
+  -c "INSERT INTO public.alembic_version VALUES ('0a1b2c3d4e5f')" >/dev/null
+[ $have_ext = 1 ] && q -d "$vdb" -c "CREATE EXTENSION pg_squash" >/dev/null 2>&1
+is "$(psql -X -At -U "$victim" -d "$vdb" -c "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = 'alembic_version'::regclass AND n.nspname = 'evil'")" 1 \
+  "setup: on the login role's search_path, alembic_version is the application's view"
 
 pick_api_port
 dead_port=0
@@ -88,6 +126,16 @@ name = "down"
 conninfo = "host=127.0.0.1 port=$1 dbname=$src user=${PGUSER:-postgres} connect_timeout=2"
 passfile = "$work/pgpass"
 backup_dir = "$work/backups/down"
+
+[[target]]
+name = "vic"
+conninfo = "host=$PGHOST port=$PGPORT dbname=$vdb user=$victim"
+backup_dir = "$work/backups/vic"
+
+[[target]]
+name = "vic2"
+conninfo = "host=$PGHOST port=$PGPORT dbname=$vdb2 user=$victim"
+backup_dir = "$work/backups/vic2"
 TOML
 }
 
@@ -115,8 +163,42 @@ alive() {  # alive PID: running, not a zombie waiting for a reaper
 journal_state() { jq -r .state "$work/state/runs/$1.json"; }
 
 write_config "$dead_port"
+
+# --- secrets in a conninfo: refused by --check-config, named by key, never printed
+secret="SSLPW-$RANDOM$RANDOM-do-not-show"
+check_with_conninfo() {  # check_with_conninfo CONNINFO: sets rc and out (--check-config's)
+  sed "0,/^conninfo = .*/s||conninfo = \"$1\"|" "$work/squashd.toml" >"$work/secret.toml"
+  "$squashd" --config "$work/secret.toml" --check-config >"$work/check.out" 2>&1
+  rc=$?
+  out=$(cat "$work/check.out")
+}
+for form in "host=$PGHOST dbname=$src sslpassword=$secret|sslpassword" \
+            "host=$PGHOST dbname=$src sslpassword='$secret x'|sslpassword" \
+            "postgresql://postgres@localhost/$src?sslmode=prefer\&sslpassword=$secret|sslpassword" \
+            "postgresql://postgres:$secret@localhost/$src|password" \
+            "postgresql://postgres@localhost/$src?password=$secret|password"; do
+  check_with_conninfo "${form%|*}"
+  n=$((${n:-0} + 1))
+  ok "$([ "$rc" = 1 ] && echo 0 || echo 1)" "--check-config refuses ${form##*|} (form $n) and exits 1"
+  like "$out" "secret.toml:[0-9]+:[0-9]+: error: conninfo contains a secret \(${form##*|}\)" "  with file:line and the key's name"
+  ok "$(grep -c -- "$secret" "$work/check.out")" "  and without the value"
+done
+check_with_conninfo "postgresql://postgres:$secret@[::1/$src"
+like "$out" "not a valid libpq connection string" "a broken URI holding a password is refused"
+ok "$(grep -c -- "$secret" "$work/check.out")" "  without libpq's message, which would quote it"
+
+# --- one backup folder per target: the same folder by another spelling, or one inside
+sed "s|^backup_dir = \"$work/backups/vic2\"|backup_dir = \"$work/backups/big/../src/\"|" "$work/squashd.toml" >"$work/shared.toml"
+out=$("$squashd" --config "$work/shared.toml" --check-config 2>&1)
+is "$?" 1 "--check-config refuses two targets sharing a backup_dir"
+like "$out" "shared.toml:[0-9]+:14: error: backup_dir '$work/backups/big/../src/' is the same folder as the backup_dir '$work/backups/src' of target 'src'" \
+  "  with file:line naming both"
+sed "s|^backup_dir = \"$work/backups/vic2\"|backup_dir = \"$work/backups/vic/nested\"|" "$work/squashd.toml" >"$work/shared.toml"
+like "$("$squashd" --config "$work/shared.toml" --check-config 2>&1)" "is inside the backup_dir '$work/backups/vic' of target 'vic'" \
+  "  and one inside another's"
+
 start_daemon
-ok $? "squashd starts with three targets"
+ok $? "squashd starts with five targets"
 
 # --- API authentication
 code=$(curl -s -o /dev/null -w '%{http_code}' "$url/v1/runs")
@@ -165,16 +247,49 @@ else
   ok 0 "# SKIP pg_squash not installable: no manifest fingerprint"
 fi
 
-# --- restore drill
+# --- restore drill: its scratch database is named after the run and dropped by that name.
+# Another target's running drill (the earlier clean-up's pattern matched its name) is left
+# alone; the scratch database a crashed drill of this target recorded is dropped.
+other_drill=squash_drill_20200101t000000z_big_src_restore_drill_1
+new_database "$other_drill"
+leftover=squash_drill_20200101T000000Z-src-restore-drill-1
+new_database "$leftover"
+mkdir -p "$work/state/scratch"
+printf %s "$leftover" >"$work/state/scratch/src.restore-drill"
 out=$(ctl run src restore-drill --wait 2>&1)
 is "$?" 0 "restore-drill succeeds"
-left=$(q -c "SELECT count(*) FROM pg_database WHERE datname LIKE 'squash_drill_%'")
-is "$left" 0 "restore-drill leaves no squash_drill_ database"
+drill=$(head -1 <<<"$out")
+left=$(q -c "SELECT count(*) FROM pg_database WHERE datname LIKE 'squash_drill_%' AND datname <> '$other_drill'")
+is "$left" 0 "restore-drill leaves no squash_drill_ database of its own"
+is "$(q -c "SELECT count(*) FROM pg_database WHERE datname = '$other_drill'")" 1 "another target's drill database is untouched"
+is "$(run_json "$drill" | jq -r '.steps[] | select(.name == "create-scratch") | .detail')" "squash_drill_$drill" \
+  "the scratch database is named exactly after the run"
+like "$(run_json "$drill" | jq -r '.notes | join(";")')" "dropped the scratch database an earlier drill left: $leftover" \
+  "the leftover a crashed drill recorded is dropped, by its name"
+ok "$([ ! -e "$work/state/scratch/src.restore-drill" ] && echo 0 || echo 1)" "nothing is left recorded"
 if [ $have_ext = 1 ]; then
   like "$out" "fingerprint" "restore-drill compared fingerprints"
 else
   ok 0 "# SKIP no extension: fingerprints not compared"
 fi
+
+# --- the version table is found through the catalogs: the view is never read
+ran() { q -d "$1" -c "SELECT count(*) FROM evil.ran"; }
+run_job vic backup
+is "$state" succeeded "backup of a database with a hostile alembic_version view first on the search_path succeeds"
+is "$(cat "$work/backups/vic/$id/revision.txt")" 0a1b2c3d4e5f "it records the real table's revision"
+is "$(ran "$vdb")" 0 "the view's function never ran"
+is "$(q -c "SELECT rolsuper FROM pg_roles WHERE rolname = '$app_role'")" f "the application role did not become superuser"
+like "$(run_json "$id" | jq -r '.notes | join(";")')" "evil\.alembic_version \(a view\)" "the run notes the view it did not read"
+run_job vic2 backup
+is "$state" failed "with only the view there, the backup fails"
+like "$error" "version table evil\.alembic_version is a view, not a table" "  saying the version table is a view"
+q -c "ALTER DATABASE $vdb SET pg_squash.version_table = 'evil.alembic_version'" >/dev/null
+run_job vic backup
+like "$state/$error" "failed/.*evil\.alembic_version is a view" "a pg_squash.version_table naming the view is refused too"
+q -c "ALTER DATABASE $vdb RESET pg_squash.version_table" >/dev/null
+is "$(ran "$vdb")/$(ran "$vdb2")" 0/0 "the view's function never ran in either database"
+is "$(q -c "SELECT rolsuper FROM pg_roles WHERE rolname = '$app_role'")" f "the application role is still not superuser"
 
 # --- retention: keep_last 2, a pinned backup is kept forever
 touch "$dir/pinned"
@@ -283,6 +398,49 @@ like "$metrics" 'squashd_backup_size_bytes\{target="src"\} [1-9][0-9]*' "metrics
 like "$(ctl runs)" "$big3 +big +backup +interrupted" "squashctl runs lists the interrupted run"
 grep -q -- "$fake_password" "$work/squashd.log" "$work/stderr" "$work"/state/runs/*.json
 ok $((1 - $?)) "the password appears in neither the log nor the journal"
+
+# A reload that brings sslpassword in is refused; the running config stays, the secret is
+# in no child's argv, the log or the journal.
+cp "$work/squashd.toml" "$work/good.toml"
+sed -i "0,/^conninfo = \"host=/s|^conninfo = \"host=|conninfo = \"sslpassword=$secret host=|" "$work/squashd.toml"
+kill -HUP "$pid"
+for _ in $(seq 50); do grep -q "config reload failed" "$work/squashd.log" && break; sleep 0.1; done
+like "$(grep 'config reload:' "$work/squashd.log" | tail -1)" "contains a secret \(sslpassword\)" "SIGHUP with sslpassword in a conninfo: the reload is refused, naming the key"
+run_job src backup
+is "$state" succeeded "the previous configuration keeps working"
+grep -q -- "$secret" "$work/squashd.log" "$work/stderr" "$work"/state/runs/*.json
+ok $((1 - $?)) "the sslpassword value appears in neither the log nor the journal"
+cp "$work/good.toml" "$work/squashd.toml"
+
+# --- retention deletes only what it has read and ranked, and only its own target's
+pinned=$(basename "$dir")
+theirs=20200101T000000Z-big-backup-1
+oldest_unpinned() {  # the oldest src backup that is not pinned, not in $1 and not another target's
+  ls "$work/backups/src" | grep -v -e "^$pinned\$" -e "^$theirs" ${1:+-e "^$1\$"} | sort | head -1
+}
+kept=$(oldest_unpinned)
+rm "$work/backups/src/$kept/manifest.json"
+mkdir "$work/backups/src/$kept/manifest.json"  # unreadable for root too (chmod 000 is not)
+# Another target's directories (a folder copied in by hand): a running .partial and a backup.
+mkdir -p "$work/backups/src/$theirs.partial" "$work/backups/src/$theirs"
+echo "being written" >"$work/backups/src/$theirs.partial/full.dump"
+cp "$work/backups/src/$id/manifest.json" "$work/backups/src/$theirs/"
+run_job src backup
+older=$(oldest_unpinned "$kept")
+head -c 100 "$work/backups/src/$older/manifest.json" >"$work/half"
+mv "$work/half" "$work/backups/src/$older/manifest.json"
+run_job src backup
+is "$state" succeeded "two more backups succeed"
+ok "$([ -d "$work/backups/src/$kept" ] && [ -d "$work/backups/src/$older" ] && echo 0 || echo 1)" \
+  "backups whose manifest is a directory or truncated JSON are kept (keep_last 2)"
+is "$(cat "$work/backups/src/$theirs.partial/full.dump" 2>/dev/null)/$(ls "$work/backups/src/$theirs" 2>/dev/null)" \
+  "being written/manifest.json" "another target's .partial and backup directories are untouched"
+is "$(ls "$work/backups/src" | wc -l)" 7 "  only expired verified backups went (left: pinned, 2 newest, 2 unread, 2 not ours)"
+like "$(run_json "$id" | jq -r '.notes | join(";")')" "retention kept 2 backup\(s\) it cannot read and rank: .*$kept \(manifest.json cannot be read: Is a directory\)" \
+  "the run names the backups it kept unread and why"
+like "$(curl -s "$url/metrics")" 'squashd_backups_unreadable\{target="src"\} 2' 'metrics: squashd_backups_unreadable{target="src"} 2'
+grep -q "retention keeps $older in $work/backups/src unread: manifest.json is not valid" "$work/squashd.log"
+ok $? "the log says what retention kept unread and why"
 
 kill -TERM "$pid"; wait "$pid" 2>/dev/null; pid=
 done_testing

@@ -18,9 +18,13 @@ fi
 work=$(mktemp -d /tmp/squashd_jobs_e2e.XXXXXX)
 chmod 755 "$work"
 pid=
+writer=sqd_jobs_writer_$$  # an application role (not a superuser) that writes during rebuilds
 cleanup() {
   [ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+  touch "$work/stop-writers"
+  wait
   drop_test_databases
+  q -c "DROP ROLE IF EXISTS $writer" >/dev/null 2>&1
   [ -n "${KEEP_WORK:-}" ] || rm -rf "$work"
 }
 trap cleanup EXIT
@@ -89,6 +93,16 @@ SELECT squash_expect('gene', 3000);
 SELECT squash_data_snapshot('before');
 SQL
 q -c "ALTER DATABASE $rb SET work_mem = '12MB'" -c "COMMENT ON DATABASE $rb IS 'rebuild me'" >/dev/null
+# Where an application writes during rebuilds (after the data snapshot: validate only warns
+# about it), and a materialized view whose refresh sleeps while the file $work/slow exists.
+q -c "CREATE ROLE $writer LOGIN" -c "ALTER DATABASE $rb CONNECTION LIMIT 50" >/dev/null
+q -d "$rb" >/dev/null <<SQL
+CREATE TABLE gap (id bigint PRIMARY KEY);
+GRANT SELECT, INSERT ON gap TO $writer;
+CREATE MATERIALIZED VIEW slow_mv AS
+  SELECT length(pg_sleep(CASE WHEN (pg_stat_file('$work/slow', true)).size IS NOT NULL
+    AND EXISTS (SELECT FROM gene) THEN 30 ELSE 0 END)::text) AS slept;
+SQL
 
 # The squashed revision as SQL: squash_generate_migration when the extension has it, else
 # the schema-only dump (without pg_dump's random \restrict keys).
@@ -175,6 +189,22 @@ is "$state" succeeded "stamp succeeds when validation passes"
 is "$(version "$st")" 000_squashed_complete "alembic_version holds the new revision"
 is "$(q -d "$st" -c "SELECT count(*) FROM squash.stamp_history WHERE undone_at IS NULL")" 1 "one stamp in force"
 
+# --- a trigger on the version table would run as the rebuild's superuser: refused in
+# preflight, before anything is changed, and the trigger never fires
+q -d "$st" >/dev/null <<'SQL'
+CREATE TABLE fired (who name);
+CREATE FUNCTION note_writer() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN INSERT INTO fired VALUES (current_user); RETURN NULL; END$$;
+CREATE TRIGGER note_writer AFTER INSERT OR DELETE ON alembic_version FOR EACH STATEMENT EXECUTE FUNCTION note_writer();
+SQL
+oid_st=$(q -c "SELECT oid FROM pg_database WHERE datname = '$st'")
+run_job st rebuild revision=000_squashed_complete squashed_sql="$work/squashed.sql"
+is "$state" failed "rebuild of a database whose version table has a trigger is refused"
+like "$error" "will not write the version table public\.alembic_version: it has a trigger" "  naming the table and the trigger"
+like "$(steps_of "$id")" "^connect,preflight$" "  in preflight"
+is "$(q -d "$st" -c "SELECT count(*) FROM fired")/$(q -c "SELECT oid FROM pg_database WHERE datname = '$st'")" "0/$oid_st" \
+  "  the trigger never fired and the database was not touched"
+q -d "$st" -c "DROP TRIGGER note_writer ON alembic_version" -c "DROP FUNCTION note_writer()" -c "DROP TABLE fired" >/dev/null
+
 # --- (2) rebuild from the squashed SQL
 fp0=$(fp "$rb"); data0=$(data_fp "$rb"); seq0=$(seqs "$rb"); state0=$(state "$rb"); props0=$(dbprops "$rb")
 mv0=$(q -d "$rb" -c "SELECT string_agg(mood || ':' || n || ':' || total, ',' ORDER BY mood) FROM mood_mv")
@@ -197,7 +227,7 @@ is "$(q -d "$rb" -c "SELECT string_agg(mood || ':' || pct, ',' ORDER BY mood) FR
 is "$(q -d "$rb" -c "SELECT count(*) || '/' || sum(n) FROM gene_count")" "$view0" "the view answers"
 is "$(state "$rb")" "$state0" "pg_squash's state survives (managed views/expectations/data snapshots)"
 is "$(dbprops "$rb")" "$props0" "owner, comment and settings of the database survive"
-like "$(steps_of "$id")" "preflight,rehearse,drop-scratch,inspect,.*,finalize,quiesce,drop,recreate,apply,restore-state,restore-data,set-revision,refresh-views,validate,compare,retention$" \
+like "$(steps_of "$id")" "preflight,rehearse,drop-scratch,inspect,.*,finalize,quiesce,drop,recreate,apply,restore-state,restore-data,set-revision,refresh-views,validate,compare,reopen,retention$" \
   "steps in order, retention last"
 is "$(run_json "$id" | jq -r '.backup | test("/backups/rb/")')" true "the run records its backup"
 ins=$(q -q -d "$rb" -c "INSERT INTO variant (gene_id, pos) VALUES (1, 1) RETURNING id")
@@ -270,29 +300,104 @@ run_job rb refresh-views
 is "$state" succeeded "refresh-views succeeds"
 like "$(run_json "$id" | jq -r '.steps[-1].detail')" "view" "refresh-views reports the views"
 
+# --- (5) writes during a rebuild: every row a writer committed is there afterwards, or the
+# writer was refused. Two writers, a new connection per INSERT (as the application role).
+write_loop() {  # write_loop FIRST: ids FIRST, FIRST+1, ... until $work/stop-writers exists
+  local i=$1 out
+  while [ ! -e "$work/stop-writers" ]; do
+    if out=$(psql -X -q -At -v ON_ERROR_STOP=1 -U "$writer" -d "$rb" -c "INSERT INTO gap VALUES ($i)" 2>&1); then
+      echo "ok $i"
+    else
+      echo "refused $i: $out"
+    fi
+    i=$((i + 1))
+  done >>"$work/writers.log"
+}
+start_writers() { rm -f "$work/stop-writers"; write_loop "$1" & w1=$!; write_loop "$(($1 + 500000))" & w2=$!; }
+stop_writers() { touch "$work/stop-writers"; wait "$w1" "$w2"; }
+lost_rows() {  # rows the writers committed that are not in the database
+  comm -23 <(sed -n 's/^ok //p' "$work/writers.log" | sort) <(q -d "$rb" -c "SELECT id FROM gap" | sort) | grep -c .
+}
+writes() { echo "$(grep -c '^ok' "$work/writers.log") committed, $(grep -c '^refused' "$work/writers.log") refused"; }
+settings() { q -c "SELECT datallowconn || '/' || datconnlimit FROM pg_database WHERE datname = '$rb'"; }
+wait_running() {  # wait_running RUN STEP: until STEP runs (30 s at most)
+  local i
+  for i in $(seq 300); do
+    [ "$(run_json "$1" | jq -r --arg s "$2" '[.steps[] | select(.name == $s and .state == "running")] | length')" = 1 ] && return 0
+    sleep 0.1
+  done
+  return 1
+}
+wait_done() { for _ in $(seq 600); do case $(run_json "$1" | jq -r .state) in queued|running) sleep 0.1 ;; *) return 0 ;; esac; done; return 1; }
+is "$(settings)" "true/50" "setup: $rb allows connections, at most 50"
+
+# Writing throughout the run.
+: >"$work/writers.log"
+start_writers 1
+run_job rb rebuild revision=000_squashed_complete squashed_sql="$work/squashed.sql"
+stop_writers
+diag "writers throughout: $state ${error:0:160}; $(writes)"
+is "$(lost_rows)" 0 "writers throughout a rebuild: every committed row is in the database"
+like "$state: $error" "^(succeeded: |failed: .*nothing was changed)" "  the run succeeded or refused before dropping anything"
+is "$(settings)" "true/50" "  connections as before the run"
+
+# Writing from the moment the quiesce step starts (its final fingerprint, then the drop).
+: >"$work/writers.log"
+id=$(ctl run rb rebuild --param revision=000_squashed_complete --param squashed_sql="$work/squashed.sql" 2>>"$work/ctl.err" | sed -n 1p)
+for _ in $(seq 600); do run_json "$id" | jq -e '[.steps[].name] | index("quiesce")' >/dev/null && break; sleep 0.05; done
+start_writers 1000000
+wait_done "$id"
+stop_writers
+diag "writers from quiesce on: $(run_json "$id" | jq -r .state); $(writes)"
+is "$(lost_rows)" 0 "writers from the quiesce step on: every committed row is in the database"
+like "$(run_json "$id" | jq -r '.state + ": " + (.error // "")')" "^(succeeded: |failed: .*nothing was changed)" \
+  "  the run succeeded or refused before dropping anything"
+is "$(settings)" "true/50" "  connections as before the run"
+like "$(grep '^refused' "$work/writers.log" | head -1)" "^(refused [0-9]+: .*(not currently accepting connections|too many connections|does not exist|terminat)|)$" \
+  "  a refused writer was refused by the blocked database"
+
+# While the new database is verified nobody connects, superusers included; afterwards
+# (here: after a cancel and the rollback) the database's own settings are back.
+touch "$work/slow"
+id=$(ctl run rb rebuild --param revision=000_squashed_complete --param squashed_sql="$work/squashed.sql" 2>>"$work/ctl.err" | sed -n 1p)
+wait_running "$id" refresh-views
+ok $? "a rebuild whose materialized view refreshes slowly reaches refresh-views"
+for _ in $(seq 300); do  # its REFRESH sleeping: the flag file has been read
+  [ "$(q -c "SELECT count(*) FROM pg_stat_activity WHERE datname = '$rb' AND wait_event = 'PgSleep'")" = 1 ] && break
+  sleep 0.1
+done
+rm -f "$work/slow"
+is "$(settings)" "false/0" "  meanwhile ALLOW_CONNECTIONS is false"
+like "$(psql -X -At -U "$writer" -d "$rb" -c "INSERT INTO gap VALUES (0)" 2>&1)" "is not currently accepting connections" \
+  "  an application's connection is refused"
+like "$(q -d "$rb" -c "SELECT 1" 2>&1)" "is not currently accepting connections" "  so is a superuser's"
+ctl cancel "$id" >/dev/null 2>&1
+wait_done "$id"
+like "$(run_json "$id" | jq -r .state): $(run_json "$id" | jq -r .error)" "^failed: .*stopped \(cancelled\).*rolled back: fingerprints equal" \
+  "  cancelled: rolled back and proven"
+is "$(settings)" "true/50" "  connections as before the run"
+is "$(psql -X -At -U "$writer" -d "$rb" -c "SELECT count(*) >= 0 FROM gap" 2>&1)" t "  the application connects again"
+
 # --- SIGTERM while the squashed SQL runs on the real database: the rollback still runs to
 # its end before squashd exits, and the run says so.
 { cat "$work/squashed.sql"
   echo "DO \$\$ BEGIN IF current_database() = '$rb' THEN PERFORM pg_sleep(30); END IF; END \$\$;"
 } >"$work/slow.sql"
 fp2=$(fp "$rb"); data2=$(data_fp "$rb"); ver2=$(version "$rb")
-wait_apply() {  # wait_apply RUN: until its apply step runs
-  local i
-  for i in $(seq 300); do
-    [ "$(run_json "$1" | jq -r '[.steps[] | select(.name == "apply" and .state == "running")] | length')" = 1 ] && return 0
-    sleep 0.1
-  done
-  return 1
-}
+wait_apply() { wait_running "$1" apply; }
 # A cancel during apply: the rollback runs, the run fails saying both.
 id=$(ctl run rb rebuild --param revision=000_squashed_complete --param squashed_sql="$work/slow.sql" 2>>"$work/ctl.err" | sed -n 1p)
 wait_apply "$id"
 ok $? "a slow rebuild reaches its apply step"
+is "$(settings)" "true/0" "  while squashd's tools build the new database only superusers may connect"
+like "$(psql -X -At -U "$writer" -d "$rb" -c "INSERT INTO gap VALUES (0)" 2>&1)" "too many connections for database" \
+  "  an application's connection is refused"
 ctl cancel "$id" >/dev/null 2>&1
 for _ in $(seq 300); do case $(run_json "$id" | jq -r .state) in queued|running) sleep 0.1 ;; *) break ;; esac; done
 is "$(run_json "$id" | jq -r .state)" failed "a cancelled rebuild that had dropped the database ends failed"
 like "$(run_json "$id" | jq -r .error)" "stopped \(cancelled\).*rolled back: fingerprints equal" "after a proven rollback"
 is "$(fp "$rb")/$(data_fp "$rb")/$(version "$rb")" "$fp2/$data2/$ver2" "schema, data and alembic_version are the pre-run ones"
+is "$(settings)" "true/50" "connections as before the run"
 
 # SIGTERM during apply.
 id=$(ctl run rb rebuild --param revision=000_squashed_complete --param squashed_sql="$work/slow.sql" 2>>"$work/ctl.err" | sed -n 1p)
@@ -307,4 +412,5 @@ is "$(jq -r .state "$work/state/runs/$id.json")" failed "the journal records the
 like "$(jq -r .error "$work/state/runs/$id.json")" "stopped \(squashd is shutting down\).*rolled back: fingerprints equal" \
   "with the stop and the proven rollback"
 is "$(fp "$rb")/$(data_fp "$rb")/$(version "$rb")" "$fp2/$data2/$ver2" "schema, data and alembic_version are the pre-run ones"
+is "$(settings)" "true/50" "connections as before the run"
 done_testing

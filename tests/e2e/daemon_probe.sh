@@ -260,7 +260,7 @@ fp0=$(fp); data0=$(data_fp); oid0=$(q -c "SELECT oid FROM pg_database WHERE datn
 run_job bad rebuild revision=000_squashed_complete squashed_sql="$work/squashed.sql"
 is "$state" failed "rebuild with a failing probe fails"
 like "$error" "rebuild failed \(step probe: application probe\(s\) failed.*admin.*\); rolled back" "its error: probe failed, rolled back"
-like "$(steps_of "$id")" "validate,compare,probe,rollback-drop,rollback-restore,rollback-verify,rollback-probe$" \
+like "$(steps_of "$id")" "validate,compare,reopen,probe,rollback-check,rollback-drop,rollback-restore,rollback-verify,rollback-probe$" \
   "the rollback follows the failed probe step"
 is "$(fp)" "$fp0" "schema fingerprint after the rollback equals the pre-run one"
 is "$(data_fp)" "$data0" "data fingerprint after the rollback equals the pre-run one"
@@ -270,7 +270,7 @@ ok "$([ "$isnt_oid" != "$oid0" ] && echo 0 || echo 1)" "the database had been dr
 
 run_job good rebuild revision=000_squashed_complete squashed_sql="$work/squashed.sql"
 is "$state" succeeded "rebuild with passing probes succeeds"
-like "$(steps_of "$id")" "compare,probe,retention$" "probes run after compare"
+like "$(steps_of "$id")" "compare,reopen,probe,retention$" "probes run after compare"
 
 # --- a server that never answers: the probe times out
 t0=$(date +%s)
@@ -291,6 +291,24 @@ for _ in $(seq 100); do
 done
 is "$st" cancelled "a run cancelled while a probe waits on a silent server ends as cancelled at once"
 is "$(run_json "$sid" | jq -r '.probes | length')" 0 "and records no verdict for the probe it cut short"
+
+# --- a rebuild whose probes fail after the database was reopened and written to: the
+# rebuilt database is kept, never dropped over the rows the application committed
+sid=$(ctl run stuck rebuild --param revision=000_squashed_complete --param squashed_sql="$work/squashed.sql" 2>>"$work/ctl.err")
+for _ in $(seq 600); do [[ "$(steps_of "$sid")" == *,reopen,probe ]] && break; sleep 0.1; done
+q -d "$db" -c "INSERT INTO gene (symbol) VALUES ('WRITTEN_AFTER_REOPEN')" >/dev/null
+ok $? "an application writes once the rebuilt database is reopened"
+ctl cancel "$sid" >/dev/null 2>>"$work/ctl.err"
+for _ in $(seq 300); do
+  st=$(run_json "$sid" | jq -r .state); [ "$st" = running ] || [ "$st" = queued ] || break; sleep 0.1
+done
+is "$st" failed "the cancelled rebuild fails"
+like "$(run_json "$sid" | jq -r .error)" "written since .*public\.gene.*so it is kept and not rolled back" "  saying the database was written and is kept"
+like "$(steps_of "$sid")" ",reopen,probe,rollback-check$" "  no rollback-drop after the rollback-check"
+is "$(q -d "$db" -c "SELECT count(*) FROM gene WHERE symbol = 'WRITTEN_AFTER_REOPEN'")/$(version)" "1/000_squashed_complete" \
+  "  the committed row is there, in the rebuilt database"
+is "$(q -c "SELECT datallowconn || '/' || datconnlimit FROM pg_database WHERE datname = '$db'")" "true/-1" \
+  "  and connections are as before the run"
 
 # --- a cancel during the stamp's probes still undoes the stamp
 q -d "$db" -c "UPDATE alembic_version SET version_num = 'e03c7d1a5f82'" >/dev/null

@@ -135,6 +135,7 @@ void to_json(json& j, const Run& v) {
   optional_to(j, "backup", v.backup);
   optional_to(j, "backup_bytes", v.backup_bytes);
   optional_to(j, "partial_dir", v.partial_dir);
+  optional_to(j, "unreadable_backups", v.unreadable_backups);
   j["notes"] = v.notes;
   j["steps"] = v.steps;
   j["probes"] = v.probes;
@@ -156,6 +157,7 @@ void from_json(const json& j, Run& v) {
   optional_from(j, "backup", v.backup);
   optional_from(j, "backup_bytes", v.backup_bytes);
   optional_from(j, "partial_dir", v.partial_dir);
+  optional_from(j, "unreadable_backups", v.unreadable_backups);
   v.notes = j.value("notes", std::vector<std::string>{});
   v.steps = j.value("steps", std::vector<Step>{});
   v.probes = j.value("probes", std::vector<ProbeResult>{});

@@ -110,6 +110,9 @@ struct Run {
   std::optional<std::string> backup;          // the backup directory a run made or used
   std::optional<std::uint64_t> backup_bytes;  // its size, when this run made it
   std::optional<std::string> partial_dir;     // removed when the run does not succeed
+  // Backup directories of the target its retention kept unread (manifest unreadable or
+  // not matching); set by the runs that apply retention.
+  std::optional<std::uint64_t> unreadable_backups;
   std::vector<std::string> notes;
   std::vector<Step> steps;
   std::vector<ProbeResult> probes;

@@ -5,6 +5,7 @@
 #include <cctype>
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -20,6 +21,7 @@ namespace squash::config {
 
 namespace {
 
+namespace fs = std::filesystem;
 using Names = std::vector<std::string_view>;
 
 const Names kLogLevels = {"trace", "debug", "info", "warn", "error"};
@@ -395,7 +397,11 @@ class Loader {
       if (auto problem = conninfo_problem(target.conninfo)) error(pos_of(s->source()), *problem);
     }
     if (auto p = get_path(t, where, "passfile", false)) target.passfile = *p;
-    if (auto p = get_path(t, where, "backup_dir", true)) target.backup_dir = *p;
+    if (auto p = get_path(t, where, "backup_dir", true)) {
+      target.backup_dir = *p;
+      // A target refused already for its name is not compared (one error is enough).
+      if (ok) check_backup_dir(target.name, *p, pos_of(t.get("backup_dir")->source()));
+    }
     get_count(t, "keep_last", 1, target.keep_last);
     get_count(t, "keep_days", 0, target.keep_days);
     if (auto* node = get_count(t, "min_keep", 1, target.min_keep);
@@ -408,6 +414,32 @@ class Loader {
         target.probes.push_back(std::move(*spec));
     });
     if (ok) cfg_.targets.push_back(std::move(target));
+  }
+
+  // One folder per target: retention counts and deletes the backups it finds there.
+  void check_backup_dir(const std::string& target, const std::string& dir, SourcePos pos) {
+    std::error_code ec;
+    fs::path path = fs::weakly_canonical(dir, ec);
+    if (ec) path = fs::path(dir).lexically_normal();
+    if (!path.has_filename() && path.has_relative_path()) path = path.parent_path();
+    auto within = [](const fs::path& inner, const fs::path& outer) {
+      return std::mismatch(outer.begin(), outer.end(), inner.begin(), inner.end()).first ==
+             outer.end();
+    };
+    for (const auto& other : backup_dirs_) {
+      std::string relation = path == other.path         ? "is the same folder as"
+                             : within(path, other.path) ? "is inside"
+                             : within(other.path, path) ? "contains"
+                                                        : "";
+      if (relation.empty()) continue;
+      error(pos,
+            fmt::format("backup_dir '{}' {} the backup_dir '{}' of target '{}' (line {}): each "
+                        "target needs a folder of its own, or one target's retention would "
+                        "count and delete the other's backups",
+                        dir, relation, other.dir, other.target, other.line));
+      return;
+    }
+    backup_dirs_.push_back({path, dir, target, pos.line});
   }
 
   // One [[target.probe]]; nullopt (with errors reported) when it is not usable.
@@ -647,6 +679,12 @@ class Loader {
   std::vector<Diagnostic> errors_;
   Config cfg_;
   std::map<std::string, std::uint32_t> target_lines_;
+  struct BackupDir {
+    fs::path path;  // canonical
+    std::string dir, target;
+    int line;
+  };
+  std::vector<BackupDir> backup_dirs_;
 };
 
 }  // namespace

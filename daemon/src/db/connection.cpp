@@ -27,6 +27,17 @@ std::string quote_value(const std::string& v) {
   return out + "'";
 }
 
+// text quoted by libpq's escape (PQescapeIdentifier or PQescapeLiteral).
+std::string escaped(PGconn* conn, const std::string& text,
+                    char* (*escape)(PGconn*, const char*, std::size_t)) {
+  if (!conn) throw PgError("not connected");
+  char* q = escape(conn, text.c_str(), text.size());
+  if (!q) throw PgError(trim(PQerrorMessage(conn)));
+  std::string out(q);
+  PQfreemem(q);
+  return out;
+}
+
 }  // namespace
 
 std::size_t Rows::column(const std::string& name) const {
@@ -61,7 +72,12 @@ Connection Connection::open(const ConnectOptions& o) {
     PQfinish(c);
     throw PgError(message.empty() ? "cannot connect" : message, "08006");
   }
-  return Connection(c);
+  Connection conn(c);
+  // Session-wide, before any other statement; a conninfo's options cannot undo it.
+  conn.query(
+      "SELECT pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false), "
+      "pg_catalog.set_config('row_security', 'off', false)");
+  return conn;
 }
 
 Connection::Connection(Connection&& other) noexcept : conn_(std::exchange(other.conn_, nullptr)) {}
@@ -138,6 +154,14 @@ Rows Connection::query(const std::string& sql,
   if (stopped != process::StopReason::none) throw Stopped(stopped);
   if (error) throw *error;
   return out;
+}
+
+std::string Connection::identifier(const std::string& name) const {
+  return escaped(conn_, name, &PQescapeIdentifier);
+}
+
+std::string Connection::literal(const std::string& value) const {
+  return escaped(conn_, value, &PQescapeLiteral);
 }
 
 std::optional<std::string> Connection::scalar(const std::string& sql,

@@ -1,6 +1,9 @@
 // squashd's libpq connections to a target: connect with a bounded exponential back-off,
 // run queries that a run's Stop can interrupt (PQcancel), and conninfo rewriting.
 // Passwords come only from the private passfile; they never pass through here.
+// Every session pins search_path to pg_catalog, pg_temp (an application role cannot put
+// a function, operator or relation in front of what squashd names) and turns
+// row_security off (a policy's expression would run as squashd: an error instead).
 #pragma once
 
 #include <chrono>
@@ -70,6 +73,10 @@ class Connection {
                                     process::Stop* stop = nullptr);
   int server_version() const;  // 150020
   bool ok() const;
+  // A name or value quoted by libpq (PQescapeIdentifier, PQescapeLiteral) for the
+  // statements that take no parameters (CREATE DATABASE, ALTER DATABASE). Throws PgError.
+  std::string identifier(const std::string& name) const;
+  std::string literal(const std::string& value) const;
 
  private:
   explicit Connection(pg_conn* c) : conn_(c) {}

@@ -10,6 +10,7 @@
 
 #include "jobs/retention.hpp"
 #include "jobs/squash_state.hpp"
+#include "jobs/version_table.hpp"
 #include "util/files.hpp"
 
 namespace squash::jobs {
@@ -94,14 +95,14 @@ BackupResult take_backup(RunContext& ctx) {
     snap.query("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY");
     auto id = snap.scalar("SELECT pg_catalog.pg_export_snapshot()").value_or("");
     m.server_version = snap.scalar("SHOW server_version").value_or("");
-    // The Alembic revision(s); a missing table is recorded as none.
-    auto table = snap.scalar("SELECT pg_catalog.to_regclass('alembic_version')::text");
-    m.revision_table = table.has_value();
-    if (m.revision_table) {
-      auto rows = snap.query("SELECT version_num FROM alembic_version ORDER BY 1", {}, &ctx.stop());
-      for (auto& r : rows.rows)
-        if (r[0]) m.revisions.push_back(*r[0]);
+    // The Alembic revision(s), from the table the catalogs name; a missing one is none.
+    auto table = find_version_table(snap, &ctx.stop());
+    for (auto& other : table.ignored) {
+      m.notes.push_back("not the version table, never read: " + other);
+      ctx.note("not the version table, never read: " + other);
     }
+    m.revision_table = table.exists;
+    m.revisions = read_revisions(snap, table, &ctx.stop());
     std::string revision_text;
     for (auto& r : m.revisions) revision_text += r + "\n";
     if (revision_text.empty()) revision_text = "none\n";
@@ -197,20 +198,29 @@ BackupResult take_backup(RunContext& ctx) {
 void apply_retention(RunContext& ctx) {
   const auto& t = ctx.target();
   ctx.step("retention", [&] {
-    auto found = scan_backups(t.backup_dir, true);
+    auto found = scan_backups(t.backup_dir, t.name, true);
     std::vector<RetentionCandidate> verified;
-    std::vector<std::string> removed;
+    std::vector<std::string> removed, unread;
     for (auto& b : found) {
       if (b.verified) {
         verified.push_back({b.name, *b.completed, b.pinned});
-        continue;
+      } else if (b.partial) {
+        // Unfinished, by a run of this target: one runs at a time, so none writes it now.
+        spdlog::warn("run {}: removing {} from {}: {}", ctx.run().id, b.name, t.backup_dir,
+                     b.problem);
+        util::remove_tree(b.path);
+        removed.push_back(fmt::format("{} ({})", b.name, b.problem));
+      } else {
+        // Not read and ranked: never deleted.
+        spdlog::warn("run {}: retention keeps {} in {} unread: {}", ctx.run().id, b.name,
+                     t.backup_dir, b.problem);
+        unread.push_back(fmt::format("{} ({})", b.name, b.problem));
       }
-      // Never a backup: unfinished or unverifiable. It does not count; clean it.
-      spdlog::warn("run {}: removing {} from {}: {}", ctx.run().id, b.name, t.backup_dir,
-                   b.problem);
-      util::remove_tree(b.path);
-      removed.push_back(fmt::format("{} ({})", b.name, b.problem));
     }
+    ctx.set_unreadable_backups(unread.size());
+    if (!unread.empty())
+      ctx.note(fmt::format("retention kept {} backup(s) it cannot read and rank: {}", unread.size(),
+                           fmt::join(unread, "; ")));
     auto now = std::chrono::floor<std::chrono::seconds>(ctx.now());
     auto expired = select_expired(verified, {t.keep_last, t.keep_days, t.min_keep}, now);
     for (auto& name : expired) {
@@ -219,8 +229,8 @@ void apply_retention(RunContext& ctx) {
       removed.push_back(name + " (expired)");
     }
     util::fsync_dir(t.backup_dir);
-    ctx.detail(fmt::format("{} verified backup(s) kept, {} removed{}{}",
-                           verified.size() - expired.size(), removed.size(),
+    ctx.detail(fmt::format("{} verified backup(s) kept, {} unreadable kept, {} removed{}{}",
+                           verified.size() - expired.size(), unread.size(), removed.size(),
                            removed.empty() ? "" : ": ", fmt::join(removed, ", ")));
   });
 }

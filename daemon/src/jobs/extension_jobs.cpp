@@ -11,6 +11,8 @@
 #include "jobs/backup.hpp"
 #include "jobs/manifest.hpp"
 #include "jobs/probes.hpp"
+#include "jobs/scratch.hpp"
+#include "jobs/version_table.hpp"
 #include "util/files.hpp"
 
 namespace squash::jobs {
@@ -66,23 +68,6 @@ namespace {
 bool is_version_table(const std::string& relation) {
   return relation == "alembic_version" || relation.ends_with(".alembic_version") ||
          relation.ends_with(".\"alembic_version\"");
-}
-
-std::string sanitize(const std::string& text) {
-  std::string s;
-  for (char c : text) {
-    if (std::isalnum(static_cast<unsigned char>(c)))
-      s += static_cast<char>(std::tolower(c));
-    else
-      s += '_';
-  }
-  return s;
-}
-
-std::string scratch_name(const api::Run& run) {
-  std::string name = "squash_drill_" + sanitize(run.id);
-  if (name.size() > 63) name = name.substr(0, 50) + "_" + std::to_string(run.seq);
-  return name;
 }
 
 }  // namespace
@@ -154,7 +139,15 @@ void run_stamp_job(RunContext& ctx, db::Connection& conn) {
   auto revision = ctx.param_string("revision");
   if (!revision) throw StepFailed("stamp needs params.revision (the squashed revision id)");
   auto expect = ctx.param_string("expect");
-  auto ext = ctx.step("check-extension", [&] { return require_extension(ctx, conn); });
+  auto ext = ctx.step("check-extension", [&] {
+    auto e = require_extension(ctx, conn);
+    // squash_stamp would look for the table on squashd's pinned search_path: name it.
+    auto table = find_version_table(conn, &ctx.stop());
+    conn.query("SELECT pg_catalog.set_config('pg_squash.version_table', $1, false)",
+               {table.qualified(conn)}, &ctx.stop());
+    ctx.detail("version table " + table.qualified(conn) + (table.exists ? "" : " (to be created)"));
+    return e;
+  });
   take_backup(ctx);
   std::string previous = ctx.step("stamp", [&] {
     auto before = conn.scalar(fmt::format("SELECT {}($1, $2, false)", ext.call("squash_stamp")),
@@ -203,7 +196,7 @@ void run_restore_drill_job(RunContext& ctx, db::Connection& conn) {
   (void)conn;
   const auto& target = ctx.target();
   auto chosen = ctx.step("select-backup", [&] {
-    auto found = scan_backups(target.backup_dir, true);
+    auto found = scan_backups(target.backup_dir, target.name, true);
     const BackupCheck* best = nullptr;
     for (auto& b : found)
       if (b.verified && (!best || *b.completed > *best->completed)) best = &b;
@@ -215,22 +208,15 @@ void run_restore_drill_job(RunContext& ctx, db::Connection& conn) {
   });
   ctx.set_backup(chosen.path);
   const auto& m = *chosen.manifest;
-  const std::string scratch = scratch_name(ctx.run());
+  ScratchDatabase db(ctx, "squash_drill_", "restore-drill");
+  const std::string& scratch = db.name();
   auto maint = ctx.connect("postgres");
   std::exception_ptr failure;
   try {
     ctx.step("create-scratch", [&] {
-      // Leftovers of an earlier drill of this target that squashd could not drop.
-      auto leftovers = maint.query(
-          "SELECT datname FROM pg_catalog.pg_database WHERE datname LIKE 'squash\\_drill\\_%' "
-          "AND strpos(datname, $1) > 0 AND datname <> $2",
-          {"_" + sanitize(target.name) + "_restore_drill_", scratch});
-      for (auto& r : leftovers.rows)
-        if (r[0]) {
-          maint.query(fmt::format("DROP DATABASE IF EXISTS {} WITH (FORCE)", quote_ident(*r[0])));
-          ctx.note("dropped a scratch database left by an earlier drill: " + *r[0]);
-        }
-      maint.query(fmt::format("CREATE DATABASE {} TEMPLATE template0", quote_ident(scratch)));
+      if (auto leftover = db.drop_leftover(maint))
+        ctx.note("dropped the scratch database an earlier drill left: " + *leftover);
+      db.create(maint, "TEMPLATE template0", &ctx.stop());
       ctx.detail(scratch);
     });
     ctx.step("restore", [&] {
@@ -272,9 +258,7 @@ void run_restore_drill_job(RunContext& ctx, db::Connection& conn) {
   }
   // Always: the scratch database goes, even after a failure or a stop.
   ctx.ignore_stop(true);
-  ctx.step("drop-scratch", [&] {
-    maint.query(fmt::format("DROP DATABASE IF EXISTS {} WITH (FORCE)", quote_ident(scratch)));
-  });
+  ctx.step("drop-scratch", [&] { db.drop(maint); });
   ctx.ignore_stop(false);
   if (failure) std::rethrow_exception(failure);
 }

@@ -35,8 +35,8 @@ void run_stamp_job(RunContext& ctx, db::Connection& conn);
 void run_validate_job(RunContext& ctx, db::Connection& conn);
 // squash_refresh_views(params.concurrently, default true).
 void run_refresh_views_job(RunContext& ctx, db::Connection& conn);
-// The newest verified backup restored into squash_drill_<run>; its fingerprints
-// compared with the manifest's; the scratch database dropped whatever happens.
+// The newest verified backup restored into squash_drill_<run id> (jobs/scratch.hpp); its
+// fingerprints compared with the manifest's; the scratch database dropped whatever happens.
 void run_restore_drill_job(RunContext& ctx, db::Connection& conn);
 
 // Whether the data fingerprints (JSON arrays of {relation,row_count,hash}) match,

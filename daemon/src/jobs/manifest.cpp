@@ -1,11 +1,14 @@
 #include "jobs/manifest.hpp"
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <regex>
 
 #include <fmt/format.h>
 
+#include "jobs/job_kind.hpp"
 #include "util/files.hpp"
 
 namespace squash::jobs {
@@ -83,12 +86,24 @@ std::optional<std::chrono::sys_seconds> parse_utc(const std::string& t) {
   return sys_days{ymd} + hours{h} + minutes{mi} + seconds{s};
 }
 
-bool looks_like_backup_name(const std::string& name) {
-  static const std::regex re(R"(^\d{8}T\d{6}Z-[A-Za-z0-9_.-]+-\d+(\.partial)?$)");
-  return std::regex_match(name, re);
+bool is_backup_name_of(const std::string& name, const std::string& target) {
+  static const std::regex stamp(R"(^\d{8}T\d{6}Z-)");
+  static const std::regex tail(R"(^-\d+(\.partial)?$)");
+  constexpr std::size_t kStampSize = 17;  // 20261124T020000Z-
+  if (name.size() <= kStampSize + target.size() ||
+      !std::regex_search(name.substr(0, kStampSize), stamp) ||
+      name.compare(kStampSize, target.size(), target) != 0 ||
+      name[kStampSize + target.size()] != '-')
+    return false;
+  auto rest = name.substr(kStampSize + target.size() + 1);
+  for (auto job : job_names())
+    if (rest.size() > job.size() && rest.compare(0, job.size(), job) == 0 &&
+        std::regex_match(rest.substr(job.size()), tail))
+      return true;
+  return false;
 }
 
-BackupCheck check_backup(const std::string& path, bool checksums) {
+BackupCheck check_backup(const std::string& path, const std::string& target, bool checksums) {
   BackupCheck c;
   c.path = path;
   c.name = fs::path(path).filename().string();
@@ -99,15 +114,21 @@ BackupCheck check_backup(const std::string& path, bool checksums) {
     c.problem = "an unfinished backup (.partial)";
     return c;
   }
+  errno = 0;
   auto text = util::read_file(path + "/" + kManifestName);
   if (!text) {
-    c.problem = "no manifest.json";
+    c.problem = fmt::format("manifest.json cannot be read: {}", std::strerror(errno));
     return c;
   }
   try {
     c.manifest = json::parse(*text).get<Manifest>();
   } catch (const std::exception& e) {
     c.problem = fmt::format("manifest.json is not valid: {}", e.what());
+    return c;
+  }
+  if (c.manifest->target != target || c.manifest->run_id != c.name) {
+    c.problem = fmt::format("the manifest is of run {} of target '{}', not of this directory",
+                            c.manifest->run_id, c.manifest->target);
     return c;
   }
   auto& m = *c.manifest;
@@ -158,14 +179,15 @@ BackupCheck check_backup(const std::string& path, bool checksums) {
   return c;
 }
 
-std::vector<BackupCheck> scan_backups(const std::string& backup_dir, bool checksums) {
+std::vector<BackupCheck> scan_backups(const std::string& backup_dir, const std::string& target,
+                                      bool checksums) {
   std::vector<BackupCheck> out;
   std::error_code ec;
   for (auto& entry : fs::directory_iterator(backup_dir, ec)) {
-    if (!entry.is_directory(ec)) continue;
+    if (!entry.is_directory(ec) || entry.is_symlink(ec)) continue;
     auto name = entry.path().filename().string();
-    if (!looks_like_backup_name(name)) continue;
-    out.push_back(check_backup(entry.path().string(), checksums));
+    if (!is_backup_name_of(name, target)) continue;
+    out.push_back(check_backup(entry.path().string(), target, checksums));
   }
   std::sort(out.begin(), out.end(),
             [](const BackupCheck& a, const BackupCheck& b) { return a.name > b.name; });

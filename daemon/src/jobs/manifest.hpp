@@ -3,8 +3,10 @@
 // A backup is backup_dir/<run id>/ holding the dump files and manifest.json, written
 // last and atomically. It is "verified" when the manifest parses, says verified=true,
 // and every file it lists exists with the recorded size (and, in a full check, the
-// recorded SHA-256). Anything else in backup_dir that looks like ours (a run id, with or
-// without ".partial") is not a backup.
+// recorded SHA-256). Anything else in backup_dir named like one of the target's runs
+// (its run id, with or without ".partial") is not a backup. Only directories named like
+// a run of the target, whose manifest names the target, are the target's: a backup_dir
+// is never shared (the config refuses it), and even then nothing else is touched.
 #pragma once
 
 #include <chrono>
@@ -66,14 +68,16 @@ struct BackupCheck {
   std::uint64_t size_bytes = 0;
 };
 
-// Checks one directory; with checksums, every file is hashed again.
-BackupCheck check_backup(const std::string& path, bool checksums);
+// Checks one directory of target; with checksums, every file is hashed again.
+BackupCheck check_backup(const std::string& path, const std::string& target, bool checksums);
 
-// Whether a directory name is one squashd makes ("<run id>" or "<run id>.partial").
-bool looks_like_backup_name(const std::string& name);
+// Whether a directory name is one a run of target makes ("<run id>" or
+// "<run id>.partial", the run id being <UTC time>-<target>-<job>-<seq>).
+bool is_backup_name_of(const std::string& name, const std::string& target);
 
-// Every directory of backup_dir that looks like ours, checked; newest name first.
-std::vector<BackupCheck> scan_backups(const std::string& backup_dir, bool checksums);
+// Every directory of backup_dir named like one of target's runs, checked; newest first.
+std::vector<BackupCheck> scan_backups(const std::string& backup_dir, const std::string& target,
+                                      bool checksums);
 
 // "2025-01-02T03:04:05Z" → instant.
 std::optional<std::chrono::sys_seconds> parse_utc(const std::string& text);

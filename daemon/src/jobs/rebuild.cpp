@@ -1,6 +1,5 @@
 #include "jobs/rebuild.hpp"
 
-#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -8,6 +7,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <thread>
 #include <unistd.h>
 
 #include <fmt/format.h>
@@ -17,7 +17,9 @@
 #include "jobs/extension_jobs.hpp"
 #include "jobs/jobs.hpp"
 #include "jobs/probes.hpp"
+#include "jobs/scratch.hpp"
 #include "jobs/squash_state.hpp"
+#include "jobs/version_table.hpp"
 #include "util/files.hpp"
 
 namespace squash::jobs {
@@ -32,8 +34,8 @@ constexpr char kBeforeLabel[] = "squashd_rebuild_before";
 
 // What the refusal-before-dropping check adds up: every step of the destructive phase.
 const std::vector<std::string> kDestructiveSteps = {
-    "drop",         "recreate",      "apply",    "restore-state", "restore-data",
-    "set-revision", "refresh-views", "validate", "compare",       "probe"};
+    "drop",          "recreate", "apply",   "restore-state", "restore-data", "set-revision",
+    "refresh-views", "validate", "compare", "reopen",        "probe"};
 
 template <typename F>
 void for_each_line(const std::string& text, F&& f) {
@@ -75,26 +77,6 @@ class ListFile {
  private:
   std::string path_;
 };
-
-std::string joined_revisions(db::Connection& conn, process::Stop* stop) {
-  if (!conn.scalar("SELECT pg_catalog.to_regclass('alembic_version')::text", {}, stop))
-    return "(no alembic_version table)";
-  return conn
-      .scalar(
-          "SELECT COALESCE(pg_catalog.string_agg(version_num::text, ',' ORDER BY 1), '') "
-          "FROM alembic_version",
-          {}, stop)
-      .value_or("");
-}
-
-// squash_rehearse_<target>: one per target, so a leftover of a crashed run is reused and
-// dropped by the next one.
-std::string scratch_database(const std::string& target) {
-  std::string name = "squash_rehearse_";
-  for (char c : target)
-    name += std::isalnum(static_cast<unsigned char>(c)) ? static_cast<char>(std::tolower(c)) : '_';
-  return name.substr(0, 63);
-}
 
 std::string short_fp(const std::optional<std::string>& fp) {
   return fp ? fp->substr(0, 16) : std::string("none");
@@ -224,6 +206,103 @@ bool apply_squashed_sql(RunContext& ctx, const std::string& squashed_sql, const 
   return true;
 }
 
+// Who may connect to the target database while the rebuild works on it. A row committed
+// after the final fingerprint would go with the dropped database, so from before that
+// fingerprint until the new database is verified nobody else may write:
+//   close(keep)  ALLOW_CONNECTIONS false: nobody connects, superusers included
+//   limit()      CONNECTION LIMIT 0, while squashd's own tools (a superuser) must still
+//                connect to the new database
+// Both end every other session on it (but keep) and wait until they are gone.
+//   reopen()     the settings the database had before the run
+class ConnectionGate {
+ public:
+  ConnectionGate(RunContext& ctx, std::optional<db::Connection>& maint, std::string dbname)
+      : ctx_(ctx), maint_(maint), dbname_(std::move(dbname)) {}
+
+  void remember() {
+    auto rows = maint().query(
+        "SELECT datallowconn::text, datconnlimit::text FROM pg_catalog.pg_database WHERE "
+        "datname = $1",
+        {dbname_});
+    if (rows.rows.empty()) throw StepFailed("database " + dbname_ + " does not exist");
+    allow_ = rows.rows[0][0] == std::optional<std::string>("true");
+    limit_ = std::stoi(rows.rows[0][1].value_or("-1"));
+    remembered_ = true;
+  }
+  std::size_t close(const std::optional<std::string>& keep_pid) {
+    set(false, 0);
+    return evict(keep_pid);
+  }
+  std::size_t limit() {
+    set(true, 0);
+    return evict(std::nullopt);
+  }
+  void reopen() {
+    if (remembered_) set(allow_, limit_);
+  }
+  std::string reopen_sql() const {
+    return fmt::format("ALTER DATABASE {} WITH ALLOW_CONNECTIONS {} CONNECTION LIMIT {}",
+                       quote_ident(dbname_), allow_, limit_);
+  }
+
+ private:
+  db::Connection& maint() {
+    if (!maint_ || !maint_->ok()) maint_.emplace(ctx_.connect(std::string(kMaintenanceDb)));
+    return *maint_;
+  }
+  void set(bool allow, int limit) {
+    maint().query(fmt::format("ALTER DATABASE {} WITH ALLOW_CONNECTIONS {} CONNECTION LIMIT {}",
+                              maint().identifier(dbname_), allow, limit));
+  }
+  // Ends every session on the database but keep_pid (autovacuum aside: it writes no rows)
+  // and waits until they are gone; returns how many there were.
+  std::size_t evict(const std::optional<std::string>& keep_pid) {
+    constexpr int kRounds = 300;  // 30 s: pg_terminate_backend signals, the session exits
+    std::size_t ended = 0;
+    for (int round = 0; round < kRounds; ++round) {
+      auto rows = maint().query(
+          "SELECT pg_catalog.pg_terminate_backend(pid)::text FROM pg_catalog.pg_stat_activity "
+          "WHERE datname = $1 AND pid <> pg_catalog.pg_backend_pid() "
+          "AND backend_type <> 'autovacuum worker' AND ($2::int IS NULL OR pid <> $2::int)",
+          {dbname_, keep_pid});
+      if (rows.rows.empty()) return ended;
+      if (round == 0) ended = rows.rows.size();
+      ctx_.check_stop();
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    throw StepFailed(
+        fmt::format("sessions on database {} did not end after "
+                    "pg_terminate_backend",
+                    dbname_));
+  }
+
+  RunContext& ctx_;
+  std::optional<db::Connection>& maint_;
+  std::string dbname_;
+  bool allow_ = true;
+  int limit_ = -1;
+  bool remembered_ = false;
+};
+
+std::string backend_pid(db::Connection& conn) {
+  return conn.scalar("SELECT pg_catalog.pg_backend_pid()::text").value_or("");
+}
+
+// The database itself from the backup's DATABASE entries (pg_restore --create of those
+// only): owner, encoding, locale, settings, comment, grants. Returns how many entries.
+std::size_t recreate_database(RunContext& ctx, const std::string& full) {
+  const auto& tools = ctx.settings().tools;
+  auto list = ctx.run_tool("pg_restore --list", {tools.pg_restore, "--list", "--create", full});
+  auto entries = database_entries(list.stdout_text);
+  ListFile lf(ctx, "database", entries);
+  ctx.run_tool("pg_restore", {tools.pg_restore, "--create", "--exit-on-error", "--no-password",
+                              "--use-list=" + lf.path(),
+                              "--dbname=" + ctx.conninfo(std::string(kMaintenanceDb)), full});
+  std::size_t n = 0;
+  for_each_line(entries, [&](const std::string& l) { n += !l.empty() && l[0] != ';'; });
+  return n;
+}
+
 std::string describe_failure(const RunContext& ctx, std::exception_ptr failure) {
   std::string step;
   for (auto it = ctx.run().steps.rbegin(); it != ctx.run().steps.rend(); ++it)
@@ -337,15 +416,16 @@ void run_rebuild_job(RunContext& ctx) {
   });
 
   std::optional<std::string> before_doc, live_fp;
+  std::string version_schema;  // where the version table is (or would be) before the run
   ExtensionInfo ext = ctx.step("preflight", [&] {
     if (!revision)
       throw StepFailed(
           "rebuild needs params.revision: the squashed revision the rebuilt database "
           "will be at (e.g. 000_squashed_complete)");
-    auto width = conn->scalar(
-        "SELECT atttypmod - 4 FROM pg_catalog.pg_attribute WHERE attrelid = "
-        "pg_catalog.to_regclass('alembic_version') AND attname = 'version_num' AND atttypmod > 4");
-    auto problem = revision_problem(*revision, width ? std::stoul(*width) : 32);
+    auto table = find_version_table(*conn, &ctx.stop());
+    require_plain_table(*conn, table, &ctx.stop());  // the squashed SQL rebuilds it as it is
+    version_schema = table.schema;
+    auto problem = revision_problem(*revision, table.width);
     if (!problem.empty())
       throw StepFailed(fmt::format("params.revision '{}': {}", *revision, problem));
     if (!squashed_sql || squashed_sql->empty() || (*squashed_sql)[0] != '/')
@@ -396,7 +476,8 @@ void run_rebuild_job(RunContext& ctx) {
 
   // The squashed SQL must build the live schema in a scratch database before the target
   // is touched: a broken or drifted squash is refused here, with nothing changed.
-  const std::string scratch = scratch_database(ctx.target().name);
+  ScratchDatabase rehearsal(ctx, "squash_rehearse_", "rehearse");
+  const std::string& scratch = rehearsal.name();
   std::exception_ptr rehearsal_failure;
   try {
     ctx.step("rehearse", [&] {
@@ -406,12 +487,14 @@ void run_rebuild_job(RunContext& ctx) {
           {dbname});
       if (props.rows.empty()) throw StepFailed("database " + dbname + " does not exist");
       auto& p = props.rows[0];
-      maint->query(fmt::format("DROP DATABASE IF EXISTS {} WITH (FORCE)", quote_ident(scratch)));
-      maint->query(fmt::format("CREATE DATABASE {} TEMPLATE template0 ENCODING '{}' LC_COLLATE "
-                               "'{}' LC_CTYPE '{}'",
-                               quote_ident(scratch), p[0].value_or("UTF8"), p[1].value_or("C"),
-                               p[2].value_or("C")),
-                   {}, &ctx.stop());
+      if (auto leftover = rehearsal.drop_leftover(*maint))
+        ctx.note("dropped the scratch database an earlier rehearsal left: " + *leftover);
+      rehearsal.create(
+          *maint,
+          fmt::format("TEMPLATE template0 ENCODING {} LC_COLLATE {} LC_CTYPE {}",
+                      maint->literal(p[0].value_or("UTF8")), maint->literal(p[1].value_or("C")),
+                      maint->literal(p[2].value_or("C"))),
+          &ctx.stop());
       std::optional<db::Connection> sc;
       apply_squashed_sql(ctx, *squashed_sql, scratch, ext.schema, sc);
       auto sext = require_extension(ctx, *sc);
@@ -430,7 +513,7 @@ void run_rebuild_job(RunContext& ctx) {
   try {
     ctx.step("drop-scratch", [&] {
       if (!maint->ok()) maint.emplace(ctx.connect(std::string(kMaintenanceDb)));
-      maint->query(fmt::format("DROP DATABASE IF EXISTS {} WITH (FORCE)", quote_ident(scratch)));
+      rehearsal.drop(*maint);
     });
   } catch (const std::exception& e) {
     // A leftover scratch database is dropped by the next rebuild of this target.
@@ -443,29 +526,60 @@ void run_rebuild_job(RunContext& ctx) {
   const Manifest& m = backup.manifest;
   const std::string full = backup.dir + "/" + kFullDump;
 
-  ctx.step("quiesce", [&] {
-    // Writes after the backup would be lost: refuse while nothing is dropped yet.
-    std::string diff;
-    if (!same_data(m.data_fingerprint, data_fingerprint(*conn, ext, &ctx.stop()), &diff))
-      throw StepFailed(
-          fmt::format("the data changed since the backup ({}): stop the "
-                      "application's writes for the window — nothing was changed",
-                      diff));
-    if (m.fingerprint != live_fp)
-      throw StepFailed("the schema changed since the rehearsal — nothing was changed");
-    ctx.detail(fmt::format("no write since the backup ({} table(s))", m.data_fingerprint.size()));
-  });
-  conn.reset();  // releases the target's run lock; the rebuild lock on postgres stays
-  ctx.require_time_for(kDestructiveSteps, "the rebuild's destructive phase (drop … compare)");
+  ConnectionGate gate(ctx, maint, dbname);
+  // The database's own connection settings back, whatever stops the run.
+  auto reopen = [&] {
+    ctx.ignore_stop(true);
+    try {
+      gate.reopen();
+    } catch (const std::exception& e) {
+      ctx.note(fmt::format("connections to {} are still blocked ({}): run {}", dbname, e.what(),
+                           gate.reopen_sql()));
+    }
+    ctx.ignore_stop(false);
+  };
+  try {
+    ctx.step("quiesce", [&] {
+      gate.remember();
+      // Nobody else connects from here until the new database is verified.
+      auto ended = gate.close(backend_pid(*conn));
+      if (auto n = maint->scalar(
+              "SELECT count(*)::text FROM pg_catalog.pg_prepared_xacts WHERE database = $1",
+              {dbname});
+          n != "0")
+        throw StepFailed(
+            fmt::format("{} prepared transaction(s) on {} could still commit: "
+                        "COMMIT or ROLLBACK PREPARED them — nothing was changed",
+                        n.value_or("?"), dbname));
+      // Writes after the backup would be lost: refuse while nothing is dropped yet.
+      std::string diff;
+      if (!same_data(m.data_fingerprint, data_fingerprint(*conn, ext, &ctx.stop()), &diff))
+        throw StepFailed(
+            fmt::format("the data changed since the backup ({}): stop the "
+                        "application's writes for the window — nothing was changed",
+                        diff));
+      if (m.fingerprint != live_fp)
+        throw StepFailed("the schema changed since the rehearsal — nothing was changed");
+      ctx.detail(fmt::format(
+          "connections to {} blocked ({} other session(s) ended); no write since the backup "
+          "({} table(s))",
+          dbname, ended, m.data_fingerprint.size()));
+    });
+    conn.reset();  // releases the target's run lock; the rebuild lock on postgres stays
+    ctx.require_time_for(kDestructiveSteps, "the rebuild's destructive phase (drop … compare)");
+  } catch (...) {
+    reopen();  // nothing was dropped
+    throw;
+  }
 
   // --- destructive phase
-  bool destroyed = false;
+  bool destroyed = false, reopened = false;
   std::exception_ptr failure;
   try {
     ctx.step("drop", [&] {
       destroyed = true;
       try {
-        maint->query(fmt::format("DROP DATABASE {} WITH (FORCE)", quote_ident(dbname)), {},
+        maint->query(fmt::format("DROP DATABASE {} WITH (FORCE)", maint->identifier(dbname)), {},
                      &ctx.stop());
       } catch (...) {
         try {  // still there: nothing was destroyed
@@ -477,17 +591,11 @@ void run_rebuild_job(RunContext& ctx) {
       }
     });
     ctx.step("recreate", [&] {
-      auto list = ctx.run_tool("pg_restore --list", {tools.pg_restore, "--list", "--create", full});
-      auto entries = database_entries(list.stdout_text);
-      ListFile lf(ctx, "database", entries);
-      ctx.run_tool("pg_restore", {tools.pg_restore, "--create", "--exit-on-error", "--no-password",
-                                  "--use-list=" + lf.path(),
-                                  "--dbname=" + ctx.conninfo(std::string(kMaintenanceDb)), full});
-      std::size_t n = 0;
-      for_each_line(entries, [&](const std::string& l) { n += !l.empty() && l[0] != ';'; });
+      auto n = recreate_database(ctx, full);
+      gate.limit();  // squashd's tools still connect to it, as a superuser
       ctx.detail(
           fmt::format("{} recreated from the backup's {} database entries (owner, "
-                      "settings, comment, grants)",
+                      "settings, comment, grants); only superusers may connect",
                       dbname, n));
     });
     ctx.step("apply", [&] {
@@ -514,15 +622,14 @@ void run_rebuild_job(RunContext& ctx) {
                              excluded ? "; alembic_version's rows left out" : ""));
     });
     ctx.step("set-revision", [&] {
+      // squashd needs no new connection from here until it is verified: nobody else either.
+      gate.close(backend_pid(*conn));
       conn->query("BEGIN");
       try {
-        if (!conn->scalar("SELECT pg_catalog.to_regclass('alembic_version')::text"))
-          conn->query(
-              "CREATE TABLE alembic_version (version_num varchar(32) NOT NULL, "
-              "CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num))");
-        auto written = joined_revisions(*conn, nullptr);
-        conn->query("DELETE FROM alembic_version");
-        conn->query("INSERT INTO alembic_version (version_num) VALUES ($1)", {*revision});
+        auto table = find_version_table(*conn, &ctx.stop());
+        if (!table.exists) table.schema = version_schema;
+        auto written = fmt::format("{}", fmt::join(read_revisions(*conn, table, &ctx.stop()), ","));
+        write_revision(*conn, table, *revision, &ctx.stop());
         conn->query("COMMIT");
         std::string old;
         for (auto& r : m.revisions) old += (old.empty() ? "" : ",") + r;
@@ -554,6 +661,11 @@ void run_rebuild_job(RunContext& ctx) {
                                      listed(v.failures, 5)));
     });
     ctx.step("compare", [&] { ctx.detail(prove_equal(ctx, *conn, m, before_doc, revision)); });
+    ctx.step("reopen", [&] {
+      gate.reopen();
+      reopened = true;
+      ctx.detail(fmt::format("connections to {} as before the run", dbname));
+    });
     run_probes(ctx);
   } catch (...) {
     failure = std::current_exception();
@@ -564,41 +676,74 @@ void run_rebuild_job(RunContext& ctx) {
     return;
   }
   const std::string why = describe_failure(ctx, failure);
-  if (!destroyed) std::rethrow_exception(failure);
+  if (!destroyed) {
+    reopen();
+    std::rethrow_exception(failure);
+  }
 
   // --- rollback: runs to its end whatever stops the run
   conn.reset();
   ctx.ignore_stop(true);
   std::string outcome;
   bool rolled_back = false;
+  std::optional<std::string> written;  // what the application wrote since the reopen
   try {
-    ctx.step("rollback-drop", [&] {
-      if (!maint || !maint->ok()) maint.emplace(ctx.connect(std::string(kMaintenanceDb)));
-      maint->query(fmt::format("DROP DATABASE IF EXISTS {} WITH (FORCE)", quote_ident(dbname)));
-    });
-    std::string restore_errors;
-    ctx.step("rollback-restore", [&] {
-      try {
-        ctx.run_tool("pg_restore", {tools.pg_restore, "--create", "--no-password",
-                                    "--dbname=" + ctx.conninfo(std::string(kMaintenanceDb)), full});
-      } catch (const StepFailed& e) {
-        // Go on: the fingerprints decide whether what was restored is the database.
-        restore_errors = e.what();
-        ctx.note("rollback: pg_restore reported errors: " + restore_errors);
-      }
-      conn.emplace(ctx.connect());
-      if (!backup.squash_state.is_null())
-        ctx.detail("pg_squash state: " + write_squash_state(*conn, backup.squash_state, nullptr));
-    });
-    ctx.step("rollback-verify", [&] {
-      outcome = prove_equal(ctx, *conn, m, before_doc, std::nullopt);
-      if (!restore_errors.empty())
-        outcome += " (pg_restore reported errors: " + restore_errors + ")";
-      ctx.detail(outcome);
-    });
-    rolled_back = true;
+    if (reopened)
+      ctx.step("rollback-check", [&] {
+        // Verified and open since: what was written then is in no backup.
+        conn.emplace(ctx.connect());
+        gate.close(backend_pid(*conn));
+        std::string diff;
+        if (!same_data(m.data_fingerprint, data_fingerprint(*conn, ext, nullptr), &diff))
+          written = diff;
+        ctx.detail(written ? "written since the reopen: " + *written : "no write since the reopen");
+        conn.reset();
+      });
+    if (!written) {
+      ctx.step("rollback-drop", [&] {
+        if (!maint || !maint->ok()) maint.emplace(ctx.connect(std::string(kMaintenanceDb)));
+        maint->query(
+            fmt::format("DROP DATABASE IF EXISTS {} WITH (FORCE)", maint->identifier(dbname)));
+      });
+      std::string restore_errors;
+      ctx.step("rollback-restore", [&] {
+        recreate_database(ctx, full);
+        gate.limit();
+        try {
+          ctx.run_tool("pg_restore",
+                       {tools.pg_restore, "--no-password", "--dbname=" + ctx.conninfo(), full});
+        } catch (const StepFailed& e) {
+          // Go on: the fingerprints decide whether what was restored is the database.
+          restore_errors = e.what();
+          ctx.note("rollback: pg_restore reported errors: " + restore_errors);
+        }
+        conn.emplace(ctx.connect());
+        gate.close(backend_pid(*conn));
+        if (!backup.squash_state.is_null())
+          ctx.detail("pg_squash state: " + write_squash_state(*conn, backup.squash_state, nullptr));
+      });
+      ctx.step("rollback-verify", [&] {
+        outcome = prove_equal(ctx, *conn, m, before_doc, std::nullopt);
+        if (!restore_errors.empty())
+          outcome += " (pg_restore reported errors: " + restore_errors + ")";
+        gate.reopen();
+        ctx.detail(outcome);
+      });
+      rolled_back = true;
+    }
   } catch (const std::exception& e) {
     outcome = e.what();
+  }
+  if (written) {
+    // Never dropped over rows the application committed.
+    reopen();
+    auto kept = fmt::format(
+        "rebuild failed ({}) after the rebuilt database {} was verified and reopened; it has "
+        "been written since ({}), so it is kept and not rolled back: its schema and data were "
+        "proven equal to the backup's before the reopen",
+        why, dbname, *written);
+    ctx.note(kept);
+    throw StepFailed(kept);
   }
   if (rolled_back) probe_after_rollback(ctx);
   conn.reset();
@@ -610,8 +755,10 @@ void run_rebuild_job(RunContext& ctx) {
   auto loud = fmt::format(
       "ROLLBACK FAILED: {}. Database {} may be missing or differ from the backup; restore it by "
       "hand: DROP DATABASE IF EXISTS {} WITH (FORCE), then pg_restore --create --dbname={} {} "
-      "(verified backup {}). The rebuild had failed: {}",
-      outcome, dbname, quote_ident(dbname), kMaintenanceDb, full, backup.dir, why);
+      "(verified backup {}), then {} (connections to it stay blocked until then). The rebuild "
+      "had failed: {}",
+      outcome, dbname, quote_ident(dbname), kMaintenanceDb, full, backup.dir, gate.reopen_sql(),
+      why);
   spdlog::critical("run {}: {}", ctx.run().id, loud);
   ctx.note(loud);
   throw StepFailed(loud);

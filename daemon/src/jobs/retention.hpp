@@ -5,8 +5,8 @@
 // and do not count. The other verified backups are ranked newest first by the
 // completion time in their manifest. Rank < min_keep: kept, always. Otherwise kept when
 // rank < keep_last and (keep_days == 0 or it completed at most keep_days days ago);
-// deleted otherwise. Unverified and partial directories never count (the caller
-// removes them).
+// deleted otherwise. Unverified and partial directories never count (the caller removes
+// the target's partial ones and keeps the others: it deletes only what it read and ranked).
 #pragma once
 
 #include <chrono>

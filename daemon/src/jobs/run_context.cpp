@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "config/conninfo.hpp"
 #include "scheduler/time_zone.hpp"
 #include "scheduler/window.hpp"
 
@@ -126,6 +127,11 @@ void RunContext::set_backup(std::string dir, std::optional<std::uint64_t> bytes)
   persist();
 }
 
+void RunContext::set_unreadable_backups(std::uint64_t count) {
+  run_.unreadable_backups = count;
+  persist();
+}
+
 void RunContext::progress(std::uint64_t bytes) {
   if (!current_) return;
   auto now = chr::steady_clock::now();
@@ -160,6 +166,10 @@ std::string RunContext::application_name() const {
 std::string RunContext::conninfo(std::optional<std::string> dbname) const {
   auto target = hooks_.current_target ? hooks_.current_target() : std::nullopt;
   const std::string& base = target ? target->conninfo : settings_.target.conninfo;
+  // The config refuses secrets; this keeps one from argv and the log whatever the source.
+  if (auto secrets = config::secret_keys_in(base); !secrets.empty())
+    throw StepFailed(fmt::format("the conninfo of target {} contains a secret ({}); refused",
+                                 settings_.target.name, fmt::join(secrets, ", ")));
   return dbname ? db::with_dbname(base, *dbname) : base;
 }
 

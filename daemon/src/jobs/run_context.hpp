@@ -96,6 +96,7 @@ class RunContext {
   void note(std::string text);    // a note on the run
   void set_partial_dir(std::optional<std::string> dir);
   void set_backup(std::string dir, std::optional<std::uint64_t> bytes = std::nullopt);
+  void set_unreadable_backups(std::uint64_t count);
   void progress(std::uint64_t bytes);
   void add_probe_result(api::ProbeResult result);
 

@@ -43,6 +43,7 @@ std::string render_metrics(const std::vector<api::Run>& runs, const Counters::Va
   std::map<std::pair<std::string, std::string>, double> last_success;
   std::map<std::string, std::pair<double, std::uint64_t>> backup;  // target → (finished, bytes)
   std::map<std::string, double> backup_seconds;
+  std::map<std::string, std::pair<std::uint64_t, std::uint64_t>> unreadable;  // → (seq, count)
   long long running = 0, queued = 0;
   // (target, probe) → its newest result
   std::map<std::pair<std::string, std::string>, const api::ProbeResult*> probe_last;
@@ -54,6 +55,10 @@ std::string render_metrics(const std::vector<api::Run>& runs, const Counters::Va
   for (const auto& r : runs) {
     if (r.state == api::kRunning) ++running;
     if (r.state == api::kQueued) ++queued;
+    if (r.unreadable_backups) {
+      auto& u = unreadable[r.target];
+      if (r.seq >= u.first) u = {r.seq, *r.unreadable_backups};
+    }
     if (!r.finished()) continue;
     if (r.state == api::kSucceeded) {
       auto& ls = last_success[{r.target, r.job}];
@@ -111,6 +116,12 @@ std::string render_metrics(const std::vector<api::Run>& runs, const Counters::Va
   for (auto& [target, secs] : backup_seconds)
     out += fmt::format("squashd_backup_duration_seconds{{target=\"{}\"}} {:.3f}\n",
                        escape_label(target), secs);
+  header("squashd_backups_unreadable", "gauge",
+         "Backup directories of the target that the newest retention kept because it could not "
+         "read and rank them (manifest unreadable, invalid or not matching its files).");
+  for (auto& [target, u] : unreadable)
+    out += fmt::format("squashd_backups_unreadable{{target=\"{}\"}} {}\n", escape_label(target),
+                       u.second);
   header("squashd_probe_up", "gauge",
          "Whether the newest run of the application probe passed (1) or failed (0).");
   for (auto& [key, p] : probe_last)

@@ -9,6 +9,8 @@
 //   squashd_last_success_timestamp_seconds{target,job} gauge
 //   squashd_backup_size_bytes{target}                  gauge, the newest backup a run made
 //   squashd_backup_duration_seconds{target}            gauge, how long taking it took
+//   squashd_backups_unreadable{target}                 gauge, backup directories the newest
+//                                                      retention kept unread
 //   squashd_probe_up, _duration_seconds, _last_timestamp_seconds{target,probe}: gauges
 //   squashd_probe_failures_total{target,probe}         counter (counters.hpp)
 #pragma once

@@ -146,7 +146,7 @@ struct Daemon::Impl {
       const auto* t = config.find_target(name);
       if (!t) return std::nullopt;
       std::vector<api::Backup> out;
-      for (auto& b : jobs::scan_backups(t->backup_dir, false)) {
+      for (auto& b : jobs::scan_backups(t->backup_dir, t->name, false)) {
         if (!b.verified) continue;
         api::Backup a;
         a.id = b.manifest->run_id;
