@@ -202,7 +202,7 @@ TEST(Metrics, UnreadableBackupsGaugeFollowsTheNewestRetention) {
   };
   auto text = runs::render_metrics({run(3, "kidney", 2), run(1, "kidney", 5),
                                     run(4, "kidney", std::nullopt), run(2, "liver", 0)},
-                                   1700000000, "0.1.0");
+                                   {}, 1700000000, "0.1.0");
   EXPECT_NE(text.find("# TYPE squashd_backups_unreadable gauge\n"), std::string::npos);
   EXPECT_NE(text.find("squashd_backups_unreadable{target=\"kidney\"} 2\n"), std::string::npos)
       << text;

@@ -436,6 +436,13 @@ TEST(SnapshotJsonFuzz, MutatedDocumentsParseOrThrowFormatError) {
       Snapshot back = from_json(text);
       parsed++;
       EXPECT_TRUE(is_normalized(back));
+      // Bounded by its input: JSON has no back-references, every text comes from the document.
+      std::size_t built = 0;
+      for (const Object& o : back.objects) {
+        built += o.kind.size() + o.identity.size();
+        for (const Attribute& a : o.attrs) built += a.key.size() + a.value.size();
+      }
+      EXPECT_LE(built, text.size());
       EXPECT_EQ(fingerprint(from_json(to_json(back))), fingerprint(back));
     } catch (const FormatError& e) {
       rejected++;
