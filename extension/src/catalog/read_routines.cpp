@@ -1,5 +1,5 @@
 // Functions and procedures (pg_proc). Identity: schema.name(argument types), the types as
-// format_type prints them. Aggregates are recorded as unmodelled.
+// format_type prints them. Aggregates have their own reader (read_aggregates.cpp).
 #include <algorithm>
 
 #include "reader.hpp"
@@ -15,7 +15,7 @@ void read_routines(Context& ctx) {
       "SELECT p.oid, p.pronamespace, p.proname, p.prokind, l.lanname, p.proowner,"
       "  p.proacl::pg_catalog.text,"
       "  p.proargtypes::pg_catalog.text,"
-      "  CASE WHEN p.prokind <> 'a' THEN pg_catalog.pg_get_function_arguments(p.oid) END,"
+      "  pg_catalog.pg_get_function_arguments(p.oid),"
       "  CASE WHEN p.prokind IN ('f', 'w') THEN pg_catalog.pg_get_function_result(p.oid) END,"
       "  p.prosrc, p.probin,"
 #if PG_VERSION_NUM >= 140000
@@ -36,7 +36,7 @@ void read_routines(Context& ctx) {
       "      AND d.deptype = 'i')"
       " FROM pg_catalog.pg_proc p"
       " JOIN pg_catalog.pg_language l ON l.oid = p.prolang"
-      " WHERE p.pronamespace = ANY ($NSPS)");
+      " WHERE p.pronamespace = ANY ($NSPS) AND p.prokind <> 'a'");
 
   std::vector<bool> keep(r.size());
   for (size_t i = 0; i < r.size(); i++) {
@@ -54,10 +54,6 @@ void read_routines(Context& ctx) {
     const std::string identity =
         qualified(ctx.nsps.at(r.oid(i, 1)), r.view(i, 2)) + "(" + join(args, ", ") + ")";
     const char prokind = r.ch(i, 3);
-    if (prokind == 'a') {
-      ctx.unmodelled.push_back({identity, "pg_proc", "aggregate"});
-      continue;
-    }
     const std::string language = r.str(i, 4);
     ObjectRef o = ctx.add(prokind == 'p' ? "procedure" : "function", identity);
     o.set("language", language);

@@ -367,6 +367,11 @@ void read_indexes(Context& ctx);
 void read_views(Context& ctx);
 void read_types(Context& ctx);
 void read_routines(Context& ctx);
+// Kinds with a reader of their own (one query per catalog, see read_aggregates.cpp).
+void read_aggregates(Context& ctx);
+void read_operators(Context& ctx);
+void read_casts(Context& ctx);
+void read_collations(Context& ctx);
 void read_triggers(Context& ctx);
 void read_event_triggers(Context& ctx);
 void read_policies(Context& ctx);
