@@ -2,9 +2,10 @@
 // as for functions. Support functions are named as regprocedure prints them and types as
 // format_type does, both under the reader's pinned search_path: never an OID.
 //
-// The pattern every per-kind reader follows: one query over the schemas in scope,
-// extension members left out, attributes named after the options of the kind's CREATE
-// statement (optional ones only when set), then owner, grants and comment.
+// The pattern every per-kind reader follows: one query over the schemas in scope (here
+// over the aggregates read_routines found there, and none when it found none), extension
+// members left out, attributes named after the options of the kind's CREATE statement
+// (optional ones only when set), then owner, grants and comment.
 #include "reader.hpp"
 
 extern "C" {
@@ -22,6 +23,7 @@ const char* modify_word(char c) {
 }  // namespace
 
 void read_aggregates(Context& ctx) {
+  if (ctx.aggregates.empty()) return;  // most schemas: no query at all
   Rows r = ctx.query(
       "SELECT p.oid, p.pronamespace, p.proname, p.proargtypes::pg_catalog.text, p.proowner,"
       "  p.proacl::pg_catalog.text, pg_catalog.pg_get_function_arguments(p.oid),"
@@ -41,14 +43,13 @@ void read_aggregates(Context& ctx) {
       "  a.aggmfinalextra, a.aggmfinalmodify,"
       "  NULLIF(a.aggsortop, 0)::pg_catalog.regoperator::pg_catalog.text"
       " FROM pg_catalog.pg_aggregate a JOIN pg_catalog.pg_proc p ON p.oid = a.aggfnoid"
-      " WHERE p.pronamespace = ANY ($NSPS)");
-  if (r.empty()) return;
+      " WHERE a.aggfnoid = ANY ('" +
+      array_literal(ctx.aggregates) + "'::pg_catalog.oid[])");
   for (size_t i = 0; i < r.size(); i++)
     for (int64_t t : parse_vector(r.view(i, 3))) ctx.need_type(static_cast<Oid>(t), kNoTypmod);
   ctx.fetch_types();
 
   for (size_t i = 0; i < r.size(); i++) {
-    if (ctx.extension_member(ProcedureRelationId, r.oid(i, 0))) continue;
     std::vector<std::string> args;
     for (int64_t t : parse_vector(r.view(i, 3)))
       args.push_back(ctx.type(static_cast<Oid>(t), kNoTypmod).name);

@@ -15,7 +15,7 @@ void read_routines(Context& ctx) {
       "SELECT p.oid, p.pronamespace, p.proname, p.prokind, l.lanname, p.proowner,"
       "  p.proacl::pg_catalog.text,"
       "  p.proargtypes::pg_catalog.text,"
-      "  pg_catalog.pg_get_function_arguments(p.oid),"
+      "  CASE WHEN p.prokind <> 'a' THEN pg_catalog.pg_get_function_arguments(p.oid) END,"
       "  CASE WHEN p.prokind IN ('f', 'w') THEN pg_catalog.pg_get_function_result(p.oid) END,"
       "  p.prosrc, p.probin,"
 #if PG_VERSION_NUM >= 140000
@@ -36,11 +36,16 @@ void read_routines(Context& ctx) {
       "      AND d.deptype = 'i')"
       " FROM pg_catalog.pg_proc p"
       " JOIN pg_catalog.pg_language l ON l.oid = p.prolang"
-      " WHERE p.pronamespace = ANY ($NSPS) AND p.prokind <> 'a'");
+      " WHERE p.pronamespace = ANY ($NSPS)");
 
   std::vector<bool> keep(r.size());
   for (size_t i = 0; i < r.size(); i++) {
     keep[i] = !ctx.extension_member(ProcedureRelationId, r.oid(i, 0)) && !r.flag(i, 23);
+    if (keep[i] && r.ch(i, 3) == 'a') {
+      // Read by read_aggregates, only when there are any.
+      ctx.aggregates.push_back(r.oid(i, 0));
+      keep[i] = false;
+    }
     if (!keep[i]) continue;
     for (int64_t t : parse_vector(r.view(i, 7))) ctx.need_type(static_cast<Oid>(t), kNoTypmod);
   }

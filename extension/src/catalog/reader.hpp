@@ -301,6 +301,8 @@ struct Context {
     bool validated = true;
   };
   std::vector<DomainCheck> domain_checks;
+  // Aggregates in scope (not an extension's), found by read_routines for read_aggregates.
+  std::vector<Oid> aggregates;
   std::vector<Unmodelled> unmodelled;  // emitted last, by read_unmodelled
   Deparser deparser;
   std::vector<Oid> nsp_oids;         // the schemas in scope, sorted
