@@ -13,6 +13,8 @@
 // in every database, where the alias prints the name.
 #include "reader.hpp"
 
+#include "pg_squash/catalog/oid_alias.hpp"
+
 extern "C" {
 #include "catalog/pg_type.h"
 #include "nodes/nodeFuncs.h"
@@ -24,31 +26,12 @@ namespace squash::catalog {
 
 namespace {
 
-bool oid_alias(Oid type) {
-  switch (type) {
-    case REGPROCOID:
-    case REGPROCEDUREOID:
-    case REGOPEROID:
-    case REGOPERATOROID:
-    case REGCLASSOID:
-    case REGCOLLATIONOID:
-    case REGTYPEOID:
-    case REGROLEOID:
-    case REGNAMESPACEOID:
-    case REGCONFIGOID:
-    case REGDICTIONARYOID:
-      return true;
-    default:
-      return false;
-  }
-}
-
 // A reg* type, an array of one, or a domain over either.
 bool names_by_oid(Oid type) {
   type = getBaseType(type);
-  if (oid_alias(type)) return true;
+  if (is_oid_alias_type(type)) return true;
   const Oid element = get_element_type(type);
-  return element != InvalidOid && oid_alias(getBaseType(element));
+  return element != InvalidOid && is_oid_alias_type(getBaseType(element));
 }
 
 // True when node is built only from constants and the casts/arrays around them.
@@ -102,3 +85,26 @@ Node* fold_constant_casts(Node* node) {
 }
 
 }  // namespace squash::catalog
+
+namespace squash {
+
+bool is_oid_alias_type(unsigned int type) {
+  switch (type) {
+    case REGPROCOID:
+    case REGPROCEDUREOID:
+    case REGOPEROID:
+    case REGOPERATOROID:
+    case REGCLASSOID:
+    case REGCOLLATIONOID:
+    case REGTYPEOID:
+    case REGROLEOID:
+    case REGNAMESPACEOID:
+    case REGCONFIGOID:
+    case REGDICTIONARYOID:
+      return true;
+    default:
+      return false;
+  }
+}
+
+}  // namespace squash
