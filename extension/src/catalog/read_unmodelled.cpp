@@ -1,7 +1,8 @@
 // Objects of kinds the snapshot does not model yet (foreign tables, rules, text search
-// objects, operator classes, publications, ...). Each one found
-// becomes an object of kind "unmodelled" with the catalog it came from, so a difference
-// in them is reported, never silently skipped.
+// objects, operator classes, publications, ...). Each one found becomes an object of kind
+// "unmodelled" with the catalog it came from, so a difference in them is reported, never
+// silently skipped. A kind that gets modelled moves to a reader of its own (as
+// read_aggregates.cpp) and leaves this list.
 #include <algorithm>
 #include <map>
 
