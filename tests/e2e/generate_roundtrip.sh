@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # squash_generate_migration() round trips. For each source schema — the sample app at head
-# (built by its 13-revision Alembic chain; grants to its roles and RLS policies included)
-# and a special schema of hard cases (tests/fixtures/generate/special_schema.sql) — the
+# (built by its 13-revision Alembic chain; grants to its roles and RLS policies included),
+# a special schema of hard cases (tests/fixtures/generate/special_schema.sql) and one of
+# aggregates, operators, casts and collations (tests/fixtures/generate/catalog_kinds.sql) — the
 # generated 'sql' script applied to an empty database gives the source's fingerprint; and
 # with real Alembic the generated revision file upgrades an empty database to the same
 # fingerprint, downgrades it to nothing but alembic_version, and upgrades it again.
@@ -28,8 +29,8 @@ same_schema() {  # same_schema SOURCE_DB TARGET_DB DESCRIPTION
   fi
 }
 
-# What a downgrade left behind: relations, types, routines, schemas and event triggers that
-# are neither the version table nor an extension's.
+# What a downgrade left behind: relations, types, routines, operators, casts, collations,
+# schemas and event triggers that are neither the version table nor an extension's.
 leftovers() {  # leftovers DB
   q -d "$1" <<'SQL'
 SELECT coalesce(string_agg(x, ', ' ORDER BY x), '') FROM (
@@ -55,6 +56,23 @@ SELECT coalesce(string_agg(x, ', ' ORDER BY x), '') FROM (
   WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'squash')
     AND NOT EXISTS (SELECT FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass
                     AND d.objid = p.oid AND d.deptype = 'e')
+  UNION ALL
+  SELECT 'operator ' || o.oid::regoperator::text
+  FROM pg_operator o JOIN pg_namespace n ON n.oid = o.oprnamespace
+  WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'squash')
+    AND NOT EXISTS (SELECT FROM pg_depend d WHERE d.classid = 'pg_operator'::regclass
+                    AND d.objid = o.oid AND d.deptype = 'e')
+  UNION ALL
+  SELECT 'cast ' || c.castsource::regtype || ' AS ' || c.casttarget::regtype
+  FROM pg_cast c WHERE c.oid >= 16384
+    AND NOT EXISTS (SELECT FROM pg_depend d WHERE d.classid = 'pg_cast'::regclass
+                    AND d.objid = c.oid AND d.deptype IN ('e', 'i'))
+  UNION ALL
+  SELECT 'collation ' || c.oid::regcollation::text
+  FROM pg_collation c JOIN pg_namespace n ON n.oid = c.collnamespace
+  WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'squash')
+    AND NOT EXISTS (SELECT FROM pg_depend d WHERE d.classid = 'pg_collation'::regclass
+                    AND d.objid = c.oid AND d.deptype = 'e')
   UNION ALL
   SELECT 'schema ' || nspname FROM pg_namespace
   WHERE nspname NOT IN ('pg_catalog', 'information_schema', 'squash', 'public')
@@ -125,5 +143,21 @@ is "$(body gen_special_sql)" "$(body gen_special)" "special: % :name quotes back
 is "$(body gen_special_alembic)" "$(body gen_special)" "special: % :name quotes backslashes intact (alembic)"
 is "$(q -d gen_special_alembic -c "SELECT app.weird_body('v')")" "$(q -d gen_special -c "SELECT app.weird_body('v')")" \
   "special: and the function returns the same"
+
+# (3) Aggregates (pagila's group_concat among them), operators with a shell one, casts and
+# collations.
+new_database gen_kinds
+psql -X -q -v ON_ERROR_STOP=1 -d gen_kinds -f "$SQUASH_SRC/tests/fixtures/generate/catalog_kinds.sql" \
+  >"$work/kinds.log" 2>&1
+ok $? "catalog kinds schema created" || sed 's/^/#   /' "$work/kinds.log"
+q -d gen_kinds -c "CREATE EXTENSION pg_squash" >/dev/null
+is "$(q -d gen_kinds -c "SELECT squash_snapshot('kinds')" -c "SELECT count(*) FROM
+      jsonb_array_elements(squash_snapshot_export('kinds')->'objects') o
+      WHERE o->>'kind' = 'unmodelled'" | tail -1)" "0" "kinds: nothing unmodelled"
+roundtrip kinds gen_kinds
+is "$(q -d gen_kinds_alembic -c "SELECT public.group_concat(x ORDER BY x) FROM unnest('{b,a}'::text[]) x")" \
+  "a, b" "kinds: pagila's group_concat works in the rebuilt database"
+is "$(q -d gen_kinds_sql -c "SELECT oprname FROM pg_operator WHERE oprcode = 0 AND oprnamespace = 'k'::regnamespace ORDER BY 1" | tr '\n' ' ')" \
+  ">>> @!@ " "kinds: both shell operators exist in the rebuilt database"
 
 done_testing

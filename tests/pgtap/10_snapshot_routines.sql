@@ -66,7 +66,8 @@ SELECT pg_temp.change_is($q$CREATE OR REPLACE PROCEDURE app.p(IN a int, INOUT b 
 SELECT pg_temp.no_change($$CREATE AGGREGATE app.total(int) (sfunc = int4pl, stype = int);
     DROP AGGREGATE app.total(int)$$, 'nothing left behind');
 SELECT pg_temp.change_is('CREATE AGGREGATE app.total(int) (sfunc = int4pl, stype = int)',
-  'unmodelled', 'app.total(integer)', 'added', 'aggregate', 'an aggregate is reported, unmodelled');
+  'aggregate', 'app.total(integer)', 'added', 'sfunc int4pl(integer,integer)',
+  'an aggregate is modelled (13_snapshot_aggregates.sql has the details)');
 
 -- Triggers.
 CREATE TABLE app.t (a int, b text);

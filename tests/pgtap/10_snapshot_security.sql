@@ -60,7 +60,7 @@ SELECT pg_temp.change_is('CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA app',
 SELECT pg_temp.change_is('CREATE TEXT SEARCH CONFIGURATION app.cfg (COPY = english)',
   'unmodelled', 'app.cfg', 'added', 'catalog pg_ts_config', 'a text search configuration');
 SELECT pg_temp.change_is($$CREATE COLLATION app.coll (provider = libc, locale = 'C')$$,
-  'unmodelled', 'app.coll', 'added', 'catalog pg_collation', 'a collation');
+  'collation', 'app.coll', 'added', 'provider libc', 'a collation is modelled');
 SELECT pg_temp.change_is('CREATE RULE r AS ON UPDATE TO app.t DO INSTEAD NOTHING',
   'unmodelled', 'app.t.r', 'added', 'catalog pg_rewrite', 'a rule');
 SELECT pg_temp.change_is('CREATE STATISTICS app.st (dependencies) ON id, owner_name FROM app.t',

@@ -20,6 +20,7 @@ namespace {
 // Every catalog a snapshot reads. Checked up front: a role that cannot read one of them
 // gets an error, never a smaller snapshot.
 const char* const kCatalogs[] = {
+    "pg_aggregate",
     "pg_am",
     "pg_attrdef",
     "pg_attribute",
@@ -353,6 +354,10 @@ model::FlatSnapshot read_catalog_flat(Spi& spi, const Scope& scope) {
     step("views", read_views);
     step("types", read_types);
     step("routines", read_routines);
+    step("aggregates", read_aggregates);
+    step("operators", read_operators);
+    step("casts", read_casts);
+    step("collations", read_collations);
     step("triggers", read_triggers);
     step("event_triggers", read_event_triggers);
     step("policies", read_policies);

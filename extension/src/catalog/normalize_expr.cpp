@@ -8,23 +8,38 @@
 // Same meaning, different tree, different text. Folding every sub-tree that is made only
 // of constants and the casts, arrays and coercions between them into one constant makes
 // both read `(col)::text = ANY ('{a,b}'::text[])`. Nothing else is folded: no function
-// is evaluated or inlined, no Var is touched.
+// is evaluated or inlined, no Var is touched. A constant of an OID alias type
+// ('t'::regclass) is never folded: relabeled to oid it would print the OID, which differs
+// in every database, where the alias prints the name.
 #include "reader.hpp"
 
+#include "pg_squash/catalog/oid_alias.hpp"
+
 extern "C" {
+#include "catalog/pg_type.h"
 #include "nodes/nodeFuncs.h"
 #include "optimizer/optimizer.h"
+#include "utils/lsyscache.h"
 }
 
 namespace squash::catalog {
 
 namespace {
 
+// A reg* type, an array of one, or a domain over either.
+bool names_by_oid(Oid type) {
+  type = getBaseType(type);
+  if (is_oid_alias_type(type)) return true;
+  const Oid element = get_element_type(type);
+  return element != InvalidOid && is_oid_alias_type(getBaseType(element));
+}
+
 // True when node is built only from constants and the casts/arrays around them.
 bool constant_casts_only(Node* node) {
   if (!node) return true;
   switch (nodeTag(node)) {
     case T_Const:
+      return !names_by_oid(castNode(Const, node)->consttype);
     case T_CaseTestExpr:
       return true;
     case T_RelabelType:
@@ -70,3 +85,26 @@ Node* fold_constant_casts(Node* node) {
 }
 
 }  // namespace squash::catalog
+
+namespace squash {
+
+bool is_oid_alias_type(unsigned int type) {
+  switch (type) {
+    case REGPROCOID:
+    case REGPROCEDUREOID:
+    case REGOPEROID:
+    case REGOPERATOROID:
+    case REGCLASSOID:
+    case REGCOLLATIONOID:
+    case REGTYPEOID:
+    case REGROLEOID:
+    case REGNAMESPACEOID:
+    case REGCONFIGOID:
+    case REGDICTIONARYOID:
+      return true;
+    default:
+      return false;
+  }
+}
+
+}  // namespace squash

@@ -1,5 +1,5 @@
 // Functions and procedures (pg_proc). Identity: schema.name(argument types), the types as
-// format_type prints them. Aggregates are recorded as unmodelled.
+// format_type prints them. Aggregates have their own reader (read_aggregates.cpp).
 #include <algorithm>
 
 #include "reader.hpp"
@@ -41,6 +41,11 @@ void read_routines(Context& ctx) {
   std::vector<bool> keep(r.size());
   for (size_t i = 0; i < r.size(); i++) {
     keep[i] = !ctx.extension_member(ProcedureRelationId, r.oid(i, 0)) && !r.flag(i, 23);
+    if (keep[i] && r.ch(i, 3) == 'a') {
+      // Read by read_aggregates, only when there are any.
+      ctx.aggregates.push_back(r.oid(i, 0));
+      keep[i] = false;
+    }
     if (!keep[i]) continue;
     for (int64_t t : parse_vector(r.view(i, 7))) ctx.need_type(static_cast<Oid>(t), kNoTypmod);
   }
@@ -54,10 +59,6 @@ void read_routines(Context& ctx) {
     const std::string identity =
         qualified(ctx.nsps.at(r.oid(i, 1)), r.view(i, 2)) + "(" + join(args, ", ") + ")";
     const char prokind = r.ch(i, 3);
-    if (prokind == 'a') {
-      ctx.unmodelled.push_back({identity, "pg_proc", "aggregate"});
-      continue;
-    }
     const std::string language = r.str(i, 4);
     ObjectRef o = ctx.add(prokind == 'p' ? "procedure" : "function", identity);
     o.set("language", language);

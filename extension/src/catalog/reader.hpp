@@ -301,6 +301,8 @@ struct Context {
     bool validated = true;
   };
   std::vector<DomainCheck> domain_checks;
+  // Aggregates in scope (not an extension's), found by read_routines for read_aggregates.
+  std::vector<Oid> aggregates;
   std::vector<Unmodelled> unmodelled;  // emitted last, by read_unmodelled
   Deparser deparser;
   std::vector<Oid> nsp_oids;         // the schemas in scope, sorted
@@ -367,6 +369,11 @@ void read_indexes(Context& ctx);
 void read_views(Context& ctx);
 void read_types(Context& ctx);
 void read_routines(Context& ctx);
+// Kinds with a reader of their own (one query per catalog, see read_aggregates.cpp).
+void read_aggregates(Context& ctx);
+void read_operators(Context& ctx);
+void read_casts(Context& ctx);
+void read_collations(Context& ctx);
 void read_triggers(Context& ctx);
 void read_event_triggers(Context& ctx);
 void read_policies(Context& ctx);

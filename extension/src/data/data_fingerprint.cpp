@@ -12,6 +12,7 @@
 #include "pg_squash/pg/guc_scope.hpp"
 #include "pg_squash/pg/privileges.hpp"
 #include "pg_squash/pg/settings.hpp"
+#include "pg_squash/catalog/oid_alias.hpp"
 #include "pg_squash/catalog/user_objects.hpp"
 
 // xxHash compiled in (header-only mode): the short-input path is inlined into the loop.
@@ -101,23 +102,7 @@ constexpr size_t kBufferSize = 16384;
 // data: it carries OIDs (enums, composites/records, ranges, multiranges, reg*, aclitem)
 // or its type is not built in (the binary form is the extension's business).
 bool binary_depends_on_database(Oid base) {
-  switch (base) {
-    case REGPROCOID:
-    case REGPROCEDUREOID:
-    case REGOPEROID:
-    case REGOPERATOROID:
-    case REGCLASSOID:
-    case REGCOLLATIONOID:
-    case REGTYPEOID:
-    case REGROLEOID:
-    case REGNAMESPACEOID:
-    case REGCONFIGOID:
-    case REGDICTIONARYOID:
-    case ACLITEMOID:
-      return true;
-    default:
-      break;
-  }
+  if (is_oid_alias_type(base) || base == ACLITEMOID) return true;
   if (base >= FirstNormalObjectId) return true;
   switch (get_typtype(base)) {
     case TYPTYPE_BASE:

@@ -14,16 +14,6 @@ const std::string* attr(const model::Object& o, std::string_view key) {
   return o.get(key);
 }
 
-std::string attr_or(const model::Object& o, std::string_view key, const std::string& fallback) {
-  const std::string* v = o.get(key);
-  return v ? *v : fallback;
-}
-
-bool is_true(const model::Object& o, std::string_view key) {
-  const std::string* v = o.get(key);
-  return v && *v == "true";
-}
-
 std::string last_part(const std::string& identity) {
   return std::string(model::split_last(identity).name);
 }
@@ -35,16 +25,6 @@ std::string parent_part(const std::string& identity) {
 std::string first_part(const std::string& identity) {
   auto parts = model::split_identity(identity);
   return parts.empty() ? std::string() : std::string(parts.front());
-}
-
-// "public.f(integer, text)" -> "public.f"
-std::string routine_name(const std::string& identity) {
-  bool quoted = false;
-  for (size_t i = 0; i < identity.size(); i++) {
-    if (identity[i] == '"') quoted = !quoted;
-    if (!quoted && identity[i] == '(') return identity.substr(0, i);
-  }
-  return identity;
 }
 
 // A storage parameter value as SQL accepts it in WITH (...).
@@ -170,6 +150,25 @@ bool strip_suffix(std::string& text, const std::string& suffix) {
 
 }  // namespace
 
+std::string attr_or(const model::Object& o, std::string_view key, const std::string& fallback) {
+  const std::string* v = o.get(key);
+  return v ? *v : fallback;
+}
+
+bool is_true(const model::Object& o, std::string_view key) {
+  const std::string* v = o.get(key);
+  return v && *v == "true";
+}
+
+std::string routine_name(const std::string& identity) {
+  bool quoted = false;
+  for (size_t i = 0; i < identity.size(); i++) {
+    if (identity[i] == '"') quoted = !quoted;
+    if (!quoted && identity[i] == '(') return identity.substr(0, i);
+  }
+  return identity;
+}
+
 std::vector<std::string> split_list(std::string_view text) {
   std::vector<std::string> out;
   if (text.empty()) return out;
@@ -233,16 +232,19 @@ std::string Plan::role(const std::string& name) const {
 }
 
 void Plan::owner_and_acl(Step& s, const model::Object& o, const std::string& object_word,
-                         const std::string& target, const char* grant_word) {
+                         const std::string& target, const char* grant_word,
+                         const std::string& grant_target) {
+  const std::string on =
+      grant_word ? std::string(grant_word) + " " + (grant_target.empty() ? target : grant_target)
+                 : std::string();
   if (!options_.with_owners) {
-    grants_to_others(s, o, grant_word ? std::string(grant_word) + " " + target : std::string());
+    grants_to_others(s, o, on);
     return;
   }
   const std::string* owner = attr(o, "owner");
   if (owner) s.sql.push_back("ALTER " + object_word + " " + target + " OWNER TO " + role(*owner));
   const std::string* acl = attr(o, "acl");
   if (!acl || !grant_word) return;
-  const std::string on = std::string(grant_word) + " " + target;
   s.sql.push_back("REVOKE ALL ON " + on + " FROM PUBLIC");
   if (owner) s.sql.push_back("REVOKE ALL ON " + on + " FROM " + role(*owner));
   grants(s.sql, *acl, on);
@@ -815,6 +817,14 @@ void Plan::build() {
       add_policy(o);
     } else if (k == "event trigger") {
       add_event_trigger(o);
+    } else if (k == "aggregate") {
+      add_aggregate(o);
+    } else if (k == "operator") {
+      add_operator(o);
+    } else if (k == "cast") {
+      add_cast(o);
+    } else if (k == "collation") {
+      add_collation(o);
     } else if (k == "column" || k == "column order") {
       // Part of their table or view.
     } else if (k == "unmodelled") {

@@ -17,6 +17,7 @@ namespace squash::generator {
 enum Phase : int {
   kSchemas = 1,
   kExtensions,
+  kCollations,
   kTypesAndRoutines,  // enums, domains, composite types, functions, procedures, sequences
   kTables,            // tables with columns, partitions attached, RLS flags, comments
   kSeeds,             // include_data rows, before constraints and triggers (as pg_dump does)
@@ -64,8 +65,11 @@ class Plan {
   void need(size_t step, const std::string& kind, const std::string& identity);
   void need_schema(size_t step, const std::string& identity);
   std::string role(const std::string& name) const;
+  // grant_target: what GRANT names when it differs from target (an aggregate's grants
+  // name it as a function).
   void owner_and_acl(Step& s, const model::Object& o, const std::string& object_word,
-                     const std::string& target, const char* grant_word);
+                     const std::string& target, const char* grant_word,
+                     const std::string& grant_target = {});
   void grants_to_others(Step& s, const model::Object& o, const std::string& on,
                         const std::string& column = {},
                         const model::Object* column_object = nullptr);
@@ -85,6 +89,11 @@ class Plan {
   void add_trigger(const model::Object& o);
   void add_policy(const model::Object& o);
   void add_event_trigger(const model::Object& o);
+  // ddl_kinds.cpp
+  void add_aggregate(const model::Object& o);
+  void add_operator(const model::Object& o);
+  void add_cast(const model::Object& o);
+  void add_collation(const model::Object& o);
   void add_seeds();
   void add_catalog_dependencies();
 
@@ -106,5 +115,11 @@ class Plan {
 
 // Splits "a, b, \"c, d\"" at ", " outside double quotes and parentheses.
 std::vector<std::string> split_list(std::string_view text);
+
+// Attribute helpers shared by the ddl_*.cpp files.
+std::string attr_or(const model::Object& o, std::string_view key, const std::string& fallback);
+bool is_true(const model::Object& o, std::string_view key);
+// "public.f(integer, text)" -> "public.f"
+std::string routine_name(const std::string& identity);
 
 }  // namespace squash::generator

@@ -63,12 +63,27 @@ WITH nsp AS (
   WHERE kind IS NOT NULL
   UNION ALL
   SELECT 'pg_catalog.pg_proc'::pg_catalog.regclass::pg_catalog.oid, p.oid,
-    CASE WHEN p.prokind = 'p' THEN 'procedure' ELSE 'function' END,
+    CASE p.prokind WHEN 'p' THEN 'procedure' WHEN 'a' THEN 'aggregate' ELSE 'function' END,
     pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(p.proname) || '(' ||
     COALESCE((SELECT pg_catalog.string_agg(pg_catalog.format_type(a.t, NULL), ', ' ORDER BY a.k)
               FROM pg_catalog.unnest(p.proargtypes::pg_catalog.oid[]) WITH ORDINALITY a(t, k)),
              '') || ')'
-  FROM pg_catalog.pg_proc p JOIN nsp n ON n.oid = p.pronamespace WHERE p.prokind <> 'a'
+  FROM pg_catalog.pg_proc p JOIN nsp n ON n.oid = p.pronamespace
+  UNION ALL
+  SELECT 'pg_catalog.pg_operator'::pg_catalog.regclass::pg_catalog.oid, o.oid, 'operator',
+    pg_catalog.quote_ident(n.nspname) || '.' || o.oprname || '(' ||
+    COALESCE(pg_catalog.format_type(NULLIF(o.oprleft, 0), NULL), 'NONE') || ', ' ||
+    COALESCE(pg_catalog.format_type(NULLIF(o.oprright, 0), NULL), 'NONE') || ')'
+  FROM pg_catalog.pg_operator o JOIN nsp n ON n.oid = o.oprnamespace
+  UNION ALL
+  SELECT 'pg_catalog.pg_cast'::pg_catalog.regclass::pg_catalog.oid, c.oid, 'cast',
+    '(' || pg_catalog.format_type(c.castsource, NULL) || ' AS ' ||
+    pg_catalog.format_type(c.casttarget, NULL) || ')'
+  FROM pg_catalog.pg_cast c WHERE c.oid >= 16384
+  UNION ALL
+  SELECT 'pg_catalog.pg_collation'::pg_catalog.regclass::pg_catalog.oid, c.oid, 'collation',
+    pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.collname)
+  FROM pg_catalog.pg_collation c JOIN nsp n ON n.oid = c.collnamespace
   UNION ALL
   SELECT 'pg_catalog.pg_constraint'::pg_catalog.regclass::pg_catalog.oid, co.oid,
     CASE WHEN co.conrelid <> 0 THEN 'constraint' ELSE 'domain' END,
