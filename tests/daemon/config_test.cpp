@@ -66,11 +66,11 @@ min_keep = 2
 
 [[schedule]]
 target = "kidney"
-job = "backup"
+job = "rebuild"
 cron = "0 2 * * 6"
 timezone = "Europe/Berlin"
 window = "2h"
-params = { revision = "000_squashed_complete", expect = "squashed", squashed_sql = "/srv/squash/000.sql" }
+params = { revision = "000_squashed_complete", squashed_sql = "/srv/squash/000.sql" }
 
 [[schedule]]
 target = "kidney"
@@ -103,14 +103,13 @@ cron = "*/30 * * * *"
   ASSERT_EQ(c.schedules.size(), 2u);
   const auto& s = c.schedules[0];
   EXPECT_EQ(s.target, "kidney");
-  EXPECT_EQ(s.job, jobs::JobKind::backup);
+  EXPECT_EQ(s.job, jobs::JobKind::rebuild);
   EXPECT_EQ(s.cron.text(), "0 2 * * 6");
   EXPECT_EQ(s.timezone, "Europe/Berlin");
   ASSERT_TRUE(s.zone);
   EXPECT_EQ(s.zone->name(), "Europe/Berlin");
   EXPECT_EQ(s.window, std::chrono::hours{2});
   EXPECT_EQ(s.params["revision"], "000_squashed_complete");
-  EXPECT_EQ(s.params["expect"], "squashed");
   EXPECT_EQ(s.params["squashed_sql"], "/srv/squash/000.sql");
   EXPECT_EQ(s.pos.line, 18);
   const auto& s2 = c.schedules[1];
@@ -388,7 +387,7 @@ TEST(ConfigError, RelativePaths) {
       "'backup_dir' must be an absolute path");
   expect_one_error(kTarget +
                        "[[schedule]]\ntarget = \"kidney\"\njob = \"rebuild\"\ncron = \"@daily\"\n"
-                       "params = { squashed_sql = \"000.sql\" }\n",
+                       "params = { squashed_sql = \"000.sql\", revision = \"r1\" }\n",
                    10, 27, "params.squashed_sql must be an absolute path");
 }
 

@@ -6,17 +6,8 @@
 source "$(dirname "$0")/lib/tap.bash"
 source "$(dirname "$0")/lib/squashd.bash"
 
-build=${SQUASH_BUILD_DIR:-${BUILD_DIR:-$SQUASH_SRC/build}}
-squashd=$build/daemon/squashd
-squashctl=$build/daemon/squashctl
-if [ ! -x "$squashd" ] || [ ! -x "$squashctl" ] || [ -z "${PGHOST:-}" ]; then
-  echo "1..0 # SKIP squashd not built or no cluster (PGHOST)"
-  exit 0
-fi
+squashd_preamble backup
 
-work=$(mktemp -d /tmp/squashd_backup_e2e.XXXXXX)
-chmod 755 "$work"
-pid=
 victim=sqd_e2e_victim_$$  # squashd's login role (a superuser) in the search_path case
 app_role=sqd_e2e_app_$$    # an application role that owns a schema and nothing else
 cleanup() {
@@ -25,8 +16,6 @@ cleanup() {
   q -c "DROP ROLE IF EXISTS $victim" -c "DROP ROLE IF EXISTS $app_role" >/dev/null 2>&1
   rm -rf "$work"
 }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 
 src=sqd_e2e_src_$$
 big=sqd_e2e_big_$$

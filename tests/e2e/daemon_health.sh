@@ -2,26 +2,15 @@
 # End to end: a real squashd on a loopback port, driven with raw HTTP and squashctl.
 # Prints TAP. Binaries from $SQUASH_BUILD_DIR (default: $BUILD_DIR, else <repo>/build).
 set -u
+source "$(dirname "$0")/lib/squashd.bash"
 
-repo=$(cd "$(dirname "$0")/../.." && pwd)
-build=${SQUASH_BUILD_DIR:-${BUILD_DIR:-$repo/build}}
-squashd=$build/daemon/squashd
-squashctl=$build/daemon/squashctl
-
+squashd_preamble health --no-cluster
 echo "1..20"
-if [ ! -x "$squashd" ] || [ ! -x "$squashctl" ]; then
-  echo "Bail out! squashd/squashctl not built in $build (cmake --build first)"
-  exit 1
-fi
-
-work=$(mktemp -d /tmp/squashd_e2e.XXXXXX)
 pids=()
 cleanup() {
   for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null; done
   rm -rf "$work"
 }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 
 n=0
 failed=0

@@ -7,17 +7,8 @@
 source "$(dirname "$0")/lib/tap.bash"
 source "$(dirname "$0")/lib/squashd.bash"
 
-build=${SQUASH_BUILD_DIR:-${BUILD_DIR:-$SQUASH_SRC/build}}
-squashd=$build/daemon/squashd
-squashctl=$build/daemon/squashctl
-if [ ! -x "$squashd" ] || [ ! -x "$squashctl" ] || [ -z "${PGHOST:-}" ]; then
-  echo "1..0 # SKIP squashd not built or no cluster (PGHOST)"
-  exit 0
-fi
+squashd_preamble jobs
 
-work=$(mktemp -d /tmp/squashd_jobs_e2e.XXXXXX)
-chmod 755 "$work"
-pid=
 writer=sqd_jobs_writer_$$  # an application role (not a superuser) that writes during rebuilds
 cleanup() {
   [ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
@@ -27,8 +18,6 @@ cleanup() {
   q -c "DROP ROLE IF EXISTS $writer" >/dev/null 2>&1
   [ -n "${KEEP_WORK:-}" ] || rm -rf "$work"
 }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 
 st=sqd_jobs_stamp_$$
 rb=sqd_jobs_rebuild_$$
@@ -287,11 +276,13 @@ is "$(run_json "$id" | jq -r '[.steps[] | select(.name | startswith("rollback"))
   "succeeded,succeeded,succeeded" "every rollback step succeeded"
 
 oid1=$(q -c "SELECT oid FROM pg_database WHERE datname = '$rb'")
-run_job rb rebuild squashed_sql="$work/squashed.sql"
-is "$state" failed "rebuild without params.revision is refused"
+post_run rb rebuild "{\"squashed_sql\": \"$work/squashed.sql\"}"
+is "$code" 400 "rebuild without params.revision is refused (400)"
+like "$message" "^job 'rebuild': params.revision is required" "the answer names the job and the parameter"
 is "$(q -c "SELECT oid FROM pg_database WHERE datname = '$rb'")" "$oid1" "and the database was not touched"
-run_job rb rebuild revision=000_squashed_complete squashed_sql=relative.sql
-like "$error" "absolute path" "a relative squashed_sql is refused"
+post_run rb rebuild '{"revision": "000_squashed_complete", "squashed_sql": "relative.sql"}'
+is "$code" 400 "a relative squashed_sql is refused (400)"
+like "$message" "params.squashed_sql must be an absolute path" "naming the parameter"
 
 # --- (4) validate and refresh-views on a healthy database
 run_job rb validate

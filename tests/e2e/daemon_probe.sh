@@ -9,29 +9,19 @@
 source "$(dirname "$0")/lib/tap.bash"
 source "$(dirname "$0")/lib/squashd.bash"
 
-build=${SQUASH_BUILD_DIR:-${BUILD_DIR:-$SQUASH_SRC/build}}
-squashd=$build/daemon/squashd
-squashctl=$build/daemon/squashctl
-if [ ! -x "$squashd" ] || [ ! -x "$squashctl" ] || [ -z "${PGHOST:-}" ]; then
-  echo "1..0 # SKIP squashd not built or no cluster (PGHOST)"
-  exit 0
-fi
 if ! /usr/bin/python3 -c 'import websockets' 2>/dev/null; then
   echo "1..0 # SKIP python3-websockets is not installed (scripts/install-deps.sh installs it)"
   exit 0
 fi
+squashd_preamble probe
 
-work=$(mktemp -d /tmp/squashd_probe_e2e.XXXXXX)
-chmod 755 "$work"
-pid= servers=
+servers=
 cleanup() {
   [ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
   [ -n "$servers" ] && kill "$servers" 2>/dev/null && wait "$servers" 2>/dev/null
   drop_test_databases
   [ -n "${KEEP_WORK:-}" ] || rm -rf "$work"
 }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 
 token="tok-$RANDOM$RANDOM"
 echo "$token" >"$work/token"

@@ -14,8 +14,10 @@
 #include <toml++/toml.h>
 
 #include "config/conninfo.hpp"
+#include "jobspec/job_spec.hpp"
 #include "probe/endpoint.hpp"
 #include "scheduler/duration.hpp"
+#include "util/names.hpp"
 
 namespace squash::config {
 
@@ -39,52 +41,7 @@ const Names kProbeKinds = {"http", "websocket", "tcp"};
 const Names kProbeMethods = {"GET", "HEAD"};
 const Names kScheduleKeys = {"target", "job", "cron", "timezone", "window", "params"};
 
-// Job parameters squashd knows (schedule.params); a new job adds its own here.
-enum class ParamKind { string, revision, path, boolean, string_array };
-const std::vector<std::pair<std::string_view, ParamKind>> kParams = {
-    {"revision", ParamKind::revision},    {"down_revision", ParamKind::revision},
-    {"expect", ParamKind::string},        {"squashed_sql", ParamKind::path},
-    {"concurrently", ParamKind::boolean}, {"schemas", ParamKind::string_array},
-};
-
-std::string join(const Names& names, std::string_view sep = ", ") {
-  std::string out;
-  for (auto n : names) {
-    if (!out.empty()) out += sep;
-    out += n;
-  }
-  return out;
-}
-
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diag = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      std::size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diag = up;
-    }
-  }
-  return row[b.size()];
-}
-
-// " (did you mean 'x'?)" for a near miss, else " (expected one of: ...)".
-std::string hint(std::string_view got, const Names& allowed) {
-  std::string_view best;
-  std::size_t best_distance = 3;
-  for (auto a : allowed) {
-    auto d = edit_distance(got, a);
-    if (d < best_distance) {
-      best = a;
-      best_distance = d;
-    }
-  }
-  if (!best.empty()) return fmt::format(" (did you mean '{}'?)", best);
-  return fmt::format(" (expected one of: {})", join(allowed));
-}
+using util::hint;
 
 std::string_view type_name(const toml::node& n) {
   switch (n.type()) {
@@ -136,14 +93,6 @@ bool valid_target_name(const std::string& name) {
   return std::all_of(name.begin(), name.end(), [](char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
            c == '-' || c == '.';
-  });
-}
-
-bool valid_revision(const std::string& r) {
-  if (r.empty() || r.size() > 128) return false;
-  return std::none_of(r.begin(), r.end(), [](char c) {
-    auto u = static_cast<unsigned char>(c);
-    return u <= 0x20 || u == 0x7f;
   });
 }
 
@@ -281,7 +230,7 @@ class Loader {
     auto it = std::find(names.begin(), names.end(), s->get());
     if (it == names.end()) {
       error(pos_of(s->source()),
-            fmt::format("{} '{}' is not one of: {}", key, s->get(), join(names)));
+            fmt::format("{} '{}' is not one of: {}", key, s->get(), fmt::join(names, ", ")));
       return;
     }
     out = static_cast<Enum>(it - names.begin());
@@ -462,8 +411,8 @@ class Loader {
     if (t.get("kind")) {
       get_choice(t, where, "kind", kProbeKinds, kind);
     } else {
-      error(pos_of(t.source()),
-            fmt::format("{} is missing required key 'kind' ({})", where, join(kProbeKinds)));
+      error(pos_of(t.source()), fmt::format("{} is missing required key 'kind' ({})", where,
+                                            fmt::join(kProbeKinds, ", ")));
     }
     p.kind = static_cast<probe::ProbeKind>(kind);
     if (auto* s = get_string(t, where, "url", true)) {
@@ -578,10 +527,12 @@ class Loader {
                                         : hint(s.target, known)));
       }
     }
+    bool job_known = false;
     if (auto* v = get_string(t, where, "job", true)) {
-      if (auto kind = jobs::parse_job_kind(v->get()))
+      if (auto kind = jobs::parse_job_kind(v->get())) {
         s.job = *kind;
-      else
+        job_known = true;
+      } else
         error(pos_of(v->source()),
               fmt::format("unknown job '{}'{}", v->get(), hint(v->get(), jobs::job_names())));
     }
@@ -609,68 +560,41 @@ class Loader {
       else
         s.window = std::get<std::chrono::seconds>(parsed);
     }
-    if (auto* node = t.get("params")) {
-      if (auto* p = node->as_table())
-        parse_params(*p, s.params);
-      else
-        error(pos_of(node->source()),
-              fmt::format("'params' must be a table, not {}", type_name(*node)));
-    }
+    auto* params = t.get("params");
+    if (params && !params->is_table())
+      error(pos_of(params->source()),
+            fmt::format("'params' must be a table, not {}", type_name(*params)));
+    if (job_known) parse_params(t, params, jobs::spec_of(s.job), s);
     cfg_.schedules.push_back(std::move(s));
   }
 
-  void parse_params(const toml::table& t, nlohmann::json& out) {
+  // The schedule's params, checked against its job's spec (jobspec/job_spec.hpp).
+  void parse_params(const toml::table& schedule, const toml::node* params, const jobs::JobSpec& job,
+                    Schedule& s) {
+    const toml::table empty;
+    const toml::table& t = params && params->is_table() ? *params->as_table() : empty;
+    std::vector<std::string_view> given;
+    for (auto&& [key, node] : t) given.push_back(key.str());
+    for (auto* p : jobs::missing_params(job, given))
+      error(params ? pos_of(params->source()) : pos_of(schedule.source()),
+            fmt::format("job '{}': {}", job.name, jobs::missing_message(*p)));
     for (auto&& [key, node] : t) {
       auto name = key.str();
-      auto spec =
-          std::find_if(kParams.begin(), kParams.end(), [&](auto& p) { return p.first == name; });
-      if (spec == kParams.end()) {
-        Names known;
-        for (auto& p : kParams) known.push_back(p.first);
+      auto* spec = job.find(name);
+      if (!spec) {
         error(pos_of(key.source()),
-              fmt::format("unknown key '{}' in params{}", name, hint(name, known)));
+              fmt::format("unknown key '{}' in params{}", name, hint(name, job.param_names())));
         continue;
       }
-      auto wrong_type = [&](std::string_view expected) {
-        error(pos_of(node.source()),
-              fmt::format("params.{} must be {}, not {}", name, expected, type_name(node)));
-      };
-      switch (spec->second) {
-        case ParamKind::boolean:
-          if (auto* b = node.as_boolean())
-            out[std::string(name)] = b->get();
-          else
-            wrong_type("a boolean");
-          break;
-        case ParamKind::string_array: {
-          auto* arr = node.as_array();
-          if (!arr || !arr->is_homogeneous(toml::node_type::string)) {
-            wrong_type("an array of strings");
-            break;
-          }
-          auto& list = out[std::string(name)] = nlohmann::json::array();
-          for (auto& e : *arr) list.push_back(e.as_string()->get());
-          break;
-        }
-        default: {
-          auto* s = node.as_string();
-          if (!s) {
-            wrong_type("a string");
-            break;
-          }
-          if (spec->second == ParamKind::path && !is_absolute(s->get()))
-            error(pos_of(node.source()),
-                  fmt::format("params.{} must be an absolute path, not the relative path '{}'",
-                              name, s->get()));
-          else if (spec->second == ParamKind::revision && !valid_revision(s->get()))
-            error(pos_of(node.source()),
-                  fmt::format("params.{} '{}' is not a revision id (1-128 characters, no "
-                              "whitespace or control characters)",
-                              name, s->get()));
-          else
-            out[std::string(name)] = s->get();
-        }
-      }
+      nlohmann::json value;  // null for the TOML types no parameter takes
+      if (auto* b = node.as_boolean())
+        value = b->get();
+      else if (auto* str = node.as_string())
+        value = str->get();
+      if (auto problem = jobs::param_problem(*spec, value, type_name(node)))
+        error(pos_of(node.source()), *problem);
+      else
+        s.params[std::string(name)] = std::move(value);
     }
   }
 

@@ -12,7 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "jobs/job_kind.hpp"
+#include "jobspec/job_spec.hpp"
 #include "probe/probe_spec.hpp"
 #include "scheduler/cron.hpp"
 #include "scheduler/time_zone.hpp"

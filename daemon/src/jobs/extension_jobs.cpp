@@ -108,7 +108,7 @@ bool same_data(const json& expected, const json& actual, std::string* difference
 void run_validate_job(RunContext& ctx, db::Connection& conn) {
   ctx.step("validate", [&] {
     auto ext = require_extension(ctx, conn);
-    auto v = validate(ctx, conn, ext, ctx.param_string("expect"));
+    auto v = validate(ctx, conn, ext, ctx.params().text("expect"));
     for (auto& w : v.warnings) ctx.note("warn: " + w);
     ctx.detail(v.summary());
     if (v.fail > 0)
@@ -121,9 +121,7 @@ void run_validate_job(RunContext& ctx, db::Connection& conn) {
 void run_refresh_views_job(RunContext& ctx, db::Connection& conn) {
   ctx.step("refresh-views", [&] {
     auto ext = require_extension(ctx, conn);
-    bool concurrently = true;
-    if (auto it = ctx.params().find("concurrently"); it != ctx.params().end() && it->is_boolean())
-      concurrently = it->get<bool>();
+    bool concurrently = ctx.params().flag("concurrently").value_or(true);
     auto rows = conn.query(fmt::format("SELECT view, kind, action, ms FROM {}($1::boolean)",
                                        ext.call("squash_refresh_views")),
                            {concurrently ? "true" : "false"}, &ctx.stop());
@@ -136,9 +134,9 @@ void run_refresh_views_job(RunContext& ctx, db::Connection& conn) {
 }
 
 void run_stamp_job(RunContext& ctx, db::Connection& conn) {
-  auto revision = ctx.param_string("revision");
+  auto revision = ctx.params().text("revision");
   if (!revision) throw StepFailed("stamp needs params.revision (the squashed revision id)");
-  auto expect = ctx.param_string("expect");
+  auto expect = ctx.params().text("expect");
   auto ext = ctx.step("check-extension", [&] {
     auto e = require_extension(ctx, conn);
     // squash_stamp would look for the table on squashd's pinned search_path: name it.

@@ -4,7 +4,6 @@
 
 #include "jobs/backup.hpp"
 #include "jobs/extension_jobs.hpp"
-#include "jobs/job_kind.hpp"
 #include "jobs/probes.hpp"
 #include "jobs/rebuild.hpp"
 
@@ -33,19 +32,18 @@ db::Connection lock_target(RunContext& ctx) {
 }  // namespace
 
 void run_job(RunContext& ctx) {
-  auto kind = parse_job_kind(ctx.run().job);
-  if (!kind) throw StepFailed(fmt::format("unknown job {}", ctx.run().job));
-  if (*kind == JobKind::probe) {
+  const auto kind = ctx.job().kind;
+  if (kind == JobKind::probe) {
     run_probe_job(ctx);  // the application only: no connection to the database
     return;
   }
-  if (*kind == JobKind::rebuild) {
+  if (kind == JobKind::rebuild) {
     // The target database is dropped mid-run: its lock lives on the maintenance database.
     run_rebuild_job(ctx);
     return;
   }
   auto lock = lock_target(ctx);
-  switch (*kind) {
+  switch (kind) {
     case JobKind::backup:
       run_backup_job(ctx);
       break;

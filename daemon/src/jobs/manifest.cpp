@@ -8,7 +8,7 @@
 
 #include <fmt/format.h>
 
-#include "jobs/job_kind.hpp"
+#include "jobspec/job_spec.hpp"
 #include "util/files.hpp"
 
 namespace squash::jobs {

@@ -382,8 +382,8 @@ std::string revision_problem(const std::string& revision, std::size_t max_width)
 void run_rebuild_job(RunContext& ctx) {
   const auto& tools = ctx.settings().tools;
   const std::string dbname = db::dbname_of(ctx.target().conninfo);
-  const auto revision = ctx.param_string("revision");
-  const auto squashed_sql = ctx.param_string("squashed_sql");
+  const auto revision = ctx.params().text("revision");
+  const auto squashed_sql = ctx.params().text("squashed_sql");
   std::optional<db::Connection> maint, conn;
 
   // --- nothing is changed before "drop"

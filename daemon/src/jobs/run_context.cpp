@@ -1,5 +1,6 @@
 #include "jobs/run_context.hpp"
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "config/conninfo.hpp"
@@ -16,6 +17,7 @@ std::string iso_utc(chr::system_clock::time_point t) {
 
 RunContext::RunContext(api::Run run, RunSettings settings, process::Stop& stop, RunHooks hooks)
     : run_(std::move(run)), settings_(std::move(settings)), stop_(stop), hooks_(std::move(hooks)) {
+  if (auto* job = find_job(run_.job)) params_.emplace(*job, run_.params);
   if (settings_.target.passfile)
     passfile_ = std::make_unique<process::PrivatePassfile>(*settings_.target.passfile,
                                                            settings_.state_dir + "/run", run_.id);
@@ -23,10 +25,9 @@ RunContext::RunContext(api::Run run, RunSettings settings, process::Stop& stop, 
 
 RunContext::~RunContext() = default;
 
-std::optional<std::string> RunContext::param_string(const std::string& key) const {
-  auto it = run_.params.find(key);
-  if (it == run_.params.end() || !it->is_string()) return std::nullopt;
-  return it->get<std::string>();
+const JobParams& RunContext::params() const {
+  if (!params_) throw StepFailed(fmt::format("unknown job {}", run_.job));
+  return *params_;
 }
 
 void RunContext::persist() {

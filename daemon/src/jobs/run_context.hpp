@@ -14,6 +14,7 @@
 #include "api/types.hpp"
 #include "config/config.hpp"
 #include "db/connection.hpp"
+#include "jobspec/job_spec.hpp"
 #include "process/child.hpp"
 #include "process/pg_tools.hpp"
 #include "process/stop.hpp"
@@ -64,8 +65,10 @@ class RunContext {
   void ignore_stop(bool on) { ignore_stop_ = on; }
   // Whether a cancel, SIGTERM or the window's end asked the run to stop (ignore_stop or not).
   bool stop_requested() { return stop_.poll(hooks_.now()) != process::StopReason::none; }
-  const nlohmann::json& params() const { return run_.params; }
-  std::optional<std::string> param_string(const std::string& key) const;
+  // The run's job and its parameters (checked when the run was submitted); StepFailed
+  // for a job squashd does not know.
+  const JobSpec& job() const { return params().job(); }
+  const JobParams& params() const;
 
   // Runs body as the named step: refused when the run must stop or the window's end is
   // nearer than the step's recorded average; journaled started/finished.
@@ -123,6 +126,7 @@ class RunContext {
   void publish();
 
   api::Run run_;
+  std::optional<JobParams> params_;  // nullopt: an unknown job
   RunSettings settings_;
   process::Stop& stop_;
   process::Stop never_;

@@ -7,7 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "db/connection.hpp"
-#include "jobs/job_kind.hpp"
+#include "jobspec/job_spec.hpp"
 #include "jobs/jobs.hpp"
 #include "jobs/manifest.hpp"
 #include "jobs/run_context.hpp"
@@ -127,15 +127,17 @@ Submitted RunManager::submit(const api::RunRequest& request, const std::string& 
   if (!target)
     return {Submitted::Kind::unknown_target, "",
             fmt::format("no target named '{}' in {}", request.target, cfg->path)};
-  auto kind = jobs::parse_job_kind(request.job);
-  if (!kind) {
-    std::string names;
-    for (auto n : jobs::job_names()) names += (names.empty() ? "" : ", ") + std::string(n);
+  const jobs::JobSpec* job = jobs::find_job(request.job);
+  if (!job)
     return {Submitted::Kind::invalid, "",
-            fmt::format("unknown job '{}' (one of: {})", request.job, names)};
-  }
+            fmt::format("unknown job '{}' (one of: {})", request.job,
+                        fmt::join(jobs::job_names(), ", "))};
   if (!request.params.is_object())
     return {Submitted::Kind::invalid, "", "params must be a JSON object"};
+  // A bad parameter is the request's fault (400), not a run that fails later.
+  if (auto problems = jobs::check_params(*job, request.params); !problems.empty())
+    return {Submitted::Kind::invalid, "",
+            fmt::format("job '{}': {}", job->name, problems.front().message)};
 
   std::unique_lock lk(mutex_);
   if (stopping_) return {Submitted::Kind::stopping, "", "squashd is shutting down"};

@@ -1,6 +1,29 @@
-# Helpers for the tests that drive a real squashd: a free loopback port, starting the
-# daemon, and running jobs through squashctl. The caller sets: work (its temp dir),
-# squashd, squashctl, token, and after pick_api_port: url.
+# Helpers for the tests that drive a real squashd: the common preamble, a free loopback
+# port, starting the daemon, and running jobs through squashctl. squashd_preamble sets
+# work, squashd and squashctl; the caller sets token, and after pick_api_port: url.
+
+# squashd_preamble NAME [--no-cluster]: the binaries from $SQUASH_BUILD_DIR (else
+# $BUILD_DIR, else <repo>/build) into squashd and squashctl; "1..0 # SKIP" and exit when
+# they are not built or (unless --no-cluster) there is no cluster (PGHOST). Then work: a
+# fresh temp dir (mode 755: the cluster's server reads files there), pid: empty, and the
+# caller's cleanup function run on exit.
+squashd_preamble() {
+  local name=$1 need_cluster=1 repo
+  [ "${2:-}" = --no-cluster ] && need_cluster=
+  repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
+  build=${SQUASH_BUILD_DIR:-${BUILD_DIR:-$repo/build}}
+  squashd=$build/daemon/squashd
+  squashctl=$build/daemon/squashctl
+  if [ ! -x "$squashd" ] || [ ! -x "$squashctl" ] || { [ -n "$need_cluster" ] && [ -z "${PGHOST:-}" ]; }; then
+    echo "1..0 # SKIP squashd not built or no cluster (PGHOST)"
+    exit 0
+  fi
+  work=$(mktemp -d "/tmp/squashd_${name}_e2e.XXXXXX")
+  chmod 755 "$work"
+  pid=
+  trap cleanup EXIT
+  trap 'exit 130' INT TERM
+}
 
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
@@ -30,6 +53,15 @@ start_squashd() {
 ctl() { "$squashctl" --url "$url" --token-file "$work/token" "$@"; }
 run_json() { curl -s -H "Authorization: Bearer $token" "$url/v1/runs/$1"; }
 steps_of() { run_json "$1" | jq -r '[.steps[].name] | join(",")'; }
+
+# post_run TARGET JOB PARAMS-JSON: POST /v1/runs as it is; sets code (HTTP status) and
+# message (the error answer's message).
+post_run() {
+  code=$(curl -s -o "$work/post_run.json" -w '%{http_code}' -H "Authorization: Bearer $token" \
+    -H 'Content-Type: application/json' \
+    -d "{\"target\": \"$1\", \"job\": \"$2\", \"params\": $3}" "$url/v1/runs")
+  message=$(jq -r '.message // ""' "$work/post_run.json" 2>/dev/null)
+}
 
 # run_job TARGET JOB [K=V...]: runs and waits; sets id, state, error. squashctl's output
 # is appended to $work/ctl.out, its errors to $work/ctl.err.

@@ -1,0 +1,16 @@
+// Suggestions for a mistyped name (config keys, job names, job parameters).
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace squash::util {
+
+std::size_t edit_distance(std::string_view a, std::string_view b);
+
+// " (did you mean 'x'?)" for a near miss, else " (expected one of: ...)".
+std::string hint(std::string_view got, const std::vector<std::string_view>& allowed);
+
+}  // namespace squash::util
