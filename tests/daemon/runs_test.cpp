@@ -30,6 +30,7 @@
 #include "runs/manager.hpp"
 #include "runs/metrics.hpp"
 #include "runs/target_lock.hpp"
+#include "runtime/planner.hpp"
 #include "scheduler/window.hpp"
 #include "test_util.hpp"
 #include "util/files.hpp"
@@ -256,10 +257,10 @@ window = "{}"
 
 TEST(Planner, StartsOnTimeWithTheWindowAndSkipsMissedTimes) {
   auto cfg = schedule_config("0 2 * * *", "2h");  // 02:00 Berlin = 01:00Z in winter
-  scheduler::Planner p;
+  runtime::Planner p;
   p.reset(cfg, utc(2026, 1, 10, 12));
   EXPECT_EQ(*p.next_wakeup(), utc(2026, 1, 11, 1));
-  std::vector<scheduler::Planner::Missed> missed;
+  std::vector<runtime::Planner::Missed> missed;
   EXPECT_TRUE(p.due(cfg, utc(2026, 1, 11, 0, 59, 59), &missed).empty());
   auto due = p.due(cfg, utc(2026, 1, 11, 1, 0, 0), &missed);
   ASSERT_EQ(due.size(), 1u);
@@ -283,11 +284,11 @@ TEST(Planner, StartsOnTimeWithTheWindowAndSkipsMissedTimes) {
 
 TEST(Planner, DaylightSavingAndCountingMissedAtBoot) {
   auto cfg = schedule_config("30 2 * * *", "1h");
-  scheduler::Planner p;
+  runtime::Planner p;
   // 2026-03-29: 02:30 does not exist in Berlin; Vixie runs it at 03:00 CEST = 01:00Z.
   p.reset(cfg, utc(2026, 3, 28, 12));
   EXPECT_EQ(*p.next_wakeup(), utc(2026, 3, 29, 1));
-  auto m = scheduler::count_missed(cfg.schedules[0], 0, utc(2026, 3, 1), utc(2026, 3, 4, 12));
+  auto m = runtime::count_missed(cfg.schedules[0], 0, utc(2026, 3, 1), utc(2026, 3, 4, 12));
   EXPECT_EQ(m.count, 4);  // 1, 2, 3 and 4 March at 01:30Z
 }
 

@@ -187,7 +187,6 @@ else not_ok "the state lock is released on exit" "$(cat "$work/state/squashd.loc
 # max_connections is lowered to a quarter of it, connections over the cap are closed at
 # once (503), half-sent headers are cut off after header_timeout, the log stays short,
 # and afterwards /v1/health and a run (opening its journal files) still work.
-source "$repo/tests/e2e/lib/squashd.bash"
 fw=$work/flood
 mkdir -p "$fw"
 pick_api_port

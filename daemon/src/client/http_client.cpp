@@ -7,7 +7,7 @@
 #include <boost/beast/http.hpp>
 #include <fmt/format.h>
 
-#include "version.hpp"
+#include "api/version.hpp"
 
 namespace squash::client {
 

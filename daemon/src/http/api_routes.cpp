@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include "version.hpp"
+#include "api/version.hpp"
 
 namespace squash::http {
 

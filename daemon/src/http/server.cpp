@@ -15,7 +15,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include "version.hpp"
+#include "api/version.hpp"
 
 namespace squash::http {
 

@@ -19,7 +19,7 @@
 
 #include "api/token_file.hpp"
 #include "scheduler/time_zone.hpp"
-#include "version.hpp"
+#include "api/version.hpp"
 
 namespace squash::probe {
 

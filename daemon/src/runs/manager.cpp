@@ -14,7 +14,7 @@
 #include "runs/metrics.hpp"
 #include "scheduler/time_zone.hpp"
 #include "util/files.hpp"
-#include "version.hpp"
+#include "api/version.hpp"
 
 namespace squash::runs {
 

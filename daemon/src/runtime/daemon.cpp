@@ -23,8 +23,9 @@
 #include "runs/manager.hpp"
 #include "runtime/state_lock.hpp"
 #include "scheduler/duration.hpp"
+#include "runtime/planner.hpp"
 #include "scheduler/window.hpp"
-#include "version.hpp"
+#include "api/version.hpp"
 
 namespace squash::runtime {
 
@@ -176,7 +177,7 @@ struct Daemon::Impl {
   void schedule_tick() {
     if (stopping) return;
     auto now = now_seconds();
-    std::vector<scheduler::Planner::Missed> missed;
+    std::vector<Planner::Missed> missed;
     auto due = planner.due(config, now, &missed);
     for (auto& m : missed) {
       auto& s = config.schedules[m.schedule];
@@ -214,7 +215,7 @@ struct Daemon::Impl {
       if (!last) continue;
       auto since = jobs::parse_utc(last->queued_at);
       if (!since) continue;
-      auto m = scheduler::count_missed(s, i, *since, now);
+      auto m = count_missed(s, i, *since, now);
       if (m.count > 0)
         spdlog::warn(
             "schedule {} {}: {} run(s) due {} .. {} were missed while squashd was down; "
@@ -352,7 +353,7 @@ struct Daemon::Impl {
   asio::io_context io;
   asio::signal_set signals;
   asio::steady_timer timer;
-  scheduler::Planner planner;
+  Planner planner;
   bool stopping = false;
   std::string token;
   std::optional<StateLock> lock;

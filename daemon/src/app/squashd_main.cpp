@@ -10,7 +10,7 @@
 #include "config/config.hpp"
 #include "logging/logging.hpp"
 #include "runtime/daemon.hpp"
-#include "version.hpp"
+#include "api/version.hpp"
 
 int main(int argc, char** argv) {
   using namespace squash;

@@ -19,7 +19,7 @@
 #include "client/runs_view.hpp"
 #include "client/status_view.hpp"
 #include "revisions/commands.hpp"
-#include "version.hpp"
+#include "api/version.hpp"
 
 namespace {
 
