@@ -2,6 +2,7 @@
 
 #include "client/status_view.hpp"
 #include "test_util.hpp"
+#include "util/format.hpp"
 
 namespace squash::client {
 namespace {
@@ -16,10 +17,10 @@ TEST(StatusView, HumanDuration) {
 }
 
 TEST(StatusView, ParsesUtcTimestamps) {
-  EXPECT_EQ(parse_utc_iso8601("2025-03-30T01:00:00Z"), testing::utc(2025, 3, 30, 1));
-  EXPECT_FALSE(parse_utc_iso8601("2025-03-30T01:00:00+02:00"));
-  EXPECT_FALSE(parse_utc_iso8601("2025-02-30T01:00:00Z"));
-  EXPECT_FALSE(parse_utc_iso8601(""));
+  EXPECT_EQ(util::parse_utc_iso8601("2025-03-30T01:00:00Z"), testing::utc(2025, 3, 30, 1));
+  EXPECT_FALSE(util::parse_utc_iso8601("2025-03-30T01:00:00+02:00"));
+  EXPECT_FALSE(util::parse_utc_iso8601("2025-02-30T01:00:00Z"));
+  EXPECT_FALSE(util::parse_utc_iso8601(""));
 }
 
 TEST(StatusView, PrintsTargetsAndSchedulesAsATable) {

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "scheduler/time_zone.hpp"
+#include "util/format.hpp"
 
 namespace squash::testing {
 
@@ -19,7 +20,7 @@ inline std::chrono::sys_seconds utc(int y, unsigned mo, unsigned d, int h = 0, i
 }
 
 inline std::string iso(std::chrono::sys_seconds t) {
-  return scheduler::format_utc_iso8601(t);
+  return util::format_utc_iso8601(t);
 }
 
 // A fresh directory under the system's temporary one, removed with all it holds (modes

@@ -5,6 +5,7 @@
 
 #include "scheduler/time_zone.hpp"
 #include "test_util.hpp"
+#include "util/format.hpp"
 
 namespace squash::scheduler {
 namespace {
@@ -124,7 +125,7 @@ TEST(TimeZone, FormatsLocalTimesWithTheirOffset) {
             "2025-01-01T07:00:00-05:00");
   EXPECT_EQ(format_local_iso8601(utc(2025, 1, 1, 12), TimeZone::utc()),
             "2025-01-01T12:00:00+00:00");
-  EXPECT_EQ(format_utc_iso8601(utc(2025, 1, 1, 12, 3, 4)), "2025-01-01T12:03:04Z");
+  EXPECT_EQ(util::format_utc_iso8601(utc(2025, 1, 1, 12, 3, 4)), "2025-01-01T12:03:04Z");
 }
 
 }  // namespace

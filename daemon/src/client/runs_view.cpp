@@ -1,4 +1,5 @@
 #include "client/runs_view.hpp"
+#include "util/format.hpp"
 
 #include <algorithm>
 
@@ -30,17 +31,6 @@ std::string shorten(const std::string& s, std::size_t n) {
 
 }  // namespace
 
-std::string human_bytes(std::uint64_t b) {
-  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-  double v = static_cast<double>(b);
-  int u = 0;
-  while (v >= 1024 && u < 4) {
-    v /= 1024;
-    ++u;
-  }
-  return u == 0 ? fmt::format("{} B", b) : fmt::format("{:.1f} {}", v, units[u]);
-}
-
 std::string progress_line(const api::Progress& p, int width, int tick) {
   // pg_dump's output size is not known in advance: show a block moving along the bar.
   std::string bar(static_cast<std::size_t>(width), '.');
@@ -49,8 +39,8 @@ std::string progress_line(const api::Progress& p, int width, int tick) {
   int pos = span > 0 ? tick % (2 * span) : 0;
   if (pos > span) pos = 2 * span - pos;
   for (int i = 0; i < block && pos + i < width; ++i) bar[static_cast<std::size_t>(pos + i)] = '#';
-  return fmt::format("[{}] {:>10}  {:>10}/s", bar, human_bytes(p.bytes),
-                     human_bytes(static_cast<std::uint64_t>(p.bytes_per_second)));
+  return fmt::format("[{}] {:>10}  {:>10}/s", bar, util::human_bytes(p.bytes),
+                     util::human_bytes(static_cast<std::uint64_t>(p.bytes_per_second)));
 }
 
 std::string format_runs(const std::vector<api::Run>& runs) {
@@ -77,9 +67,10 @@ std::string format_run(const api::Run& r) {
   for (const auto& s : r.steps) {
     std::string detail = s.error ? "error: " + *s.error : s.detail.value_or("");
     if (s.progress && s.state == api::kRunning)
-      detail = fmt::format("{} at {}/s{}", human_bytes(s.progress->bytes),
-                           human_bytes(static_cast<std::uint64_t>(s.progress->bytes_per_second)),
-                           detail.empty() ? "" : "; " + detail);
+      detail =
+          fmt::format("{} at {}/s{}", util::human_bytes(s.progress->bytes),
+                      util::human_bytes(static_cast<std::uint64_t>(s.progress->bytes_per_second)),
+                      detail.empty() ? "" : "; " + detail);
     rows.push_back(
         {"  " + s.name, s.state, s.seconds ? fmt::format("{:.1f}", *s.seconds) : "-", detail});
   }
@@ -109,7 +100,7 @@ std::string format_backups(const std::string& target, const std::vector<api::Bac
   for (const auto& b : backups) {
     std::string rev;
     for (auto& r : b.revisions) rev += (rev.empty() ? "" : ",") + r;
-    rows.push_back({b.completed_at, human_bytes(b.size_bytes), rev.empty() ? "none" : rev,
+    rows.push_back({b.completed_at, util::human_bytes(b.size_bytes), rev.empty() ? "none" : rev,
                     b.pinned ? "yes" : "", b.directory});
   }
   return table(rows);

@@ -9,8 +9,6 @@
 
 namespace squash::client {
 
-// "1.5 GiB", "12.0 MiB", "512 B"
-std::string human_bytes(std::uint64_t bytes);
 // "[#########.........] 1.2 GiB  48.0 MiB/s" (no total known: a moving block)
 std::string progress_line(const api::Progress& p, int width, int tick);
 // A table: ID, TARGET, JOB, STATE, STARTED, FINISHED, ERROR (shortened).

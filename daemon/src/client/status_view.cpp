@@ -1,4 +1,5 @@
 #include "client/status_view.hpp"
+#include "util/format.hpp"
 
 #include <algorithm>
 #include <vector>
@@ -25,28 +26,6 @@ std::string human_duration(std::int64_t s) {
   return out.empty() ? "0s" : out;
 }
 
-std::optional<chr::sys_seconds> parse_utc_iso8601(std::string_view t) {
-  // YYYY-MM-DDTHH:MM:SSZ
-  if (t.size() != 20 || t[4] != '-' || t[7] != '-' || t[10] != 'T' || t[13] != ':' ||
-      t[16] != ':' || t[19] != 'Z')
-    return std::nullopt;
-  auto num = [&](std::size_t pos, std::size_t len) -> int {
-    int v = 0;
-    for (std::size_t i = pos; i < pos + len; ++i) {
-      if (t[i] < '0' || t[i] > '9') return -1;
-      v = v * 10 + (t[i] - '0');
-    }
-    return v;
-  };
-  int y = num(0, 4), mo = num(5, 2), d = num(8, 2), h = num(11, 2), mi = num(14, 2), s = num(17, 2);
-  if (y < 0 || mo < 1 || d < 1 || h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 || s > 60)
-    return std::nullopt;
-  chr::year_month_day ymd{chr::year{y}, chr::month{static_cast<unsigned>(mo)},
-                          chr::day{static_cast<unsigned>(d)}};
-  if (!ymd.ok()) return std::nullopt;
-  return chr::sys_days{ymd} + chr::hours{h} + chr::minutes{mi} + chr::seconds{s};
-}
-
 std::string format_status(const api::Health& health, const api::Status& status,
                           const std::string& url, chr::sys_seconds now) {
   std::string out = fmt::format("squashd {} at {}: {}\n", status.version, url, health.status);
@@ -68,7 +47,7 @@ std::string format_status(const api::Health& health, const api::Status& status,
     std::string next = "never";
     if (s.next_run_local) {
       next = *s.next_run_local;
-      if (auto at = s.next_run ? parse_utc_iso8601(*s.next_run) : std::nullopt)
+      if (auto at = s.next_run ? util::parse_utc_iso8601(*s.next_run) : std::nullopt)
         next += fmt::format(" (in {})", human_duration((*at - now).count()));
     }
     rows.push_back({s.target, s.job, s.cron, s.timezone, s.window, next});

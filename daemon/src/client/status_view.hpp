@@ -14,9 +14,6 @@ namespace squash::client {
 // "4d 18h", "3m 12s", "45s": the two largest units.
 std::string human_duration(std::int64_t seconds);
 
-// "2025-03-30T01:00:00Z" → instant; nullopt when not in that form.
-std::optional<std::chrono::sys_seconds> parse_utc_iso8601(std::string_view text);
-
 std::string format_status(const api::Health& health, const api::Status& status,
                           const std::string& url, std::chrono::sys_seconds now);
 

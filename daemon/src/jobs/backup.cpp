@@ -12,6 +12,7 @@
 #include "jobs/squash_state.hpp"
 #include "jobs/version_table.hpp"
 #include "util/files.hpp"
+#include "util/format.hpp"
 
 namespace squash::jobs {
 
@@ -35,17 +36,6 @@ std::size_t toc_entries(const std::string& list) {
     start = end + 1;
   }
   return n;
-}
-
-std::string format_bytes(std::uint64_t b) {
-  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-  double v = static_cast<double>(b);
-  int u = 0;
-  while (v >= 1024 && u < 4) {
-    v /= 1024;
-    ++u;
-  }
-  return u == 0 ? fmt::format("{} B", b) : fmt::format("{:.1f} {}", v, units[u]);
 }
 
 }  // namespace
@@ -82,7 +72,7 @@ BackupResult take_backup(RunContext& ctx) {
   m.run_id = ctx.run().id;
   m.target = target.name;
   m.database = db::dbname_of(target.conninfo);
-  m.started_at = iso_utc(ctx.now());
+  m.started_at = util::format_utc_iso8601(ctx.now());
 
   // One snapshot for the three dumps, the revision and the fingerprints.
   db::Connection snap = ctx.connect();
@@ -137,7 +127,7 @@ BackupResult take_backup(RunContext& ctx) {
                                        "--snapshot=" + snapshot, "--dbname=" + ctx.conninfo()};
       argv.insert(argv.end(), d.flags.begin(), d.flags.end());
       auto r = ctx.run_tool("pg_dump", argv, partial + "/" + d.file, std::nullopt, true);
-      ctx.detail(fmt::format("{} in {:.1f}s", format_bytes(r.stdout_bytes), r.seconds));
+      ctx.detail(fmt::format("{} in {:.1f}s", util::human_bytes(r.stdout_bytes), r.seconds));
     });
   }
   snap.query("COMMIT");
@@ -177,7 +167,7 @@ BackupResult take_backup(RunContext& ctx) {
 
   ctx.step("manifest", [&] {
     m.verified = true;
-    m.completed_at = iso_utc(ctx.now());
+    m.completed_at = util::format_utc_iso8601(ctx.now());
     write_manifest(partial, m);
   });
 
@@ -190,7 +180,7 @@ BackupResult take_backup(RunContext& ctx) {
     for (auto& f : m.files) total += f.size;
     ctx.set_partial_dir(std::nullopt);
     ctx.set_backup(final_dir, total);
-    ctx.detail(fmt::format("{} ({})", final_dir, format_bytes(total)));
+    ctx.detail(fmt::format("{} ({})", final_dir, util::human_bytes(total)));
   });
   return {final_dir, m, state};
 }

@@ -10,6 +10,7 @@
 
 #include "jobspec/job_spec.hpp"
 #include "util/files.hpp"
+#include "util/format.hpp"
 
 namespace squash::jobs {
 
@@ -73,19 +74,6 @@ void write_manifest(const std::string& dir, const Manifest& m) {
   util::write_file_atomic(dir + "/" + kManifestName, json(m).dump(2) + "\n", 0600);
 }
 
-std::optional<std::chrono::sys_seconds> parse_utc(const std::string& t) {
-  using namespace std::chrono;
-  if (t.size() != 20 || t[4] != '-' || t[7] != '-' || t[10] != 'T' || t[13] != ':' ||
-      t[16] != ':' || t[19] != 'Z')
-    return std::nullopt;
-  int y, mo, d, h, mi, s;
-  if (std::sscanf(t.c_str(), "%4d-%2d-%2dT%2d:%2d:%2dZ", &y, &mo, &d, &h, &mi, &s) != 6)
-    return std::nullopt;
-  year_month_day ymd{year{y}, month{static_cast<unsigned>(mo)}, day{static_cast<unsigned>(d)}};
-  if (!ymd.ok() || h > 23 || mi > 59 || s > 60) return std::nullopt;
-  return sys_days{ymd} + hours{h} + minutes{mi} + seconds{s};
-}
-
 bool is_backup_name_of(const std::string& name, const std::string& target) {
   static const std::regex stamp(R"(^\d{8}T\d{6}Z-)");
   static const std::regex tail(R"(^-\d+(\.partial)?$)");
@@ -136,7 +124,7 @@ BackupCheck check_backup(const std::string& path, const std::string& target, boo
     c.problem = "the manifest does not say verified";
     return c;
   }
-  c.completed = parse_utc(m.completed_at);
+  c.completed = util::parse_utc_iso8601(m.completed_at);
   if (!c.completed) {
     c.problem = "the manifest has no valid completed_at";
     return c;

@@ -79,7 +79,4 @@ bool is_backup_name_of(const std::string& name, const std::string& target);
 std::vector<BackupCheck> scan_backups(const std::string& backup_dir, const std::string& target,
                                       bool checksums);
 
-// "2025-01-02T03:04:05Z" → instant.
-std::optional<std::chrono::sys_seconds> parse_utc(const std::string& text);
-
 }  // namespace squash::jobs

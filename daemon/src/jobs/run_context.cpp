@@ -6,14 +6,11 @@
 #include "config/conninfo.hpp"
 #include "scheduler/time_zone.hpp"
 #include "scheduler/window.hpp"
+#include "util/format.hpp"
 
 namespace squash::jobs {
 
 namespace chr = std::chrono;
-
-std::string iso_utc(chr::system_clock::time_point t) {
-  return scheduler::format_utc_iso8601(chr::floor<chr::seconds>(t));
-}
 
 RunContext::RunContext(api::Run run, RunSettings settings, process::Stop& stop, RunHooks hooks)
     : run_(std::move(run)), settings_(std::move(settings)), stop_(stop), hooks_(std::move(hooks)) {
@@ -51,7 +48,7 @@ void RunContext::begin_step(const std::string& name) {
   api::Step s;
   s.name = name;
   s.state = api::kRunning;
-  s.started_at = iso_utc(hooks_.now());
+  s.started_at = util::format_utc_iso8601(hooks_.now());
   run_.steps.push_back(std::move(s));
   current_ = run_.steps.size() - 1;
   step_started_ = chr::steady_clock::now();
@@ -64,7 +61,7 @@ void RunContext::begin_step(const std::string& name) {
 void RunContext::end_step(const std::exception* error) {
   if (!current_) return;
   auto& s = run_.steps[*current_];
-  s.finished_at = iso_utc(hooks_.now());
+  s.finished_at = util::format_utc_iso8601(hooks_.now());
   s.seconds = chr::duration<double>(chr::steady_clock::now() - step_started_).count();
   if (s.progress && *s.seconds > 0)  // the whole step's average rate
     s.progress->bytes_per_second = static_cast<double>(s.progress->bytes) / *s.seconds;

@@ -140,7 +140,4 @@ class RunContext {
   std::chrono::steady_clock::time_point rate_at_;
 };
 
-// ISO-8601 UTC, seconds.
-std::string iso_utc(std::chrono::system_clock::time_point t);
-
 }  // namespace squash::jobs

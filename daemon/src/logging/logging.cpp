@@ -13,6 +13,7 @@
 #include <spdlog/spdlog.h>
 
 #include "scheduler/time_zone.hpp"
+#include "util/format.hpp"
 
 namespace squash::logging {
 
@@ -24,7 +25,7 @@ constexpr char kTextPattern[] = "%Y-%m-%dT%H:%M:%S.%eZ %l %v";
 std::string utc_timestamp(std::chrono::system_clock::time_point when) {
   using namespace std::chrono;
   auto secs = floor<seconds>(when);
-  auto text = scheduler::format_utc_iso8601(secs);
+  auto text = util::format_utc_iso8601(secs);
   text.insert(text.size() - 1, fmt::format(".{:03}", (floor<milliseconds>(when) - secs).count()));
   return text;
 }

@@ -20,6 +20,7 @@
 #include "api/token_file.hpp"
 #include "scheduler/time_zone.hpp"
 #include "api/version.hpp"
+#include "util/format.hpp"
 
 namespace squash::probe {
 
@@ -296,7 +297,7 @@ api::ProbeResult run_probe(const ProbeSpec& spec, std::chrono::system_clock::tim
   r.name = spec.name;
   r.kind = std::string(to_string(spec.kind));
   r.url = spec.url;
-  r.at = scheduler::format_utc_iso8601(std::chrono::floor<std::chrono::seconds>(now));
+  r.at = util::format_utc_iso8601(std::chrono::floor<std::chrono::seconds>(now));
   auto started = Clock::now();
   std::string secret;
   try {

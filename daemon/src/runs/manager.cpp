@@ -15,6 +15,7 @@
 #include "scheduler/time_zone.hpp"
 #include "util/files.hpp"
 #include "api/version.hpp"
+#include "util/format.hpp"
 
 namespace squash::runs {
 
@@ -25,7 +26,7 @@ namespace {
 constexpr std::size_t kJournalKeep = 1000;
 
 std::string now_iso() {
-  return jobs::iso_utc(chr::system_clock::now());
+  return util::format_utc_iso8601(chr::system_clock::now());
 }
 
 // The final state and error of a run from how its job ended.
@@ -155,8 +156,8 @@ Submitted RunManager::submit(const api::RunRequest& request, const std::string& 
   run.trigger = trigger;
   run.params = request.params;
   run.state = api::kQueued;
-  run.queued_at = scheduler::format_utc_iso8601(now);
-  if (window_end) run.window_end = scheduler::format_utc_iso8601(*window_end);
+  run.queued_at = util::format_utc_iso8601(now);
+  if (window_end) run.window_end = util::format_utc_iso8601(*window_end);
   persist(run);
   auto& stored = runs_[run.id] = run;
   if (busy != busy_.end()) {
@@ -181,7 +182,7 @@ void RunManager::start_locked(api::Run& run, std::unique_lock<std::mutex>&) {
   };
   if (!target) return fail(fmt::format("target {} is no longer configured", run.target));
   if (run.window_end) {
-    auto end = jobs::parse_utc(*run.window_end);
+    auto end = util::parse_utc_iso8601(*run.window_end);
     if (end && chr::system_clock::now() >= *end)
       return fail(fmt::format("the maintenance window closed at {} before the run could start",
                               *run.window_end));
@@ -202,7 +203,7 @@ void RunManager::start_locked(api::Run& run, std::unique_lock<std::mutex>&) {
   busy_[run.target] = run.id;
   auto stop = std::make_shared<process::Stop>();
   if (run.window_end)
-    if (auto end = jobs::parse_utc(*run.window_end)) stop->set_deadline(*end);
+    if (auto end = util::parse_utc_iso8601(*run.window_end)) stop->set_deadline(*end);
   spdlog::info("run {} started: {} on {} ({}){}", run.id, run.job, run.target, run.trigger,
                run.window_end ? " until " + *run.window_end : std::string());
   auto shared_lock = std::make_shared<TargetLock>(std::move(*lock));

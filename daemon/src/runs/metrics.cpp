@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "jobs/manifest.hpp"
+#include "util/format.hpp"
 
 namespace squash::runs {
 
@@ -17,7 +18,7 @@ const std::set<std::string> kBackupSteps = {"inspect",   "dump-full", "dump-sche
 
 double unix_seconds(const std::optional<std::string>& iso) {
   if (!iso) return 0;
-  auto t = jobs::parse_utc(*iso);
+  auto t = util::parse_utc_iso8601(*iso);
   return t ? static_cast<double>(t->time_since_epoch().count()) : 0;
 }
 

@@ -14,6 +14,7 @@
 
 #include "scheduler/time_zone.hpp"
 #include "util/files.hpp"
+#include "util/format.hpp"
 
 namespace squash::runs {
 
@@ -40,7 +41,7 @@ std::optional<TargetLock> TargetLock::try_acquire(const std::string& state_dir,
   auto content = nlohmann::json{{"pid", ::getpid()},
                                 {"run_id", run_id},
                                 {"target", target},
-                                {"started_at", scheduler::format_utc_iso8601(now)}}
+                                {"started_at", util::format_utc_iso8601(now)}}
                      .dump() +
                  "\n";
   if (::ftruncate(fd, 0) != 0 ||

@@ -26,6 +26,7 @@
 #include "runtime/planner.hpp"
 #include "scheduler/window.hpp"
 #include "api/version.hpp"
+#include "util/format.hpp"
 
 namespace squash::runtime {
 
@@ -76,7 +77,7 @@ api::Status make_status(const config::Config& config, scheduler::sys_seconds sta
   api::Status s;
   s.version = std::string(kVersion);
   s.pid = ::getpid();
-  s.started_at = scheduler::format_utc_iso8601(started_at);
+  s.started_at = util::format_utc_iso8601(started_at);
   s.uptime_seconds = (now - started_at).count();
   s.config_path = config.path;
   for (const auto& t : config.targets) s.targets.push_back(t.name);
@@ -85,7 +86,7 @@ api::Status make_status(const config::Config& config, scheduler::sys_seconds sta
                             sch.timezone, scheduler::format_duration(sch.window), std::nullopt,
                             std::nullopt};
     if (auto next = sch.next_run(now)) {
-      out.next_run = scheduler::format_utc_iso8601(*next);
+      out.next_run = util::format_utc_iso8601(*next);
       out.next_run_local = scheduler::format_local_iso8601(*next, *sch.zone);
     }
     s.schedules.push_back(std::move(out));
@@ -213,7 +214,7 @@ struct Daemon::Impl {
       auto& s = config.schedules[i];
       auto last = runs->last_scheduled(s.target, std::string(jobs::to_string(s.job)));
       if (!last) continue;
-      auto since = jobs::parse_utc(last->queued_at);
+      auto since = util::parse_utc_iso8601(last->queued_at);
       if (!since) continue;
       auto m = count_missed(s, i, *since, now);
       if (m.count > 0)

@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 
 #include "scheduler/time_zone.hpp"
+#include "util/format.hpp"
 
 namespace squash::runtime {
 
@@ -44,7 +45,7 @@ StateLock StateLock::acquire(const std::string& state_dir) {
   }
   auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
   auto content = fmt::format("{{\"pid\": {}, \"started_at\": \"{}\"}}\n", ::getpid(),
-                             scheduler::format_utc_iso8601(now));
+                             util::format_utc_iso8601(now));
   if (::ftruncate(fd, 0) != 0 ||
       ::pwrite(fd, content.data(), content.size(), 0) != static_cast<ssize_t>(content.size())) {
     int err = errno;

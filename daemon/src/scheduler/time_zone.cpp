@@ -1,4 +1,5 @@
 #include "scheduler/time_zone.hpp"
+#include "util/format.hpp"
 
 #include <algorithm>
 #include <cstdlib>
@@ -382,26 +383,12 @@ std::shared_ptr<const TimeZone> TimeZoneDb::find(const std::string& name, std::s
 
 // ---------------------------------------------------------------------------------------
 
-namespace {
-std::string format_parts(local_seconds local) {
-  auto day = chr::floor<chr::days>(local);
-  chr::year_month_day ymd{day};
-  chr::hh_mm_ss hms{local - day};
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}", static_cast<int>(ymd.year()),
-                     static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                     hms.hours().count(), hms.minutes().count(), hms.seconds().count());
-}
-}  // namespace
-
 std::string format_local_iso8601(sys_seconds t, const TimeZone& zone) {
   auto off = zone.offset(t).count();
   auto a = off < 0 ? -off : off;
-  return fmt::format("{}{}{:02}:{:02}", format_parts(zone.to_local(t)), off < 0 ? '-' : '+',
-                     a / 3600, a / 60 % 60);
-}
-
-std::string format_utc_iso8601(sys_seconds t) {
-  return format_parts(local_seconds{t.time_since_epoch()}) + "Z";
+  return fmt::format("{}{}{:02}:{:02}",
+                     util::format_date_time(sys_seconds{zone.to_local(t).time_since_epoch()}),
+                     off < 0 ? '-' : '+', a / 3600, a / 60 % 60);
 }
 
 }  // namespace squash::scheduler

@@ -101,9 +101,8 @@ class TimeZoneDb {
   std::map<std::string, std::shared_ptr<const TimeZone>> cache_;
 };
 
-// "2025-03-30T03:00:00+02:00" (local time in the zone, with its offset);
-// format_utc_iso8601: "2025-03-30T01:00:00Z".
+// "2025-03-30T03:00:00+02:00" (local time in the zone, with its offset); UTC is
+// util::format_utc_iso8601.
 std::string format_local_iso8601(sys_seconds t, const TimeZone& zone);
-std::string format_utc_iso8601(sys_seconds t);
 
 }  // namespace squash::scheduler
