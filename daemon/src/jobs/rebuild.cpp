@@ -379,14 +379,58 @@ std::string revision_problem(const std::string& revision, std::size_t max_width)
   return "";
 }
 
-void run_rebuild_job(RunContext& ctx) {
-  const auto& tools = ctx.settings().tools;
-  const std::string dbname = db::dbname_of(ctx.target().conninfo);
-  const auto revision = ctx.params().text("revision");
-  const auto squashed_sql = ctx.params().text("squashed_sql");
-  std::optional<db::Connection> maint, conn;
+namespace {
 
-  // --- nothing is changed before "drop"
+// What the rebuild's steps share: the target, the parameters, the two connections, the
+// pre-run schema, the backup and the connection gate.
+struct Rebuild {
+  explicit Rebuild(RunContext& c)
+      : ctx(c),
+        tools(c.settings().tools),
+        dbname(db::dbname_of(c.target().conninfo)),
+        revision(c.params().text("revision")),
+        squashed_sql(c.params().text("squashed_sql")),
+        gate(c, maint, dbname) {}
+
+  RunContext& ctx;
+  const process::PgTools& tools;
+  const std::string dbname;
+  const std::optional<std::string> revision, squashed_sql;
+  // maint: the maintenance database (the rebuild lock lives there); conn: the target.
+  std::optional<db::Connection> maint, conn;
+  std::optional<std::string> before_doc, live_fp;  // the pre-run schema
+  std::string version_schema;  // where the version table is (or would be) before the run
+  ExtensionInfo ext;
+  BackupResult backup;
+  std::string full;  // the backup's full dump
+  ConnectionGate gate;
+  bool destroyed = false;  // the database was dropped: a failure rolls back
+  bool reopened = false;   // verified and open to the application again
+
+  // The steps, in order (rebuild.hpp says what each does).
+  void lock_databases();
+  void preflight();
+  void rehearse();
+  void quiesce();
+  void destructive_phase();
+  void drop_database();
+  void recreate();
+  void apply_sql();
+  void restore_state();
+  void restore_data();
+  void set_revision();
+  void refresh_views();
+  void validate_rebuilt();
+  void compare();
+  void reopen_database();
+  // The database's own connection settings back, whatever stops the run.
+  void reopen_quietly();
+  // Runs to its end whatever stops the run; always throws.
+  [[noreturn]] void roll_back(const std::string& why);
+};
+
+// connect: the rebuild lock on the maintenance database and the run lock on the target.
+void Rebuild::lock_databases() {
   ctx.step("connect", [&] {
     if (dbname.empty() || dbname == kMaintenanceDb || dbname == "template0" ||
         dbname == "template1")
@@ -414,10 +458,10 @@ void run_rebuild_job(RunContext& ctx) {
     ctx.detail(fmt::format("advisory locks held on {} (rebuild of {}) and on {}", kMaintenanceDb,
                            dbname, dbname));
   });
+}
 
-  std::optional<std::string> before_doc, live_fp;
-  std::string version_schema;  // where the version table is (or would be) before the run
-  ExtensionInfo ext = ctx.step("preflight", [&] {
+void Rebuild::preflight() {
+  ext = ctx.step("preflight", [&] {
     if (!revision)
       throw StepFailed(
           "rebuild needs params.revision: the squashed revision the rebuilt database "
@@ -473,7 +517,9 @@ void run_rebuild_job(RunContext& ctx) {
                            fs::file_size(*squashed_sql, ec), *revision, v.summary()));
     return e;
   });
+}
 
+void Rebuild::rehearse() {
   // The squashed SQL must build the live schema in a scratch database before the target
   // is touched: a broken or drifted squash is refused here, with nothing changed.
   ScratchDatabase rehearsal(ctx, "squash_rehearse_", "rehearse");
@@ -521,23 +567,22 @@ void run_rebuild_job(RunContext& ctx) {
   }
   ctx.ignore_stop(false);
   if (rehearsal_failure) std::rethrow_exception(rehearsal_failure);
+}
 
-  BackupResult backup = take_backup(ctx);
+void Rebuild::reopen_quietly() {
+  ctx.ignore_stop(true);
+  try {
+    gate.reopen();
+  } catch (const std::exception& e) {
+    ctx.note(fmt::format("connections to {} are still blocked ({}): run {}", dbname, e.what(),
+                         gate.reopen_sql()));
+  }
+  ctx.ignore_stop(false);
+}
+
+// Nobody else connects from here; refused (settings back) while nothing is dropped.
+void Rebuild::quiesce() {
   const Manifest& m = backup.manifest;
-  const std::string full = backup.dir + "/" + kFullDump;
-
-  ConnectionGate gate(ctx, maint, dbname);
-  // The database's own connection settings back, whatever stops the run.
-  auto reopen = [&] {
-    ctx.ignore_stop(true);
-    try {
-      gate.reopen();
-    } catch (const std::exception& e) {
-      ctx.note(fmt::format("connections to {} are still blocked ({}): run {}", dbname, e.what(),
-                           gate.reopen_sql()));
-    }
-    ctx.ignore_stop(false);
-  };
   try {
     ctx.step("quiesce", [&] {
       gate.remember();
@@ -568,120 +613,152 @@ void run_rebuild_job(RunContext& ctx) {
     conn.reset();  // releases the target's run lock; the rebuild lock on postgres stays
     ctx.require_time_for(kDestructiveSteps, "the rebuild's destructive phase (drop … compare)");
   } catch (...) {
-    reopen();  // nothing was dropped
+    reopen_quietly();  // nothing was dropped
     throw;
   }
+}
 
-  // --- destructive phase
-  bool destroyed = false, reopened = false;
-  std::exception_ptr failure;
-  try {
-    ctx.step("drop", [&] {
-      destroyed = true;
-      try {
-        maint->query(fmt::format("DROP DATABASE {} WITH (FORCE)", maint->identifier(dbname)), {},
-                     &ctx.stop());
+void Rebuild::drop_database() {
+  ctx.step("drop", [&] {
+    destroyed = true;
+    try {
+      maint->query(fmt::format("DROP DATABASE {} WITH (FORCE)", maint->identifier(dbname)), {},
+                   &ctx.stop());
+    } catch (...) {
+      try {  // still there: nothing was destroyed
+        if (maint->scalar("SELECT 1 FROM pg_catalog.pg_database WHERE datname = $1", {dbname}))
+          destroyed = false;
       } catch (...) {
-        try {  // still there: nothing was destroyed
-          if (maint->scalar("SELECT 1 FROM pg_catalog.pg_database WHERE datname = $1", {dbname}))
-            destroyed = false;
-        } catch (...) {
-        }
-        throw;
       }
-    });
-    ctx.step("recreate", [&] {
-      auto n = recreate_database(ctx, full);
-      gate.limit();  // squashd's tools still connect to it, as a superuser
-      ctx.detail(
-          fmt::format("{} recreated from the backup's {} database entries (owner, "
-                      "settings, comment, grants); only superusers may connect",
-                      dbname, n));
-    });
-    ctx.step("apply", [&] {
-      bool created = apply_squashed_sql(ctx, *squashed_sql, dbname, ext.schema, conn);
-      ext = require_extension(ctx, *conn);
-      require_same_schema(ctx, *conn, ext, m.fingerprint, before_doc,
-                          "the squashed SQL does not build the pre-run schema");
-      ctx.detail(fmt::format("{} applied{}; schema fingerprint {} equals the pre-run one",
-                             *squashed_sql, created ? ", pg_squash created" : "",
-                             short_fp(m.fingerprint)));
-    });
-    if (!backup.squash_state.is_null())
-      ctx.step("restore-state",
-               [&] { ctx.detail(write_squash_state(*conn, backup.squash_state, &ctx.stop())); });
-    ctx.step("restore-data", [&] {
-      auto list = ctx.run_tool("pg_restore --list", {tools.pg_restore, "--list", full});
-      std::size_t excluded = 0;
-      ListFile lf(ctx, "data", without_version_data(list.stdout_text, &excluded));
-      ctx.run_tool("pg_restore", {tools.pg_restore, "--data-only", "--disable-triggers",
-                                  "--single-transaction", "--exit-on-error", "--no-password",
-                                  "--use-list=" + lf.path(), "--dbname=" + ctx.conninfo(), full});
-      ctx.detail(fmt::format("{} table(s) restored with their sequence values{}",
-                             m.data_fingerprint.size(),
-                             excluded ? "; alembic_version's rows left out" : ""));
-    });
-    ctx.step("set-revision", [&] {
-      // squashd needs no new connection from here until it is verified: nobody else either.
-      gate.close(backend_pid(*conn));
-      conn->query("BEGIN");
-      try {
-        auto table = find_version_table(*conn, &ctx.stop());
-        if (!table.exists) table.schema = version_schema;
-        auto written = fmt::format("{}", fmt::join(read_revisions(*conn, table, &ctx.stop()), ","));
-        write_revision(*conn, table, *revision, &ctx.stop());
-        conn->query("COMMIT");
-        std::string old;
-        for (auto& r : m.revisions) old += (old.empty() ? "" : ",") + r;
-        ctx.detail(fmt::format("alembic_version: {} → {}{}", old.empty() ? "none" : old, *revision,
-                               written.empty() || written == *revision
-                                   ? ""
-                                   : " (the squashed SQL had written " + written + ")"));
-      } catch (...) {
-        conn->query("ROLLBACK");
-        throw;
-      }
-    });
-    ctx.step("refresh-views", [&] {
-      auto refreshed = refresh_materialized_views(ctx, *conn);
-      auto rows = conn->query(fmt::format("SELECT view, kind, action, ms FROM {}(false)",
-                                          ext.call("squash_refresh_views")),
-                              {}, &ctx.stop());
-      ctx.detail(
-          fmt::format("{} materialized view(s) refreshed; squash_refresh_views: {} "
-                      "managed view(s)",
-                      refreshed, rows.rows.size()));
-    });
-    ctx.step("validate", [&] {
-      auto v = validate(ctx, *conn, ext, std::nullopt);
-      for (auto& w : v.warnings) ctx.note("warn: " + w);
-      ctx.detail(v.summary());
-      if (v.fail > 0)
-        throw StepFailed(fmt::format("validation failed after the rebuild ({}): {}", v.summary(),
-                                     listed(v.failures, 5)));
-    });
-    ctx.step("compare", [&] { ctx.detail(prove_equal(ctx, *conn, m, before_doc, revision)); });
-    ctx.step("reopen", [&] {
-      gate.reopen();
-      reopened = true;
-      ctx.detail(fmt::format("connections to {} as before the run", dbname));
-    });
-    run_probes(ctx);
-  } catch (...) {
-    failure = std::current_exception();
-  }
-  if (!failure) {
-    conn.reset();
-    apply_retention(ctx);
-    return;
-  }
-  const std::string why = describe_failure(ctx, failure);
-  if (!destroyed) {
-    reopen();
-    std::rethrow_exception(failure);
-  }
+      throw;
+    }
+  });
+}
 
-  // --- rollback: runs to its end whatever stops the run
+void Rebuild::recreate() {
+  ctx.step("recreate", [&] {
+    auto n = recreate_database(ctx, full);
+    gate.limit();  // squashd's tools still connect to it, as a superuser
+    ctx.detail(
+        fmt::format("{} recreated from the backup's {} database entries (owner, "
+                    "settings, comment, grants); only superusers may connect",
+                    dbname, n));
+  });
+}
+
+void Rebuild::apply_sql() {
+  const Manifest& m = backup.manifest;
+  ctx.step("apply", [&] {
+    bool created = apply_squashed_sql(ctx, *squashed_sql, dbname, ext.schema, conn);
+    ext = require_extension(ctx, *conn);
+    require_same_schema(ctx, *conn, ext, m.fingerprint, before_doc,
+                        "the squashed SQL does not build the pre-run schema");
+    ctx.detail(fmt::format("{} applied{}; schema fingerprint {} equals the pre-run one",
+                           *squashed_sql, created ? ", pg_squash created" : "",
+                           short_fp(m.fingerprint)));
+  });
+}
+
+void Rebuild::restore_state() {
+  if (!backup.squash_state.is_null())
+    ctx.step("restore-state",
+             [&] { ctx.detail(write_squash_state(*conn, backup.squash_state, &ctx.stop())); });
+}
+
+void Rebuild::restore_data() {
+  const Manifest& m = backup.manifest;
+  ctx.step("restore-data", [&] {
+    auto list = ctx.run_tool("pg_restore --list", {tools.pg_restore, "--list", full});
+    std::size_t excluded = 0;
+    ListFile lf(ctx, "data", without_version_data(list.stdout_text, &excluded));
+    ctx.run_tool("pg_restore", {tools.pg_restore, "--data-only", "--disable-triggers",
+                                "--single-transaction", "--exit-on-error", "--no-password",
+                                "--use-list=" + lf.path(), "--dbname=" + ctx.conninfo(), full});
+    ctx.detail(fmt::format("{} table(s) restored with their sequence values{}",
+                           m.data_fingerprint.size(),
+                           excluded ? "; alembic_version's rows left out" : ""));
+  });
+}
+
+void Rebuild::set_revision() {
+  const Manifest& m = backup.manifest;
+  ctx.step("set-revision", [&] {
+    // squashd needs no new connection from here until it is verified: nobody else either.
+    gate.close(backend_pid(*conn));
+    conn->query("BEGIN");
+    try {
+      auto table = find_version_table(*conn, &ctx.stop());
+      if (!table.exists) table.schema = version_schema;
+      auto written = fmt::format("{}", fmt::join(read_revisions(*conn, table, &ctx.stop()), ","));
+      write_revision(*conn, table, *revision, &ctx.stop());
+      conn->query("COMMIT");
+      std::string old;
+      for (auto& r : m.revisions) old += (old.empty() ? "" : ",") + r;
+      ctx.detail(fmt::format("alembic_version: {} → {}{}", old.empty() ? "none" : old, *revision,
+                             written.empty() || written == *revision
+                                 ? ""
+                                 : " (the squashed SQL had written " + written + ")"));
+    } catch (...) {
+      conn->query("ROLLBACK");
+      throw;
+    }
+  });
+}
+
+void Rebuild::refresh_views() {
+  ctx.step("refresh-views", [&] {
+    auto refreshed = refresh_materialized_views(ctx, *conn);
+    auto rows = conn->query(fmt::format("SELECT view, kind, action, ms FROM {}(false)",
+                                        ext.call("squash_refresh_views")),
+                            {}, &ctx.stop());
+    ctx.detail(
+        fmt::format("{} materialized view(s) refreshed; squash_refresh_views: {} "
+                    "managed view(s)",
+                    refreshed, rows.rows.size()));
+  });
+}
+
+void Rebuild::validate_rebuilt() {
+  ctx.step("validate", [&] {
+    auto v = validate(ctx, *conn, ext, std::nullopt);
+    for (auto& w : v.warnings) ctx.note("warn: " + w);
+    ctx.detail(v.summary());
+    if (v.fail > 0)
+      throw StepFailed(fmt::format("validation failed after the rebuild ({}): {}", v.summary(),
+                                   listed(v.failures, 5)));
+  });
+}
+
+void Rebuild::compare() {
+  const Manifest& m = backup.manifest;
+  ctx.step("compare", [&] { ctx.detail(prove_equal(ctx, *conn, m, before_doc, revision)); });
+}
+
+void Rebuild::reopen_database() {
+  ctx.step("reopen", [&] {
+    gate.reopen();
+    reopened = true;
+    ctx.detail(fmt::format("connections to {} as before the run", dbname));
+  });
+}
+
+// Any failure here, a cancel, SIGTERM or the window's end rolls back (once dropped).
+void Rebuild::destructive_phase() {
+  drop_database();
+  recreate();
+  apply_sql();
+  restore_state();
+  restore_data();
+  set_revision();
+  refresh_views();
+  validate_rebuilt();
+  compare();
+  reopen_database();
+  run_probes(ctx);
+}
+
+void Rebuild::roll_back(const std::string& why) {
+  const Manifest& m = backup.manifest;
   conn.reset();
   ctx.ignore_stop(true);
   std::string outcome;
@@ -736,7 +813,7 @@ void run_rebuild_job(RunContext& ctx) {
   }
   if (written) {
     // Never dropped over rows the application committed.
-    reopen();
+    reopen_quietly();
     auto kept = fmt::format(
         "rebuild failed ({}) after the rebuilt database {} was verified and reopened; it has "
         "been written since ({}), so it is kept and not rolled back: its schema and data were "
@@ -762,6 +839,36 @@ void run_rebuild_job(RunContext& ctx) {
   spdlog::critical("run {}: {}", ctx.run().id, loud);
   ctx.note(loud);
   throw StepFailed(loud);
+}
+
+}  // namespace
+
+void run_rebuild_job(RunContext& ctx) {
+  Rebuild s(ctx);
+  // --- nothing is changed before "drop"
+  s.lock_databases();
+  s.preflight();
+  s.rehearse();
+  s.backup = take_backup(ctx);
+  s.full = s.backup.dir + "/" + kFullDump;
+  s.quiesce();
+  std::exception_ptr failure;
+  try {
+    s.destructive_phase();
+  } catch (...) {
+    failure = std::current_exception();
+  }
+  if (!failure) {
+    s.conn.reset();
+    apply_retention(ctx);
+    return;
+  }
+  const std::string why = describe_failure(ctx, failure);
+  if (!s.destroyed) {
+    s.reopen_quietly();
+    std::rethrow_exception(failure);
+  }
+  s.roll_back(why);
 }
 
 }  // namespace squash::jobs
