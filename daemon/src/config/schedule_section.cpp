@@ -76,7 +76,7 @@ void Loader::parse_params(const toml::table& schedule, const toml::node* params,
     auto* spec = job.find(name);
     if (!spec) {
       error(pos_of(key.source()),
-            fmt::format("unknown key '{}' in params{}", name, hint(name, job.param_names())));
+            fmt::format("unknown key '{}' in params{}", name, job.unknown_hint(name)));
       continue;
     }
     nlohmann::json value;  // null for the TOML types no parameter takes

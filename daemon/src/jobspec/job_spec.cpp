@@ -57,6 +57,11 @@ std::vector<std::string_view> JobSpec::param_names() const {
   return names;
 }
 
+std::string JobSpec::unknown_hint(std::string_view param) const {
+  if (params.empty()) return fmt::format(" (job '{}' takes none)", name);
+  return util::hint(param, param_names());
+}
+
 const std::vector<JobSpec>& job_specs() {
   return kJobs;
 }
@@ -167,8 +172,7 @@ std::vector<ParamProblem> check_params(const JobSpec& job, const nlohmann::json&
     given.push_back(name);
     auto* spec = job.find(name);
     if (!spec) {
-      problems.push_back(
-          {name, fmt::format("unknown param '{}'{}", name, util::hint(name, job.param_names()))});
+      problems.push_back({name, fmt::format("unknown param '{}'{}", name, job.unknown_hint(name))});
       continue;
     }
     if (auto problem = param_problem(*spec, value, json_type_name(value)))

@@ -31,6 +31,8 @@ struct JobSpec {
 
   const ParamSpec* find(std::string_view param) const;
   std::vector<std::string_view> param_names() const;
+  // " (did you mean 'revision'?)", " (expected one of: ...)" or " (job 'backup' takes none)".
+  std::string unknown_hint(std::string_view param) const;
 };
 
 const std::vector<JobSpec>& job_specs();
