@@ -1,4 +1,5 @@
 #include "revisions/commands.hpp"
+#include "util/names.hpp"
 
 #include <filesystem>
 #include <fstream>
@@ -10,11 +11,7 @@
 namespace squash::revisions {
 namespace {
 
-std::string join(const std::vector<std::string>& items, std::string_view sep = ", ") {
-  std::string out;
-  for (const auto& i : items) out += (out.empty() ? "" : std::string(sep)) + i;
-  return out;
-}
+using util::join;
 
 std::vector<std::string> ids(const Graph& g, const std::vector<int>& nodes) {
   std::vector<std::string> out;

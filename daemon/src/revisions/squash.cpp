@@ -14,15 +14,12 @@
 #include <fmt/format.h>
 
 #include "revisions/python_lexer.hpp"
+#include "util/names.hpp"
 
 namespace squash::revisions {
 namespace {
 
-std::string join(const std::vector<std::string>& items, std::string_view sep = ", ") {
-  std::string out;
-  for (const auto& i : items) out += (out.empty() ? "" : std::string(sep)) + i;
-  return out;
-}
+using util::join;
 
 std::string unreadable(const char* name, const Field& field) {
   return fmt::format("line {}: {} cannot be read: {}", field.line, name, field.error);
