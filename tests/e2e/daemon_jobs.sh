@@ -344,7 +344,7 @@ is "$(lost_rows)" 0 "writers from the quiesce step on: every committed row is in
 like "$(run_json "$id" | jq -r '.state + ": " + (.error // "")')" "^(succeeded: |failed: .*nothing was changed)" \
   "  the run succeeded or refused before dropping anything"
 is "$(settings)" "true/50" "  connections as before the run"
-like "$(grep '^refused' "$work/writers.log" | head -1)" "^(refused [0-9]+: .*(not currently accepting connections|too many connections|does not exist|terminat)|)$" \
+like "$(grep '^refused' "$work/writers.log" | head -1)" "^(refused [0-9]+: .*(not currently accepting connections|too many connections|does not exist|terminat|server closed the connection unexpectedly|no connection to the server)|)$" \
   "  a refused writer was refused by the blocked database"
 
 # While the new database is verified nobody connects, superusers included; afterwards
