@@ -10,7 +10,7 @@ BEGIN;
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION IF NOT EXISTS pg_squash;
-SELECT plan(40);
+SELECT plan(41);
 
 CREATE ROLE sec_owner NOLOGIN;                      -- owns application objects, nothing else
 CREATE ROLE sec_admin NOLOGIN IN ROLE squash_admin; -- a member of squash_admin, not superuser
@@ -141,6 +141,12 @@ SELECT throws_ok($$SELECT squash_data_snapshot('sec_data')$$, '42501', NULL,
   'a member''s data snapshot stops at a table whose policies hide rows from it');
 SELECT ok(NOT squash_data_snapshot_drop('sec_data'), 'and stored nothing');
 SELECT ok(squash_expect_drop('sec.r'), 'and drops an expectation');
+RESET ROLE;
+SET ROLE sec_owner;
+REVOKE SELECT ON sec.alembic_version FROM sec_admin;
+SET ROLE sec_admin;
+SELECT throws_ok($$SELECT squash_stamp('b3', force => true)$$, '42501', NULL,
+  'a member who may not read the version table cannot have it read for it');
 RESET ROLE;
 SELECT ok(NOT rolsuper, 'the member did not become superuser') FROM pg_roles
   WHERE rolname = 'sec_admin';

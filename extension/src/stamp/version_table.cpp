@@ -63,6 +63,13 @@ void create_version_table(Spi& spi, VersionTable& table) {
 std::vector<std::string> read_revisions(Spi& spi, const VersionTable& table) {
   std::vector<std::string> out;
   if (!table.exists) return out;
+  // Read as the owner (its policies run as it), but only for a caller who may read it.
+  std::optional<CatalogRelation> rel = relation_by_oid(table.oid);
+  if (!rel) throw Error("pg_squash: version table " + table.qualified() + " disappeared");
+  if (!caller_has_privilege(*rel, "SELECT"))
+    throw Error(
+        "pg_squash: permission denied: SELECT on version table " + rel->qualified() + " is needed",
+        ERRCODE_INSUFFICIENT_PRIVILEGE);
   QueryResult r;
   {
     AsOwner owner(table.owner);

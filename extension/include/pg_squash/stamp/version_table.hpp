@@ -30,7 +30,8 @@ VersionTable resolve_version_table(Spi& spi, const std::string& setting,
 // key named <table>_pkc.
 void create_version_table(Spi& spi, VersionTable& table);
 
-// The table's rows, sorted (Alembic allows several heads). Read as the table's owner.
+// The table's rows, sorted (Alembic allows several heads). Read as the table's owner,
+// after checking that the caller may SELECT from it.
 std::vector<std::string> read_revisions(Spi& spi, const VersionTable& table);
 
 // Replaces the table's rows with `revisions`, as its owner, after checking that the caller
