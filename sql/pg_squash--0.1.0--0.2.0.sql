@@ -36,3 +36,23 @@ REVOKE ALL ON FUNCTION @extschema@.squash_view_unregister(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION @extschema@.squash_expect_drop(regclass) TO squash_admin;
 GRANT EXECUTE ON FUNCTION @extschema@.squash_data_snapshot_drop(text) TO squash_admin;
 GRANT EXECUTE ON FUNCTION @extschema@.squash_view_unregister(text) TO squash_admin;
+
+-- squash_generate_migration gains create_roles (the revision checks the roles it names).
+DROP FUNCTION @extschema@.squash_generate_migration(text, text, text, text[], text[], boolean, boolean);
+CREATE FUNCTION @extschema@.squash_generate_migration(
+    revision text DEFAULT '000_squashed_complete',
+    format text DEFAULT 'alembic',
+    down_revision text DEFAULT NULL,
+    schemas text[] DEFAULT NULL,
+    include_data text[] DEFAULT NULL,
+    allow_partial boolean DEFAULT false,
+    with_owners boolean DEFAULT false,
+    create_roles boolean DEFAULT false)
+  RETURNS text
+  AS '$libdir/pg_squash', 'squash_generate_migration'
+  LANGUAGE C STABLE
+  SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION @extschema@.squash_generate_migration(text, text, text, text[], text[], boolean, boolean, boolean) IS
+  'The squashed revision built from the live schema: an SQL script (format sql) or a self-contained Alembic revision file (format alembic)';
+REVOKE ALL ON FUNCTION @extschema@.squash_generate_migration(text, text, text, text[], text[], boolean, boolean, boolean) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION @extschema@.squash_generate_migration(text, text, text, text[], text[], boolean, boolean, boolean) TO squash_admin;

@@ -344,12 +344,13 @@ CREATE FUNCTION @extschema@.squash_generate_migration(
     schemas text[] DEFAULT NULL,
     include_data text[] DEFAULT NULL,
     allow_partial boolean DEFAULT false,
-    with_owners boolean DEFAULT false)
+    with_owners boolean DEFAULT false,
+    create_roles boolean DEFAULT false)
   RETURNS text
   AS '$libdir/pg_squash', 'squash_generate_migration'
   LANGUAGE C STABLE
   SET search_path = pg_catalog, pg_temp;
-COMMENT ON FUNCTION @extschema@.squash_generate_migration(text, text, text, text[], text[], boolean, boolean) IS
+COMMENT ON FUNCTION @extschema@.squash_generate_migration(text, text, text, text[], text[], boolean, boolean, boolean) IS
   'The squashed revision built from the live schema: an SQL script (format sql) or a self-contained Alembic revision file (format alembic)';
-REVOKE ALL ON FUNCTION @extschema@.squash_generate_migration(text, text, text, text[], text[], boolean, boolean) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION @extschema@.squash_generate_migration(text, text, text, text[], text[], boolean, boolean) TO squash_admin;
+REVOKE ALL ON FUNCTION @extschema@.squash_generate_migration(text, text, text, text[], text[], boolean, boolean, boolean) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION @extschema@.squash_generate_migration(text, text, text, text[], text[], boolean, boolean, boolean) TO squash_admin;

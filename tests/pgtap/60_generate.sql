@@ -22,13 +22,13 @@ INSERT INTO gen_app.parent VALUES (2, 'b', 'done'), (1, 'a''s', 'new');
 INSERT INTO gen_app.child (parent_id, note) VALUES (1, E'back\\slash'), (2, NULL);
 
 SELECT has_function('squash_generate_migration',
-  ARRAY['text', 'text', 'text', 'text[]', 'text[]', 'boolean', 'boolean'],
-  'squash_generate_migration(revision, format, down_revision, schemas, include_data, allow_partial, with_owners) exists');
+  ARRAY['text', 'text', 'text', 'text[]', 'text[]', 'boolean', 'boolean', 'boolean'],
+  'squash_generate_migration(revision, format, down_revision, schemas, include_data, allow_partial, with_owners, create_roles) exists');
 SELECT ok(NOT has_function_privilege('public',
-  'squash_generate_migration(text, text, text, text[], text[], boolean, boolean)', 'EXECUTE'),
+  'squash_generate_migration(text, text, text, text[], text[], boolean, boolean, boolean)', 'EXECUTE'),
   'PUBLIC may not run it');
 SELECT ok(has_function_privilege('squash_admin',
-  'squash_generate_migration(text, text, text, text[], text[], boolean, boolean)', 'EXECUTE'),
+  'squash_generate_migration(text, text, text, text[], text[], boolean, boolean, boolean)', 'EXECUTE'),
   'squash_admin may');
 
 -- Deterministic: the same schema gives the same bytes.

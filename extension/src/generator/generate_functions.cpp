@@ -21,8 +21,9 @@ namespace {
 // Schema objects of every user schema as (classid, objid) -> snapshot (kind, identity),
 // identities spelled exactly as the catalog reader spells them (quote_ident, format_type
 // under the same pinned search_path). Array types stand for their element type, row types
-// for their relation, column defaults and view rules for their relation, domain
-// constraints for their domain.
+// for their relation, view rules for their relation, domain constraints for their domain.
+// A table column's default is an object of its own ("column default"): the plan puts it in
+// its table's step unless that would close a cycle (see Plan::find_deferred_defaults).
 const char* const kObjects = R"SQL(
 WITH nsp AS (
   SELECT oid, nspname FROM pg_catalog.pg_namespace
@@ -94,8 +95,12 @@ WITH nsp AS (
   LEFT JOIN typ ty ON ty.oid = co.contypid
   WHERE COALESCE(r.ident, ty.ident) IS NOT NULL
   UNION ALL
-  SELECT 'pg_catalog.pg_attrdef'::pg_catalog.regclass::pg_catalog.oid, d.oid, r.kind, r.ident
+  SELECT 'pg_catalog.pg_attrdef'::pg_catalog.regclass::pg_catalog.oid, d.oid,
+    CASE WHEN r.kind = 'table' THEN 'column default' ELSE r.kind END,
+    CASE WHEN r.kind = 'table' THEN r.ident || '.' || pg_catalog.quote_ident(a.attname)
+         ELSE r.ident END
   FROM pg_catalog.pg_attrdef d JOIN rel r ON r.oid = d.adrelid
+  JOIN pg_catalog.pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum
   UNION ALL
   SELECT 'pg_catalog.pg_rewrite'::pg_catalog.regclass::pg_catalog.oid, w.oid, r.kind, r.ident
   FROM pg_catalog.pg_rewrite w JOIN rel r ON r.oid = w.ev_class WHERE w.rulename = '_RETURN'
@@ -270,7 +275,8 @@ std::string not_expressible_message(const std::vector<std::string>& list, std::s
 // squash_generate_migration(revision text DEFAULT '000_squashed_complete',
 //   format text DEFAULT 'alembic', down_revision text DEFAULT NULL,
 //   schemas text[] DEFAULT NULL, include_data text[] DEFAULT NULL,
-//   allow_partial boolean DEFAULT false, with_owners boolean DEFAULT false) -> text
+//   allow_partial boolean DEFAULT false, with_owners boolean DEFAULT false,
+//   create_roles boolean DEFAULT false) -> text
 SQUASH_FUNCTION(squash_generate_migration) {
   generator::Options opt;
   std::optional<std::string> revision = text_arg(fcinfo, 0);
@@ -288,6 +294,7 @@ SQUASH_FUNCTION(squash_generate_migration) {
   std::optional<std::vector<std::string>> include_data = text_array_arg(fcinfo, 4);
   const bool allow_partial = PG_NARGS() > 5 && !PG_ARGISNULL(5) && PG_GETARG_BOOL(5);
   opt.with_owners = PG_NARGS() > 6 && !PG_ARGISNULL(6) && PG_GETARG_BOOL(6);
+  opt.create_roles = PG_NARGS() > 7 && !PG_ARGISNULL(7) && PG_GETARG_BOOL(7);
   opt.quote_ident = [](const std::string& name) { return quote_ident(name); };
 
   std::string text;
