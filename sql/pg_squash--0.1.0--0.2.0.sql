@@ -56,3 +56,12 @@ COMMENT ON FUNCTION @extschema@.squash_generate_migration(text, text, text, text
   'The squashed revision built from the live schema: an SQL script (format sql) or a self-contained Alembic revision file (format alembic)';
 REVOKE ALL ON FUNCTION @extschema@.squash_generate_migration(text, text, text, text[], text[], boolean, boolean, boolean) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION @extschema@.squash_generate_migration(text, text, text, text[], text[], boolean, boolean, boolean) TO squash_admin;
+
+-- The state is the user's data: a plain pg_dump of the database carries it (install_info
+-- is a fact of this installation and is not dumped).
+SELECT pg_catalog.pg_extension_config_dump('squash.snapshot_store', '');
+SELECT pg_catalog.pg_extension_config_dump('squash.stamp_history', '');
+SELECT pg_catalog.pg_extension_config_dump('squash.stamp_history_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('squash.data_snapshots', '');
+SELECT pg_catalog.pg_extension_config_dump('squash.expectations', '');
+SELECT pg_catalog.pg_extension_config_dump('squash.managed_views', '');

@@ -278,6 +278,15 @@ CREATE TABLE squash.managed_views (
 REVOKE ALL ON squash.managed_views FROM PUBLIC;
 GRANT SELECT ON squash.managed_views TO squash_admin;
 
+-- The state is the user's data: a plain pg_dump of the database carries it (install_info
+-- is a fact of this installation and is not dumped).
+SELECT pg_catalog.pg_extension_config_dump('squash.snapshot_store', '');
+SELECT pg_catalog.pg_extension_config_dump('squash.stamp_history', '');
+SELECT pg_catalog.pg_extension_config_dump('squash.stamp_history_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('squash.data_snapshots', '');
+SELECT pg_catalog.pg_extension_config_dump('squash.expectations', '');
+SELECT pg_catalog.pg_extension_config_dump('squash.managed_views', '');
+
 CREATE FUNCTION @extschema@.squash_view_capture(schemas text[] DEFAULT NULL) RETURNS integer
   AS '$libdir/pg_squash', 'squash_view_capture'
   LANGUAGE C VOLATILE
