@@ -24,17 +24,18 @@
 #include "client/runs_view.hpp"
 #include "client/status_view.hpp"
 #include "revisions/commands.hpp"
+#include "app/exit_status.hpp"
 
 namespace {
 
 using namespace squash;
 
-constexpr int kExitOk = 0;
-constexpr int kExitError = 1;        // the daemon said no, or a local problem
+using app::kExitError;  // the daemon said no, or a local problem
+using app::kExitOk;
+using app::kExitUsage;
 constexpr int kExitUnreachable = 2;  // no daemon answering at the URL
 constexpr int kExitBusy = 3;         // run: the target is busy with another run
 constexpr int kExitRunFailed = 4;    // run --wait: the run ended other than succeeded
-constexpr int kExitUsage = 64;
 
 // The daemon's error answer as one line.
 std::string describe_error(const client::HttpResult& r) {
