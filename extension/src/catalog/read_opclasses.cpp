@@ -1,0 +1,99 @@
+// Operator families and operator classes (pg_opfamily, pg_opclass) with their members
+// (pg_amop, pg_amproc). Identity: schema.name USING method, as COMMENT ON writes them.
+//
+// A member belongs to the class or to the family that pg_depend says owns it (an internal
+// or auto dependency, not the one an ordering operator has on its sort family), as pg_dump
+// reads it: members written in CREATE OPERATOR CLASS are the class's, those added with
+// ALTER OPERATOR FAMILY ... ADD (and cross-type ones a method moves out of the class) are
+// the family's. Each member is one attribute, keyed by its number and types:
+//   "operator 1 (integer, integer)"  = "s.<(integer,integer)" [" FOR ORDER BY s.fam"]
+//   "function 1 (integer, integer)"  = "s.cmp(integer,integer)"
+// Operators and functions as regoperator / regprocedure print them, types as format_type
+// does, families schema-qualified: never an OID.
+#include "reader.hpp"
+
+extern "C" {
+#include "catalog/pg_opclass.h"
+#include "catalog/pg_opfamily.h"
+}
+
+namespace squash::catalog {
+
+void read_opclasses(Context& ctx) {
+  // Families and classes in one query (both catalogs are small): kind, oid, schema, name,
+  // method, owner, then the class's input type, default flag, storage type and family.
+  Rows r = ctx.query(
+      "SELECT 'f', f.oid, f.opfnamespace, f.opfname, a.amname, f.opfowner,"
+      "  NULL::pg_catalog.text, NULL::pg_catalog.bool, NULL::pg_catalog.text,"
+      "  NULL::pg_catalog.name, NULL::pg_catalog.name"
+      " FROM pg_catalog.pg_opfamily f JOIN pg_catalog.pg_am a ON a.oid = f.opfmethod"
+      " WHERE f.opfnamespace = ANY ($NSPS)"
+      " UNION ALL"
+      " SELECT 'c', c.oid, c.opcnamespace, c.opcname, a.amname, c.opcowner,"
+      "  pg_catalog.format_type(c.opcintype, NULL), c.opcdefault,"
+      "  pg_catalog.format_type(NULLIF(c.opckeytype, 0), NULL), fn.nspname, f.opfname"
+      " FROM pg_catalog.pg_opclass c JOIN pg_catalog.pg_am a ON a.oid = c.opcmethod"
+      " JOIN pg_catalog.pg_opfamily f ON f.oid = c.opcfamily"
+      " JOIN pg_catalog.pg_namespace fn ON fn.oid = f.opfnamespace"
+      " WHERE c.opcnamespace = ANY ($NSPS)");
+  if (r.empty()) return;
+
+  // The members of those families and classes, by their owner (class or family oid).
+  std::vector<Oid> owners;
+  for (size_t i = 0; i < r.size(); i++) owners.push_back(r.oid(i, 1));
+  std::sort(owners.begin(), owners.end());
+  Rows m = ctx.query(
+      "SELECT d.refobjid, 'operator ' || o.amopstrategy || ' ('"
+      "  || pg_catalog.format_type(o.amoplefttype, NULL) || ', '"
+      "  || pg_catalog.format_type(o.amoprighttype, NULL) || ')',"
+      "  o.amopopr::pg_catalog.regoperator::pg_catalog.text"
+      "  || CASE WHEN o.amoppurpose = 'o' THEN ' FOR ORDER BY ' || (SELECT"
+      "    pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(s.opfname)"
+      "    FROM pg_catalog.pg_opfamily s JOIN pg_catalog.pg_namespace n"
+      "    ON n.oid = s.opfnamespace WHERE s.oid = o.amopsortfamily) ELSE '' END"
+      " FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_amop o ON o.oid = d.objid"
+      " WHERE d.classid = 'pg_catalog.pg_amop'::pg_catalog.regclass"
+      "   AND d.refobjid <> o.amopsortfamily"
+      "   AND d.refclassid IN ('pg_catalog.pg_opclass'::pg_catalog.regclass,"
+      "                        'pg_catalog.pg_opfamily'::pg_catalog.regclass)"
+      "   AND d.deptype IN ('a', 'i') AND d.refobjid = ANY ('" +
+      array_literal(owners) +
+      "'::pg_catalog.oid[])"
+      " UNION ALL"
+      " SELECT d.refobjid, 'function ' || p.amprocnum || ' ('"
+      "  || pg_catalog.format_type(p.amproclefttype, NULL) || ', '"
+      "  || pg_catalog.format_type(p.amprocrighttype, NULL) || ')',"
+      "  p.amproc::pg_catalog.regprocedure::pg_catalog.text"
+      " FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_amproc p ON p.oid = d.objid"
+      " WHERE d.classid = 'pg_catalog.pg_amproc'::pg_catalog.regclass"
+      "   AND d.refclassid IN ('pg_catalog.pg_opclass'::pg_catalog.regclass,"
+      "                        'pg_catalog.pg_opfamily'::pg_catalog.regclass)"
+      "   AND d.deptype IN ('a', 'i') AND d.refobjid = ANY ('" +
+      array_literal(owners) + "'::pg_catalog.oid[])");
+  // Family and class OIDs never collide (one OID counter), so the owner's OID alone says
+  // whose member a row is.
+  std::unordered_map<Oid, std::vector<std::pair<std::string, std::string>>> members;
+  for (size_t i = 0; i < m.size(); i++) members[m.oid(i, 0)].emplace_back(m.str(i, 1), m.str(i, 2));
+
+  for (size_t i = 0; i < r.size(); i++) {
+    const bool is_class = r.ch(i, 0) == 'c';
+    const Oid oid = r.oid(i, 1);
+    const Oid catalog = is_class ? OperatorClassRelationId : OperatorFamilyRelationId;
+    if (ctx.extension_member(catalog, oid)) continue;
+    ObjectRef o = ctx.add(
+        is_class ? "operator class" : "operator family",
+        qualified(ctx.nsps.at(r.oid(i, 2)), r.view(i, 3)) + " USING " + quote(r.view(i, 4)));
+    if (is_class) {
+      o.set("type", r.view(i, 6));
+      o.set("default", bool_text(r.flag(i, 7)));
+      if (!r.null(i, 8)) o.set("storage", r.view(i, 8));
+      o.set("family", qualified(r.view(i, 9), r.view(i, 10)));
+    }
+    auto it = members.find(oid);
+    if (it != members.end())
+      for (const auto& [key, value] : it->second) o.set(key, value);
+    ctx.attach_common(o, catalog, oid, r.oid(i, 5), '\0', Value());
+  }
+}
+
+}  // namespace squash::catalog
