@@ -8,7 +8,7 @@ SET client_min_messages = warning;
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION IF NOT EXISTS pg_squash;
-SELECT plan(16);
+SELECT plan(17);
 
 CREATE SCHEMA gb;
 CREATE DOMAIN gb.dint AS integer;
@@ -23,6 +23,8 @@ CREATE OPERATOR CLASS gb.int_hash FOR TYPE integer USING hash FAMILY gb.hfam AS
 ALTER OPERATOR FAMILY gb.hfam USING hash ADD OPERATOR 1 = (integer, bigint),
   FUNCTION 1 (bigint, bigint) hashint8(bigint);
 COMMENT ON OPERATOR FAMILY gb.hfam USING hash IS 'hash''s';
+-- Every member written here is cross-type: btree makes them all the family's.
+CREATE OPERATOR CLASS gb.all_cross FOR TYPE integer USING btree AS OPERATOR 1 <(integer, bigint);
 CREATE TABLE gb.t (id integer, d gb.dint);
 CREATE INDEX t_d ON gb.t (d);
 CREATE INDEX t_id ON gb.t USING hash (id gb.int_hash);
@@ -56,6 +58,9 @@ SELECT ok(pg_temp.before('CREATE OPERATOR CLASS gb.int_hash', 'CREATE INDEX t_id
 SELECT matches((SELECT sql FROM gen),
   'ALTER OPERATOR FAMILY gb.hfam USING hash ADD\s+FUNCTION 1 \(bigint, bigint\) hashint8\(bigint\),\s+OPERATOR 1 =\(integer,bigint\)',
   'the family''s own members are added to it');
+SELECT matches((SELECT sql FROM gen),
+  'CREATE OPERATOR CLASS gb.all_cross FOR TYPE integer USING btree FAMILY gb.all_cross AS\s+STORAGE integer',
+  'a class whose members are all its family''s still has an item');
 SELECT ok(pg_temp.before('CREATE TEXT SEARCH TEMPLATE gb.tmpl', 'CREATE TEXT SEARCH DICTIONARY gb.stop'),
   'the dictionary after its template');
 SELECT ok(pg_temp.before('CREATE TEXT SEARCH DICTIONARY gb.stop', 'CREATE TEXT SEARCH CONFIGURATION gb.cfg'),

@@ -20,23 +20,40 @@ extern "C" {
 namespace squash::catalog {
 
 void read_opclasses(Context& ctx) {
-  // Families and classes in one query (both catalogs are small): kind, oid, schema, name,
-  // method, owner, then the class's input type, default flag, storage type and family.
+  // Families and classes in one query, without joins (both catalogs are small): kind, oid,
+  // schema, name, method, owner, then the class's input type, default flag, storage type
+  // and family.
   Rows r = ctx.query(
-      "SELECT 'f', f.oid, f.opfnamespace, f.opfname, a.amname, f.opfowner,"
-      "  NULL::pg_catalog.text, NULL::pg_catalog.bool, NULL::pg_catalog.text,"
-      "  NULL::pg_catalog.name, NULL::pg_catalog.name"
-      " FROM pg_catalog.pg_opfamily f JOIN pg_catalog.pg_am a ON a.oid = f.opfmethod"
-      " WHERE f.opfnamespace = ANY ($NSPS)"
-      " UNION ALL"
-      " SELECT 'c', c.oid, c.opcnamespace, c.opcname, a.amname, c.opcowner,"
-      "  pg_catalog.format_type(c.opcintype, NULL), c.opcdefault,"
-      "  pg_catalog.format_type(NULLIF(c.opckeytype, 0), NULL), fn.nspname, f.opfname"
-      " FROM pg_catalog.pg_opclass c JOIN pg_catalog.pg_am a ON a.oid = c.opcmethod"
-      " JOIN pg_catalog.pg_opfamily f ON f.oid = c.opcfamily"
-      " JOIN pg_catalog.pg_namespace fn ON fn.oid = f.opfnamespace"
-      " WHERE c.opcnamespace = ANY ($NSPS)");
+      "SELECT 'f', oid, opfnamespace, opfname, opfmethod, opfowner, 0::pg_catalog.oid, false,"
+      "  0::pg_catalog.oid, 0::pg_catalog.oid"
+      " FROM pg_catalog.pg_opfamily WHERE opfnamespace = ANY ($NSPS)"
+      " UNION ALL SELECT 'c', oid, opcnamespace, opcname, opcmethod, opcowner, opcintype,"
+      "  opcdefault, opckeytype, opcfamily"
+      " FROM pg_catalog.pg_opclass WHERE opcnamespace = ANY ($NSPS)");
   if (r.empty()) return;
+
+  // Family names: those in scope from the rows, others (in a schema out of scope) looked up.
+  std::unordered_map<Oid, std::string> family_names;
+  std::vector<Oid> elsewhere;
+  for (size_t i = 0; i < r.size(); i++)
+    if (r.ch(i, 0) == 'f')
+      family_names[r.oid(i, 1)] = qualified(ctx.nsps.at(r.oid(i, 2)), r.view(i, 3));
+  for (size_t i = 0; i < r.size(); i++) {
+    if (r.ch(i, 0) != 'c') continue;
+    ctx.need_type(r.oid(i, 6), kNoTypmod);
+    if (r.oid(i, 8) != 0) ctx.need_type(r.oid(i, 8), kNoTypmod);
+    if (!family_names.count(r.oid(i, 9))) elsewhere.push_back(r.oid(i, 9));
+  }
+  ctx.fetch_types();
+  if (!elsewhere.empty()) {
+    Rows f = ctx.query(
+        "SELECT f.oid, n.nspname, f.opfname FROM pg_catalog.pg_opfamily f"
+        " JOIN pg_catalog.pg_namespace n ON n.oid = f.opfnamespace"
+        " WHERE f.oid = ANY ('" +
+        array_literal(elsewhere) + "'::pg_catalog.oid[])");
+    for (size_t i = 0; i < f.size(); i++)
+      family_names[f.oid(i, 0)] = qualified(f.view(i, 1), f.view(i, 2));
+  }
 
   // The members of those families and classes, by their owner (class or family oid).
   std::vector<Oid> owners;
@@ -80,14 +97,15 @@ void read_opclasses(Context& ctx) {
     const Oid oid = r.oid(i, 1);
     const Oid catalog = is_class ? OperatorClassRelationId : OperatorFamilyRelationId;
     if (ctx.extension_member(catalog, oid)) continue;
-    ObjectRef o = ctx.add(
-        is_class ? "operator class" : "operator family",
-        qualified(ctx.nsps.at(r.oid(i, 2)), r.view(i, 3)) + " USING " + quote(r.view(i, 4)));
+    auto am = ctx.access_methods.find(r.oid(i, 4));
+    ObjectRef o = ctx.add(is_class ? "operator class" : "operator family",
+                          qualified(ctx.nsps.at(r.oid(i, 2)), r.view(i, 3)) + " USING " +
+                              quote(am == ctx.access_methods.end() ? "?" : am->second));
     if (is_class) {
-      o.set("type", r.view(i, 6));
+      o.set("type", ctx.type(r.oid(i, 6), kNoTypmod).name);
       o.set("default", bool_text(r.flag(i, 7)));
-      if (!r.null(i, 8)) o.set("storage", r.view(i, 8));
-      o.set("family", qualified(r.view(i, 9), r.view(i, 10)));
+      if (r.oid(i, 8) != 0) o.set("storage", ctx.type(r.oid(i, 8), kNoTypmod).name);
+      o.set("family", family_names[r.oid(i, 9)]);
     }
     auto it = members.find(oid);
     if (it != members.end())

@@ -72,6 +72,9 @@ void Plan::add_operator_class(const model::Object& o) {
   Step& s = steps_[i];
   std::vector<std::string> items = member_items(o);
   if (const std::string* storage = o.get("storage")) items.push_back("STORAGE " + *storage);
+  // Every member may be the family's (a method moves cross-type ones there); the grammar
+  // wants an item, and a STORAGE equal to the input type is dropped as no storage type.
+  if (items.empty()) items.push_back("STORAGE " + attr_or(o, "type", ""));
   std::string sql = "CREATE OPERATOR CLASS " + name;
   if (is_true(o, "default")) sql += " DEFAULT";
   sql += " FOR TYPE " + attr_or(o, "type", "") + " USING " + method;
