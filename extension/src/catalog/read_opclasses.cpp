@@ -30,7 +30,17 @@ void read_opclasses(Context& ctx) {
       " UNION ALL SELECT 'c', oid, opcnamespace, opcname, opcmethod, opcowner, opcintype,"
       "  opcdefault, opckeytype, opcfamily"
       " FROM pg_catalog.pg_opclass WHERE opcnamespace = ANY ($NSPS)");
-  if (r.empty()) return;
+  // Extension members (pg_trgm's and btree_gist's classes in public, ...) are left out
+  // before anything else is looked up for them.
+  std::vector<bool> keep(r.size());
+  std::vector<Oid> owners;
+  for (size_t i = 0; i < r.size(); i++) {
+    const Oid catalog = r.ch(i, 0) == 'c' ? OperatorClassRelationId : OperatorFamilyRelationId;
+    keep[i] = !ctx.extension_member(catalog, r.oid(i, 1));
+    if (keep[i]) owners.push_back(r.oid(i, 1));
+  }
+  if (owners.empty()) return;
+  std::sort(owners.begin(), owners.end());
 
   // Family names: those in scope from the rows, others (in a schema out of scope) looked up.
   std::unordered_map<Oid, std::string> family_names;
@@ -39,7 +49,7 @@ void read_opclasses(Context& ctx) {
     if (r.ch(i, 0) == 'f')
       family_names[r.oid(i, 1)] = qualified(ctx.nsps.at(r.oid(i, 2)), r.view(i, 3));
   for (size_t i = 0; i < r.size(); i++) {
-    if (r.ch(i, 0) != 'c') continue;
+    if (!keep[i] || r.ch(i, 0) != 'c') continue;
     ctx.need_type(r.oid(i, 6), kNoTypmod);
     if (r.oid(i, 8) != 0) ctx.need_type(r.oid(i, 8), kNoTypmod);
     if (!family_names.count(r.oid(i, 9))) elsewhere.push_back(r.oid(i, 9));
@@ -56,9 +66,6 @@ void read_opclasses(Context& ctx) {
   }
 
   // The members of those families and classes, by their owner (class or family oid).
-  std::vector<Oid> owners;
-  for (size_t i = 0; i < r.size(); i++) owners.push_back(r.oid(i, 1));
-  std::sort(owners.begin(), owners.end());
   Rows m = ctx.query(
       "SELECT d.refobjid, 'operator ' || o.amopstrategy || ' ('"
       "  || pg_catalog.format_type(o.amoplefttype, NULL) || ', '"
@@ -96,7 +103,7 @@ void read_opclasses(Context& ctx) {
     const bool is_class = r.ch(i, 0) == 'c';
     const Oid oid = r.oid(i, 1);
     const Oid catalog = is_class ? OperatorClassRelationId : OperatorFamilyRelationId;
-    if (ctx.extension_member(catalog, oid)) continue;
+    if (!keep[i]) continue;
     auto am = ctx.access_methods.find(r.oid(i, 4));
     ObjectRef o = ctx.add(is_class ? "operator class" : "operator family",
                           qualified(ctx.nsps.at(r.oid(i, 2)), r.view(i, 3)) + " USING " +
