@@ -150,7 +150,8 @@ WITH nsp AS (
   FROM pg_catalog.pg_conversion c JOIN nsp n ON n.oid = c.connamespace
   UNION ALL
   SELECT 'pg_catalog.pg_ts_parser'::pg_catalog.regclass::pg_catalog.oid, x.oid,
-    'text search parser', pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(x.prsname)
+    'text search parser',
+    pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(x.prsname)
   FROM pg_catalog.pg_ts_parser x JOIN nsp n ON n.oid = x.prsnamespace
   UNION ALL
   SELECT 'pg_catalog.pg_ts_template'::pg_catalog.regclass::pg_catalog.oid, x.oid,
