@@ -9,7 +9,7 @@ SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION IF NOT EXISTS pg_squash;
 \ir 10_snapshot_helpers.inc
-SELECT plan(29);
+SELECT plan(30);
 
 CREATE SCHEMA cl;
 CREATE ROLE tap_cl_owner;
@@ -99,6 +99,10 @@ SELECT pg_temp.change_is($$DROP ACCESS METHOD tap_spare;
     CREATE ACCESS METHOD tap_spare TYPE INDEX HANDLER hashhandler$$,
   'access method', 'tap_spare', 'changed', 'handler: heap_tableam_handler(internal) → hashhandler(internal); type: table → index',
   'an access method''s type and handler');
+SELECT pg_temp.change_is($$DROP ACCESS METHOD tap_spare;
+    CREATE ACCESS METHOD tap_spare TYPE INDEX HANDLER gisthandler$$,
+  'access method', 'tap_spare', 'changed', 'handler: hashhandler(internal) → gisthandler(internal)',
+  'an access method''s handler');
 SELECT pg_temp.change_is($$COMMENT ON ACCESS METHOD tap_idx IS 'btree again'$$,
   'access method', 'tap_idx', 'changed', 'comment: (none) → btree again', 'an access method''s comment');
 

@@ -9,11 +9,15 @@ SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION IF NOT EXISTS pg_squash;
 \ir 10_snapshot_helpers.inc
-SELECT plan(28);
+SELECT plan(31);
 
 CREATE SCHEMA ts;
 CREATE ROLE tap_ts_owner;
 CREATE FUNCTION ts.my_start(internal, integer) RETURNS internal LANGUAGE internal STRICT AS 'prsd_start';
+CREATE FUNCTION ts.my_gettoken(internal, internal, internal) RETURNS internal LANGUAGE internal STRICT
+  AS 'prsd_nexttoken';
+CREATE FUNCTION ts.my_end(internal) RETURNS void LANGUAGE internal STRICT AS 'prsd_end';
+CREATE FUNCTION ts.my_lextype(internal) RETURNS internal LANGUAGE internal STRICT AS 'prsd_lextype';
 CREATE FUNCTION ts.my_lexize(internal, internal, internal, internal) RETURNS internal
   LANGUAGE internal STRICT AS 'dsimple_lexize';
 CREATE TEXT SEARCH PARSER ts.prs (START = prsd_start, GETTOKEN = prsd_nexttoken, END = prsd_end,
@@ -73,6 +77,25 @@ SELECT pg_temp.change_is($$DROP TEXT SEARCH PARSER ts.prs2 CASCADE;
     CREATE TEXT SEARCH CONFIGURATION ts.empty (PARSER = ts.prs2)$$,
   'text search parser', 'ts.prs2', 'changed',
   'headline: (none) → prsd_headline(internal,internal,tsquery)', 'a parser''s headline function');
+SELECT pg_temp.change_is($$DROP TEXT SEARCH PARSER ts.prs2 CASCADE;
+    CREATE TEXT SEARCH PARSER ts.prs2 (START = ts.my_start, GETTOKEN = ts.my_gettoken, END = prsd_end,
+      LEXTYPES = prsd_lextype, HEADLINE = prsd_headline);
+    CREATE TEXT SEARCH CONFIGURATION ts.empty (PARSER = ts.prs2)$$,
+  'text search parser', 'ts.prs2', 'changed',
+  'gettoken: prsd_nexttoken(internal,internal,internal) → ts.my_gettoken(internal,internal,internal)',
+  'a parser''s gettoken function');
+SELECT pg_temp.change_is($$DROP TEXT SEARCH PARSER ts.prs2 CASCADE;
+    CREATE TEXT SEARCH PARSER ts.prs2 (START = ts.my_start, GETTOKEN = ts.my_gettoken, END = ts.my_end,
+      LEXTYPES = prsd_lextype, HEADLINE = prsd_headline);
+    CREATE TEXT SEARCH CONFIGURATION ts.empty (PARSER = ts.prs2)$$,
+  'text search parser', 'ts.prs2', 'changed', 'end: prsd_end(internal) → ts.my_end(internal)',
+  'a parser''s end function');
+SELECT pg_temp.change_is($$DROP TEXT SEARCH PARSER ts.prs2 CASCADE;
+    CREATE TEXT SEARCH PARSER ts.prs2 (START = ts.my_start, GETTOKEN = ts.my_gettoken, END = ts.my_end,
+      LEXTYPES = ts.my_lextype, HEADLINE = prsd_headline);
+    CREATE TEXT SEARCH CONFIGURATION ts.empty (PARSER = ts.prs2)$$,
+  'text search parser', 'ts.prs2', 'changed', 'lextypes: prsd_lextype(internal) → ts.my_lextype(internal)',
+  'a parser''s lextypes function');
 SELECT pg_temp.change_is($$COMMENT ON TEXT SEARCH PARSER ts.prs IS 'default-like'$$,
   'text search parser', 'ts.prs', 'changed', 'comment: (none) → default-like', 'a parser''s comment');
 SELECT pg_temp.change_is($$DROP TEXT SEARCH TEMPLATE ts.tmpl2;
