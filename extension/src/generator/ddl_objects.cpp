@@ -888,6 +888,20 @@ void Plan::build() {
       add_cast(o);
     } else if (k == "collation") {
       add_collation(o);
+    } else if (k == "access method") {
+      add_access_method(o);
+    } else if (k == "operator family") {
+      add_operator_family(o);
+    } else if (k == "operator class") {
+      add_operator_class(o);
+    } else if (k.rfind("text search ", 0) == 0) {
+      add_text_search(o);
+    } else if (k == "conversion") {
+      add_conversion(o);
+    } else if (k == "language") {
+      add_language(o);
+    } else if (k == "transform") {
+      add_transform(o);
     } else if (k == "column" || k == "column order") {
       // Part of their table or view.
     } else if (k == "unmodelled") {

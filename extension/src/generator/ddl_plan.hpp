@@ -96,6 +96,14 @@ class Plan {
   void add_operator(const model::Object& o);
   void add_cast(const model::Object& o);
   void add_collation(const model::Object& o);
+  // ddl_opclasses.cpp, ddl_text_search.cpp, ddl_languages.cpp
+  void add_access_method(const model::Object& o);
+  void add_operator_family(const model::Object& o);
+  void add_operator_class(const model::Object& o);
+  void add_text_search(const model::Object& o);
+  void add_conversion(const model::Object& o);
+  void add_language(const model::Object& o);
+  void add_transform(const model::Object& o);
   void add_seeds();
   void add_catalog_dependencies();
   // Column defaults that cannot be written with their table: what they call depends on the
