@@ -171,10 +171,26 @@ run_job st validate
 is "$state" failed "validate fails while an expectation is unmet"
 like "$error" "expectations:.*gene" "the run's error names the failing check and the table"
 
-# --- (1b) the expectation met: the stamp sticks
+# --- (1c) params.expect_file: a file whose objects do not give the fingerprint it declares
+# (or that is no snapshot at all) is refused before anything is stamped
+q -d "$st" -c "SELECT squash_snapshot_export('expected')" >"$work/expected.json"
+jq -c '.fingerprint = ("0" * 64)' "$work/expected.json" >"$work/forged.json"
+run_job st stamp revision=000_squashed_complete "expect_file=$work/forged.json"
+is "$state" failed "stamp with a forged expect_file fails"
+like "$error" "says 0{64} but its objects hash to [0-9a-f]{64}" "naming both fingerprints"
+is "$(version "$st")" e03c7d1a5f82 "alembic_version is unchanged"
+is "$(q -d "$st" -c "SELECT count(*) FROM squash.snapshot_store WHERE label LIKE 'squashd\_%'")" 0 "and the forged snapshot is not kept"
+echo 'not json' >"$work/garbage.json"
+run_job st stamp revision=000_squashed_complete "expect_file=$work/garbage.json"
+like "$error" "is not an exported snapshot" "a file that is no snapshot is refused"
+like "$(steps_of "$id")" "^connect,read-expect-file$" "before the backup"
+
+# --- (1b) the expectation met: the stamp sticks, against the exported file this time
 q -d "$st" -c "SELECT squash_expect('gene', 50)" >/dev/null
-run_job st stamp revision=000_squashed_complete expect=expected
+run_job st stamp revision=000_squashed_complete "expect_file=$work/expected.json"
 is "$state" succeeded "stamp succeeds when validation passes"
+is "$(q -d "$st" -c "SELECT expectation FROM squash.stamp_history ORDER BY id DESC LIMIT 1")" "squashd_$id" \
+  "against the file's snapshot, stored under the run's id"
 is "$(version "$st")" 000_squashed_complete "alembic_version holds the new revision"
 is "$(q -d "$st" -c "SELECT count(*) FROM squash.stamp_history WHERE undone_at IS NULL")" 1 "one stamp in force"
 

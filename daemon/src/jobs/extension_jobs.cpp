@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <unistd.h>
 
 #include <fmt/format.h>
@@ -133,10 +134,48 @@ void run_refresh_views_job(RunContext& ctx, db::Connection& conn) {
   });
 }
 
+// params.expect_file: an exported snapshot, read and checked before anything changes.
+struct ExpectedSnapshot {
+  std::string document;
+  std::string fingerprint;  // the one it declares
+};
+
+ExpectedSnapshot read_expect_file(const std::string& path) {
+  constexpr std::uintmax_t kMaxBytes = 1ull << 30;  // as the extension's import bound
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(path, ec);
+  if (ec)
+    throw StepFailed(fmt::format("params.expect_file: cannot read {}: {}", path, ec.message()));
+  if (size > kMaxBytes)
+    throw StepFailed(
+        fmt::format("params.expect_file: {} is {} bytes, more than a snapshot may be", path, size));
+  ExpectedSnapshot e;
+  auto text = util::read_file(path);
+  if (!text) throw StepFailed(fmt::format("params.expect_file: cannot read {}", path));
+  e.document = std::move(*text);
+  json doc = json::parse(e.document, nullptr, false);
+  if (doc.is_discarded() || !doc.is_object() || !doc.contains("fingerprint") ||
+      !doc["fingerprint"].is_string())
+    throw StepFailed(fmt::format(
+        "params.expect_file: {} is not an exported snapshot (JSON with its fingerprint)", path));
+  e.fingerprint = doc["fingerprint"].get<std::string>();
+  return e;
+}
+
 void run_stamp_job(RunContext& ctx, db::Connection& conn) {
   auto revision = ctx.params().text("revision");
   if (!revision) throw StepFailed("stamp needs params.revision (the squashed revision id)");
   auto expect = ctx.params().text("expect");
+  auto expect_file = ctx.params().text("expect_file");
+  if (expect && expect_file)
+    throw StepFailed("stamp takes params.expect or params.expect_file, not both");
+  std::optional<ExpectedSnapshot> expected;
+  if (expect_file)
+    expected = ctx.step("read-expect-file", [&] {
+      auto e = read_expect_file(*expect_file);
+      ctx.detail(fmt::format("{}: fingerprint {}", *expect_file, e.fingerprint));
+      return e;
+    });
   auto ext = ctx.step("check-extension", [&] {
     auto e = require_extension(ctx, conn);
     // squash_stamp would look for the table on squashd's pinned search_path: name it.
@@ -147,6 +186,23 @@ void run_stamp_job(RunContext& ctx, db::Connection& conn) {
     return e;
   });
   take_backup(ctx);
+  if (expected)
+    expect = ctx.step("import-expected", [&] {
+      // Stored under the run's id: the stamp history names the proof it relied on.
+      const std::string label = "squashd_" + ctx.run().id;
+      auto fp =
+          conn.scalar(fmt::format("SELECT {}($1::jsonb, $2)", ext.call("squash_snapshot_import")),
+                      {expected->document, label}, &ctx.stop());
+      if (fp.value_or("") != expected->fingerprint) {
+        conn.query(fmt::format("SELECT {}($1)", ext.call("squash_snapshot_drop")), {label},
+                   &ctx.stop());
+        throw StepFailed(fmt::format(
+            "params.expect_file declares fingerprint {} but its objects give {}: not stamped",
+            expected->fingerprint, fp.value_or("none")));
+      }
+      ctx.detail(fmt::format("stored as snapshot '{}', fingerprint {}", label, *fp));
+      return label;
+    });
   std::string previous = ctx.step("stamp", [&] {
     auto before = conn.scalar(fmt::format("SELECT {}($1, $2, false)", ext.call("squash_stamp")),
                               {revision, expect}, &ctx.stop());

@@ -18,7 +18,10 @@ const std::vector<JobSpec> kJobs = {
     {JobKind::stamp,
      "stamp",
      {{"revision", ParamType::revision, true, kRevisionWhat},
-      {"expect", ParamType::string, false, "a snapshot label or fingerprint"}}},
+      {"expect", ParamType::string, false, "a snapshot label or fingerprint"},
+      {"expect_file", ParamType::path, false,
+       "the absolute path of an exported snapshot (squashctl snapshot export): stored in the "
+       "target and stamped against, checked by the fingerprint it declares"}}},
     {JobKind::rebuild,
      "rebuild",
      {{"revision", ParamType::revision, true, kRevisionWhat},
