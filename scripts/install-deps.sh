@@ -10,7 +10,7 @@ packages=(
   libboost-dev libspdlog-dev libfmt-dev libgtest-dev
   libtomlplusplus-dev libcli11-dev nlohmann-json3-dev libxxhash-dev libssl-dev libsystemd-dev
   python3-alembic python3-sqlalchemy python3-psycopg2 python3-websockets
-  curl procps util-linux openssl
+  curl procps util-linux openssl help2man
 )
 
 missing=()

@@ -99,4 +99,16 @@ else
   for _ in 1 2; do tap_n=$((tap_n + 1)); echo "ok $tap_n # SKIP no systemd-analyze"; done
 fi
 
+# Man pages, made by help2man from the programs' own --help at build time.
+for prog in squashd squashctl; do
+  page=$(dirname "$squashd")/$prog.1
+  if [ -f "$page" ]; then
+    case $prog in squashd) want="ReadWritePaths" ;; squashctl) want="snapshot" ;; esac
+    grep -q -- "$want" "$page"
+    ok $? "$prog.1 is built and documents $want"
+  else
+    tap_n=$((tap_n + 1)); echo "ok $tap_n # SKIP no help2man at build time"
+  fi
+done
+
 done_testing
