@@ -117,6 +117,20 @@ TEST(Logging, JsonLinesAreValidJson) {
   EXPECT_EQ(j["msg"], "a \"quoted\"\nmessage\x01");
 }
 
+TEST(Logging, JsonLinesOfARunNameIt) {
+  logging::RunFields f{"20250102T030405Z-kidney-stamp-3", "kidney", "stamp", "dump-full"};
+  auto j = nlohmann::json::parse(logging::json_line("info", "m", testing::utc(2025, 1, 2), &f));
+  EXPECT_EQ(j["run"], "20250102T030405Z-kidney-stamp-3");
+  EXPECT_EQ(j["target"], "kidney");
+  EXPECT_EQ(j["job"], "stamp");
+  EXPECT_EQ(j["step"], "dump-full");
+  f.step.clear();  // between steps: no step field
+  j = nlohmann::json::parse(logging::json_line("info", "m", testing::utc(2025, 1, 2), &f));
+  EXPECT_FALSE(j.contains("step"));
+  EXPECT_FALSE(nlohmann::json::parse(logging::json_line("info", "m", testing::utc(2025, 1, 2)))
+                   .contains("run"));
+}
+
 TEST(Logging, InstallRefusesAnUnopenableFile) {
   TempDir dir;
   logging::LogSettings s;

@@ -13,7 +13,11 @@ namespace squash::jobs {
 namespace chr = std::chrono;
 
 RunContext::RunContext(api::Run run, RunSettings settings, process::Stop& stop, RunHooks hooks)
-    : run_(std::move(run)), settings_(std::move(settings)), stop_(stop), hooks_(std::move(hooks)) {
+    : run_(std::move(run)),
+      log_scope_({run_.id, run_.target, run_.job, {}}),
+      settings_(std::move(settings)),
+      stop_(stop),
+      hooks_(std::move(hooks)) {
   if (auto* job = find_job(run_.job)) params_.emplace(*job, run_.params);
   if (settings_.target.passfile)
     passfile_ = std::make_unique<process::PrivatePassfile>(*settings_.target.passfile,
@@ -54,12 +58,16 @@ void RunContext::begin_step(const std::string& name) {
   step_started_ = chr::steady_clock::now();
   rate_bytes_ = 0;
   rate_at_ = step_started_;
+  logging::set_run_step(name);
   spdlog::info("run {}: step {} started", run_.id, name);
   persist();  // the "started" record is on disk before the step does anything
 }
 
 void RunContext::end_step(const std::exception* error) {
   if (!current_) return;
+  struct Between {  // the step's own lines (finished, failed) still name it
+    ~Between() { logging::set_run_step(""); }
+  } between;
   auto& s = run_.steps[*current_];
   s.finished_at = util::format_utc_iso8601(hooks_.now());
   s.seconds = chr::duration<double>(chr::steady_clock::now() - step_started_).count();

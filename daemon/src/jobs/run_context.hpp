@@ -17,6 +17,7 @@
 #include "jobspec/job_spec.hpp"
 #include "process/child.hpp"
 #include "process/pg_tools.hpp"
+#include "logging/logging.hpp"
 #include "process/stop.hpp"
 
 namespace squash::jobs {
@@ -126,6 +127,8 @@ class RunContext {
   void publish();
 
   api::Run run_;
+  // This thread's log lines carry the run, target, job and step (JSON log format).
+  logging::RunLogScope log_scope_;
   std::optional<JobParams> params_;  // nullopt: an unknown job
   RunSettings settings_;
   process::Stop& stop_;

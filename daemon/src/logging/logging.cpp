@@ -50,11 +50,15 @@ std::string_view level_name(spdlog::level::level_enum level) {
   }
 }
 
+// The logger is synchronous: a line is formatted on the thread that logs it.
+thread_local RunFields* current_run = nullptr;
+
 class JsonFormatter final : public spdlog::formatter {
  public:
   void format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) override {
-    auto line = json_line(level_name(msg.level),
-                          std::string_view(msg.payload.data(), msg.payload.size()), msg.time);
+    auto line =
+        json_line(level_name(msg.level), std::string_view(msg.payload.data(), msg.payload.size()),
+                  msg.time, current_run);
     dest.append(line.data(), line.data() + line.size());
   }
   std::unique_ptr<spdlog::formatter> clone() const override {
@@ -80,9 +84,27 @@ spdlog::level::level_enum to_spdlog(config::LogLevel level) {
 
 }  // namespace
 
+RunLogScope::RunLogScope(RunFields fields) : fields_(std::move(fields)), previous_(current_run) {
+  current_run = &fields_;
+}
+
+RunLogScope::~RunLogScope() {
+  current_run = previous_;
+}
+
+void set_run_step(std::string_view step) {
+  if (current_run) current_run->step = std::string(step);
+}
+
 std::string json_line(std::string_view level, std::string_view message,
-                      std::chrono::system_clock::time_point when) {
+                      std::chrono::system_clock::time_point when, const RunFields* fields) {
   nlohmann::ordered_json j = {{"ts", utc_timestamp(when)}, {"level", level}, {"msg", message}};
+  if (fields) {
+    j["run"] = fields->run_id;
+    j["target"] = fields->target;
+    j["job"] = fields->job;
+    if (!fields->step.empty()) j["step"] = fields->step;
+  }
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
