@@ -155,5 +155,14 @@ psql -X -q -d postgres -c "CREATE ROLE e2e_fr_admin LOGIN IN ROLE squash_admin" 
 got=$(psql -X -At -U e2e_fr_admin -d $src -c "SELECT squash_fingerprint()" 2>&1)
 like "$got" "ERROR: +pg_squash: role e2e_fr_admin cannot read every catalog a snapshot needs" \
   "a squash_admin member who cannot read the user mappings gets an error, not a smaller fingerprint"
+# Without user mappings and subscriptions (whose options only a superuser reads) the member
+# sees exactly the superuser's fingerprint.
+q -d $restored -c "DROP USER MAPPING FOR gen_fr_reader SERVER fr_remote" \
+  -c "DROP USER MAPPING FOR PUBLIC SERVER fr_legacy" -c "DROP USER MAPPING FOR gen_fr_owner SERVER fr_legacy" \
+  -c "ALTER SUBSCRIPTION fr_sub DISABLE" -c "ALTER SUBSCRIPTION fr_sub SET (slot_name = NONE)" \
+  -c "DROP SUBSCRIPTION fr_sub" -c "DROP SUBSCRIPTION fr_sub2" >/dev/null
+is "$(psql -X -At -U e2e_fr_admin -d $restored -c "SELECT squash_fingerprint()" 2>&1)" \
+  "$(q -d $restored -c "SELECT squash_fingerprint()")" \
+  "without them, the squash_admin member gets the superuser's fingerprint"
 
 done_testing

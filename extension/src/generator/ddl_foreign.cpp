@@ -231,8 +231,15 @@ void Plan::add_foreign_table(const model::Object& o) {
   if (inherits) sql += " INHERITS (" + *inherits + ")";
   sql += " SERVER " + server;
   if (const std::string* opts = o.get("options")) sql += " OPTIONS (" + *opts + ")";
-  if (o.get("secret_options"))
-    not_expressible_.push_back("foreign table " + t + " (an option with a secret value)");
+  // A secret in a foreign table's or its columns' options (unusual): its value is not in the
+  // snapshot, and the revision does not read it from a setting as it does for servers and
+  // user mappings.
+  bool secret = o.get("secret_options") != nullptr;
+  for (const model::Object* c : columns) {
+    const std::string* fo = c->get("fdw_options");
+    secret = secret || (fo && fo->find(" (secret)") != std::string::npos);
+  }
+  if (secret) not_expressible_.push_back("foreign table " + t + " (an option with a secret value)");
   s.sql.push_back(std::move(sql));
   for (std::string& a : alters) s.sql.push_back(std::move(a));
   if (partition_of)

@@ -228,6 +228,8 @@ Conninfo parse_uri(std::string_view s, size_t prefix) {
 
 bool is_secret_key(std::string_view key) {
   const std::string k = lower(key);
+  // postgres_fdw's switch whether a password is required: not a secret.
+  if (k == "password_required") return false;
   return k == "password" || k == "sslpassword" || k == "oauth_client_secret" ||
          k.find("password") != std::string::npos || k.find("passwd") != std::string::npos ||
          k.find("secret") != std::string::npos;

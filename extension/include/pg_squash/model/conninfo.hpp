@@ -12,7 +12,8 @@ namespace squash::model {
 
 // A key whose value is a secret: libpq's password keys (password, sslpassword,
 // oauth_client_secret) and, for foreign-data wrappers that name theirs differently, any key
-// containing "password", "passwd" or "secret". Case-insensitive.
+// containing "password", "passwd" or "secret" (but password_required, a switch).
+// Case-insensitive.
 bool is_secret_key(std::string_view key);
 
 struct Conninfo {
