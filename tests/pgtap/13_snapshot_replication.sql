@@ -8,7 +8,7 @@ SET client_min_messages = error;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION IF NOT EXISTS pg_squash;
 \ir 10_snapshot_helpers.inc
-SELECT plan(27);
+SELECT plan(29);
 
 CREATE ROLE tap_rp_owner SUPERUSER NOLOGIN;
 CREATE SCHEMA rp;
@@ -68,6 +68,12 @@ SELECT pg_temp.change_is('ALTER SUBSCRIPTION tap_sub SET (slot_name = NONE)',
   'subscription', 'tap_sub', 'changed', 'slot_name: tap_sub → NONE', 'slot_name');
 SELECT pg_temp.change_is($$ALTER SUBSCRIPTION tap_sub SET (slot_name = 'other_slot')$$,
   'subscription', 'tap_sub', 'changed', 'slot_name: NONE → other_slot', 'slot_name again');
+-- Enabled here and rolled back with the test: no apply worker ever starts.
+SELECT pg_temp.change_is('ALTER SUBSCRIPTION tap_sub ENABLE',
+  'subscription', 'tap_sub', 'changed', 'enabled: false → true', 'enabled');
+SELECT matches(g, '-- subscription tap_sub \(created disabled, without connecting: ALTER SUBSCRIPTION tap_sub ENABLE once the publisher is reachable\)\nCREATE SUBSCRIPTION tap_sub CONNECTION ''dbname=app host=pub.example port=5433 user=rep'' PUBLICATION tap_a, tap_b WITH \(connect = false, slot_name = ''other_slot'', binary = ''true'', streaming = ''on''',
+  'the revision creates an enabled subscription disabled, without connecting, and says why')
+  FROM squash_generate_migration(format => 'sql') g;
 SELECT pg_temp.change_is('ALTER SUBSCRIPTION tap_sub OWNER TO tap_rp_owner',
   'subscription', 'tap_sub', 'changed', 'owner: ', 'its owner');
 SELECT pg_temp.change_is($$CREATE SUBSCRIPTION tap_sub2 CONNECTION 'host=x' PUBLICATION p WITH (connect = false, two_phase = true)$$,
