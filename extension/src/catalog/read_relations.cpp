@@ -338,6 +338,9 @@ void read_tables(Context& ctx) {
       if (table && c.compression == 'p') o.set("compression", "pglz");
       if (table && c.compression == 'l') o.set("compression", "lz4");
       if (c.has_default && c.generated != 's') o.set("default", c.default_expr);
+      if (rel.kind == 'f')
+        if (const std::string* fo = ctx.column_fdw_options.find(key2(rel.oid, c.attnum)))
+          o.set("fdw_options", *fo);
       if (c.has_default && c.generated == 's') o.set("generated", c.default_expr);
       if (table && (c.identity == 'a' || c.identity == 'd')) {
         o.set("identity", c.identity == 'a' ? "always" : "by default");
@@ -348,8 +351,6 @@ void read_tables(Context& ctx) {
         o.set("inherited", "true");
         o.set("local", bool_text(c.is_local));
       }
-      if (const std::string* fo = ctx.column_fdw_options.find(key2(rel.oid, c.attnum)))
-        o.set("fdw_options", *fo);
       if (table) o.set("not_null", bool_text(c.not_null));
       if (table && c.options) {
         // pg_attver=<n> is a platform quirk that changes on every rebuild, not schema.
