@@ -63,18 +63,19 @@ SELECT pg_temp.change_is('CREATE TEXT SEARCH CONFIGURATION app.cfg (COPY = engli
 SELECT pg_temp.change_is($$CREATE COLLATION app.coll (provider = libc, locale = 'C')$$,
   'collation', 'app.coll', 'added', 'provider libc', 'a collation is modelled');
 SELECT pg_temp.change_is('CREATE RULE r AS ON UPDATE TO app.t DO INSTEAD NOTHING',
-  'unmodelled', 'app.t.r', 'added', 'catalog pg_rewrite', 'a rule');
+  'rule', 'app.t.r', 'added', 'event UPDATE', 'a rule is modelled');
 SELECT pg_temp.change_is('CREATE STATISTICS app.st (dependencies) ON id, owner_name FROM app.t',
-  'unmodelled', 'app.st', 'added', 'catalog pg_statistic_ext', 'a statistics object');
+  'statistics', 'app.st', 'added', 'kinds dependencies', 'a statistics object is modelled');
 SELECT pg_temp.changes_are($$CREATE FOREIGN DATA WRAPPER tap_fdw;
     CREATE SERVER tap_srv FOREIGN DATA WRAPPER tap_fdw;
     CREATE FOREIGN TABLE app.ft (a int) SERVER tap_srv$$,
-  ARRAY['unmodelled | tap_fdw | added', 'unmodelled | tap_srv | added',
-        'unmodelled | app.ft | added'],
-  'foreign-data wrappers, servers and foreign tables');
+  ARRAY['foreign-data wrapper | tap_fdw | added', 'foreign server | tap_srv | added',
+        'foreign table | app.ft | added', 'column | app.ft.a | added',
+        'column order | app.ft | added'],
+  'foreign-data wrappers, servers and foreign tables are modelled');
 SELECT pg_temp.change_is('ALTER DEFAULT PRIVILEGES IN SCHEMA app GRANT SELECT ON TABLES TO tap_alice',
-  'unmodelled', 'FOR ROLE ' || quote_ident(current_user) || ' IN SCHEMA app ON TABLES', 'added',
-  'acl tap_alice=r', 'default privileges');
+  'default privileges', 'FOR ROLE ' || quote_ident(current_user) || ' IN SCHEMA app ON TABLES', 'added',
+  'grants tap_alice=r', 'default privileges are modelled');
 SELECT pg_temp.change_is('CREATE TYPE app.fr AS RANGE (subtype = float8)',
   'unmodelled', 'app.fr', 'added', 'catalog pg_range', 'a range type (its constructors come with it)');
 

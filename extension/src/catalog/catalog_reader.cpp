@@ -40,6 +40,7 @@ const char* const kCatalogs[] = {
     "pg_extension",
     "pg_foreign_data_wrapper",
     "pg_foreign_server",
+    "pg_foreign_table",
     "pg_index",
     "pg_inherits",
     "pg_language",
@@ -50,8 +51,13 @@ const char* const kCatalogs[] = {
     "pg_policy",
     "pg_proc",
     "pg_publication",
+#if PG_VERSION_NUM >= 150000
+    "pg_publication_namespace",
+#endif
+    "pg_publication_rel",
     "pg_rewrite",
     "pg_roles",
+    "pg_seclabel",
     "pg_sequence",
     "pg_statistic_ext",
     "pg_transform",
@@ -272,6 +278,7 @@ void Context::attach_common(ObjectRef obj, Oid classoid, Oid objoid, Oid owner, 
   // so both compare equal.
   if (objtype != '\0') obj.set("acl", acl ? render_acl(*acl) : default_acl(objtype, owner));
   if (const std::string* c = comment(classoid, objoid)) obj.set("comment", *c);
+  attach_labels(obj, classoid, objoid);
 }
 
 ObjectRef Context::add(std::string_view kind, std::string_view identity) {
@@ -334,6 +341,7 @@ model::FlatSnapshot read_catalog_flat(Spi& spi, const Scope& scope) {
     });
     setup_step("roles", [&] { load_roles(ctx); });
     setup_step("comments", [&] { load_comments(ctx); });
+    setup_step("labels", [&] { load_security_labels(ctx); });
 
     profile() = Profile();
     auto t0 = Clock::now();
@@ -347,6 +355,7 @@ model::FlatSnapshot read_catalog_flat(Spi& spi, const Scope& scope) {
     step("relations", load_relations);
     step("sequences", read_sequences);
     step("defaults", load_defaults);
+    step("foreign columns", load_foreign_columns);
     ctx.view_definitions.passed(ExprSource::kDefault);
     step("tables", read_tables);
     step("load indexes", load_indexes);
@@ -369,6 +378,12 @@ model::FlatSnapshot read_catalog_flat(Spi& spi, const Scope& scope) {
     step("triggers", read_triggers);
     step("event_triggers", read_event_triggers);
     step("policies", read_policies);
+    step("foreign", read_foreign);
+    step("rules", read_rules);
+    step("publications", read_publications);
+    step("subscriptions", read_subscriptions);
+    step("default privileges", read_default_privileges);
+    step("statistics", read_statistics);
     step("unmodelled", read_unmodelled);
     total = ms_since(t0);
     calls = ctx.deparser.calls();

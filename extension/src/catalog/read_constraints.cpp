@@ -221,7 +221,8 @@ void read_constraints(Context& ctx) {
         k.contype != 'x')
       continue;
     const Relation* rel = ctx.kept_relation(k.conrelid);
-    if (!rel || (rel->kind != 'r' && rel->kind != 'p')) continue;
+    if (!rel || (rel->kind != 'r' && rel->kind != 'p' && (rel->kind != 'f' || k.contype != 'c')))
+      continue;
     Con c;
     c.rel = rel;
     c.oid = k.oid;

@@ -267,7 +267,8 @@ void read_tables(Context& ctx) {
   // sorted, and sorting it again costs nothing (see put_in_order).
   std::vector<Relation*> rels;
   for (auto& [oid, rel] : ctx.relations)
-    if (rel.kept && (rel.kind == 'r' || rel.kind == 'p' || rel.kind == 'v' || rel.kind == 'm'))
+    if (rel.kept && (rel.kind == 'r' || rel.kind == 'p' || rel.kind == 'v' || rel.kind == 'm' ||
+                     rel.kind == 'f'))
       rels.push_back(&rel);
   std::sort(rels.begin(), rels.end(),
             [](const Relation* a, const Relation* b) { return a->identity < b->identity; });
@@ -276,9 +277,10 @@ void read_tables(Context& ctx) {
   std::vector<std::pair<std::string_view, const Column*>> named;
   for (Relation* relp : rels) {
     Relation& rel = *relp;
-    const bool table = rel.kind == 'r' || rel.kind == 'p';
+    // A foreign table's object comes from read_foreign; its columns are read as a table's.
+    const bool table = rel.kind == 'r' || rel.kind == 'p' || rel.kind == 'f';
 
-    if (table) {
+    if (table && rel.kind != 'f') {
       const char* replident = "default";
       switch (rel.replident) {
         case 'n':
@@ -309,6 +311,7 @@ void read_tables(Context& ctx) {
       t.set("replica_identity", replident);
       t.set("rls_enabled", bool_text(rel.rls));
       t.set("rls_forced", bool_text(rel.rls_forced));
+      ctx.attach_labels(t, RelationRelationId, rel.oid);
     }
 
     quoted.clear();
@@ -335,6 +338,9 @@ void read_tables(Context& ctx) {
       if (table && c.compression == 'p') o.set("compression", "pglz");
       if (table && c.compression == 'l') o.set("compression", "lz4");
       if (c.has_default && c.generated != 's') o.set("default", c.default_expr);
+      if (rel.kind == 'f')
+        if (const std::string* fo = ctx.column_fdw_options.find(key2(rel.oid, c.attnum)))
+          o.set("fdw_options", *fo);
       if (c.has_default && c.generated == 's') o.set("generated", c.default_expr);
       if (table && (c.identity == 'a' || c.identity == 'd')) {
         o.set("identity", c.identity == 'a' ? "always" : "by default");
@@ -354,6 +360,7 @@ void read_tables(Context& ctx) {
       if (table && c.stattarget >= 0) o.set("statistics", std::to_string(c.stattarget));
       if (table && c.storage != type.storage) o.set("storage", storage_word(c.storage));
       o.set("type", type.name);
+      ctx.attach_column_labels(o, rel.oid, c.attnum);
     }
   }
 }

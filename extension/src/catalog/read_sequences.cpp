@@ -147,6 +147,7 @@ void read_sequences(Context& ctx) {
     o.set("acl", seq->acl ? render_acl(*seq->acl) : ctx.default_acl('s', seq->owner));
     o.set("cache", std::to_string(r.cache));
     if (const std::string* c = ctx.comment(RelationRelationId, seq->oid)) o.set("comment", *c);
+    ctx.attach_labels(o, RelationRelationId, seq->oid);
     o.set("cycle", bool_text(r.cycle));
     o.set("increment", std::to_string(r.increment));
     o.set("max", std::to_string(r.max));

@@ -285,7 +285,13 @@ struct Context {
   std::unordered_map<Oid, std::unordered_set<Oid>> ext_members;  // classid -> objids
   FlatMap<uint64_t, std::string> comments;                       // (classoid, objoid) -> text
   FlatMap<uint64_t, std::string> column_comments;                // (relid, attnum)
-  std::vector<Oid> comment_classes;        // the classoids in comments (a few): others have none
+  std::vector<Oid> comment_classes;  // the classoids in comments (a few): others have none
+  // Security labels (read_labels.cpp), like comments: (classoid, objoid) and (relid, attnum)
+  // -> (provider, label) pairs; label_classes empty in nearly every database.
+  FlatMap<uint64_t, std::vector<std::pair<std::string, std::string>>> labels, column_labels;
+  std::vector<Oid> label_classes;
+  // FDW options of foreign tables' columns, (relid, attnum) -> options (read_foreign.cpp).
+  FlatMap<uint64_t, std::string> column_fdw_options;
   OidMap<Relation> relations;              // every relation in a schema in scope
   std::unordered_set<Oid> version_tables;  // excluded bookkeeping tables
   // (table oid << 16 | attnum) -> identity sequence options
@@ -334,6 +340,9 @@ struct Context {
   void attach_common(ObjectRef obj, Oid classoid, Oid objoid, Oid owner, char objtype,
                      const Value& acl);
   const std::string& default_acl(char objtype, Oid owner);
+  // The object's security labels as attributes "security label <provider>" (read_labels.cpp).
+  void attach_labels(ObjectRef obj, Oid classoid, Oid objoid);
+  void attach_column_labels(ObjectRef obj, Oid relid, int attnum);
 
   ObjectRef add(std::string_view kind, std::string_view identity);
 
@@ -381,6 +390,15 @@ void read_languages(Context& ctx);  // procedural languages and transforms
 void read_access_methods(Context& ctx);
 void read_triggers(Context& ctx);
 void read_event_triggers(Context& ctx);
+// Issue 15, part C: foreign data, rules, replication, default privileges, statistics.
+void load_foreign_columns(Context& ctx);  // before read_tables
+void read_foreign(Context& ctx);
+void read_rules(Context& ctx);
+void read_publications(Context& ctx);
+void read_subscriptions(Context& ctx);
+void read_default_privileges(Context& ctx);
+void read_statistics(Context& ctx);
+void load_security_labels(Context& ctx);
 void read_policies(Context& ctx);
 void read_extensions(Context& ctx);
 void read_schemas(Context& ctx);

@@ -262,7 +262,9 @@ void Plan::grants_to_others(Step& s, const model::Object& o, const std::string& 
   if (!acl || on.empty()) return;
   std::vector<std::string> skip;
   if (const std::string* owner = attr(o, "owner")) skip.push_back(role(*owner));
-  if (!column_object && on.rfind("TABLE ", 0) != 0 && on.rfind("SEQUENCE ", 0) != 0)
+  // Foreign-data wrappers and servers too give PUBLIC nothing by default.
+  if (!column_object && on.rfind("TABLE ", 0) != 0 && on.rfind("SEQUENCE ", 0) != 0 &&
+      on.rfind("FOREIGN ", 0) != 0)
     skip.push_back("PUBLIC");
   grants(s.sql, *acl, on, column, skip);
 }
@@ -270,6 +272,30 @@ void Plan::grants_to_others(Step& s, const model::Object& o, const std::string& 
 void Plan::comment(Step& s, const model::Object& o, const std::string& target) {
   if (const std::string* c = attr(o, "comment"))
     s.sql.push_back("COMMENT ON " + target + " IS " + sql_literal(*c));
+  // Security labels, on the kinds of object SECURITY LABEL takes. Applying them needs the
+  // label provider loaded where the revision runs.
+  static const char* const kLabelled[] = {"TABLE ",
+                                          "COLUMN ",
+                                          "AGGREGATE ",
+                                          "DOMAIN ",
+                                          "FUNCTION ",
+                                          "PROCEDURE ",
+                                          "SCHEMA ",
+                                          "SEQUENCE ",
+                                          "TYPE ",
+                                          "VIEW ",
+                                          "MATERIALIZED VIEW ",
+                                          "FOREIGN TABLE ",
+                                          "EVENT TRIGGER ",
+                                          "PUBLICATION ",
+                                          "SUBSCRIPTION "};
+  bool labelled = false;
+  for (const char* word : kLabelled) labelled = labelled || target.rfind(word, 0) == 0;
+  if (!labelled) return;
+  for (const model::Attribute& a : o.attrs)
+    if (a.key.rfind("security label ", 0) == 0)
+      s.sql.push_back("SECURITY LABEL FOR " + role(a.key.substr(15)) + " ON " + target + " IS " +
+                      sql_literal(a.value));
 }
 
 // ---------------------------------------------------------------------------------------
@@ -587,6 +613,7 @@ void Plan::add_constraint(const model::Object& o) {
   const std::string name = last_part(o.identity);
   const std::string type = attr_or(o, "type", "");
   const model::Object* tab = find("table", table);
+  if (!tab) tab = find("foreign table", table);
   // Derived copies come with the constraint they derive from: a CHECK inherited by a
   // partition or (not locally defined) by an inheritance child.
   if (type == "check" && tab) {
@@ -597,6 +624,7 @@ void Plan::add_constraint(const model::Object& o) {
   const bool fk = type == "foreign key";
   const size_t i = add_step(fk ? kForeignKeys : kConstraints, o);
   need(i, "table", table);
+  need(i, "foreign table", table);
   Step& s = steps_[i];
   std::string def = reparseable(attr_or(o, "definition", ""));
   // The index behind a primary key, unique or exclusion constraint has the constraint's name.
@@ -902,6 +930,24 @@ void Plan::build() {
       add_language(o);
     } else if (k == "transform") {
       add_transform(o);
+    } else if (k == "foreign-data wrapper") {
+      add_foreign_data_wrapper(o);
+    } else if (k == "foreign server") {
+      add_foreign_server(o);
+    } else if (k == "user mapping") {
+      add_user_mapping(o);
+    } else if (k == "foreign table") {
+      add_foreign_table(o);
+    } else if (k == "rule") {
+      add_rule(o);
+    } else if (k == "publication") {
+      add_publication(o);
+    } else if (k == "subscription") {
+      add_subscription(o);
+    } else if (k == "default privileges") {
+      add_default_privileges(o);
+    } else if (k == "statistics") {
+      add_statistics(o);
     } else if (k == "column" || k == "column order") {
       // Part of their table or view.
     } else if (k == "unmodelled") {

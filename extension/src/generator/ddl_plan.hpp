@@ -27,9 +27,10 @@ enum Phase : int {
   kSqlBodyRoutines,   // BEGIN ATOMIC / RETURN bodies: checked at creation
   kForeignKeys,
   kViews,
-  kAttachments,    // triggers, policies
-  kOwnership,      // ALTER SEQUENCE ... OWNED BY
-  kEventTriggers,  // last: they must not fire while the schema is built
+  kAttachments,        // triggers, policies
+  kOwnership,          // ALTER SEQUENCE ... OWNED BY
+  kDefaultPrivileges,  // ALTER DEFAULT PRIVILEGES: after every object, whose ACLs they would change
+  kEventTriggers,      // last: they must not fire while the schema is built
 };
 
 struct Step {
@@ -104,6 +105,17 @@ class Plan {
   void add_conversion(const model::Object& o);
   void add_language(const model::Object& o);
   void add_transform(const model::Object& o);
+  // ddl_foreign.cpp, ddl_rules.cpp, ddl_publications.cpp, ddl_default_privileges.cpp,
+  // ddl_statistics.cpp
+  void add_foreign_data_wrapper(const model::Object& o);
+  void add_foreign_server(const model::Object& o);
+  void add_user_mapping(const model::Object& o);
+  void add_foreign_table(const model::Object& o);
+  void add_rule(const model::Object& o);
+  void add_publication(const model::Object& o);
+  void add_subscription(const model::Object& o);
+  void add_default_privileges(const model::Object& o);
+  void add_statistics(const model::Object& o);
   void add_seeds();
   void add_catalog_dependencies();
   // Column defaults that cannot be written with their table: what they call depends on the
@@ -133,6 +145,22 @@ class Plan {
 
 // Splits "a, b, \"c, d\"" at ", " outside double quotes and parentheses.
 std::vector<std::string> split_list(std::string_view text);
+
+// A statement whose text needs secrets that never entered the snapshot: a DO block that
+// reads each from the setting named with it (pg_squash_secret.*) into v0, v1, ... at
+// upgrade time, fails naming the setting and what it is for when one is not set, and
+// EXECUTEs expr (an SQL text expression over v0, v1, ...).
+struct Secret {
+  std::string setting;  // pg_squash_secret.<...>
+  std::string what;     // for the error message
+};
+std::string secret_statement(const std::vector<Secret>& secrets, const std::string& expr);
+// The text expression pieces[0] || v0 || pieces[1] || v1 ... with each secret as an SQL
+// literal (libpq = false) or as a connection string value (libpq = true).
+std::string secret_expr(const std::vector<std::string>& pieces, bool libpq);
+// The setting that carries one secret: pg_squash_secret.<prefix>.<part>.<part>..., e.g.
+// pg_squash_secret.um.alice.s1.password (see ddl_foreign.cpp for the spelling).
+std::string secret_setting(const std::string& prefix, const std::vector<std::string>& parts);
 
 // Attribute helpers shared by the ddl_*.cpp files.
 std::string attr_or(const model::Object& o, std::string_view key, const std::string& fallback);

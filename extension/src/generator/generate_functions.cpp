@@ -34,10 +34,11 @@ WITH nsp AS (
   SELECT c.oid,
     CASE WHEN c.relkind IN ('r', 'p') THEN 'table' WHEN c.relkind = 'v' THEN 'view'
          WHEN c.relkind = 'm' THEN 'materialized view' WHEN c.relkind = 'S' THEN 'sequence'
-         WHEN c.relkind = 'c' THEN 'composite type' ELSE 'index' END AS kind,
+         WHEN c.relkind = 'c' THEN 'composite type' WHEN c.relkind = 'f' THEN 'foreign table'
+         ELSE 'index' END AS kind,
     pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname) AS ident
   FROM pg_catalog.pg_class c JOIN nsp n ON n.oid = c.relnamespace
-  WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'c', 'i', 'I')
+  WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'c', 'i', 'I', 'f')
 ), typ AS (
   SELECT t.oid,
     CASE WHEN e.typtype = 'e' THEN 'enum' WHEN e.typtype = 'd' THEN 'domain' ELSE r.kind END
@@ -174,6 +175,29 @@ WITH nsp AS (
     'text search configuration',
     pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(x.cfgname)
   FROM pg_catalog.pg_ts_config x JOIN nsp n ON n.oid = x.cfgnamespace
+  UNION ALL
+  SELECT 'pg_catalog.pg_rewrite'::pg_catalog.regclass::pg_catalog.oid, w.oid, 'rule',
+    r.ident || '.' || pg_catalog.quote_ident(w.rulename)
+  FROM pg_catalog.pg_rewrite w JOIN rel r ON r.oid = w.ev_class WHERE w.rulename <> '_RETURN'
+  UNION ALL
+  SELECT 'pg_catalog.pg_foreign_data_wrapper'::pg_catalog.regclass::pg_catalog.oid, oid,
+    'foreign-data wrapper', pg_catalog.quote_ident(fdwname)
+  FROM pg_catalog.pg_foreign_data_wrapper
+  UNION ALL
+  SELECT 'pg_catalog.pg_foreign_server'::pg_catalog.regclass::pg_catalog.oid, oid,
+    'foreign server', pg_catalog.quote_ident(srvname) FROM pg_catalog.pg_foreign_server
+  UNION ALL
+  SELECT 'pg_catalog.pg_user_mapping'::pg_catalog.regclass::pg_catalog.oid, umid,
+    'user mapping', 'FOR ' || CASE WHEN umuser = 0 THEN 'PUBLIC'
+      ELSE pg_catalog.quote_ident(usename) END || ' SERVER ' || pg_catalog.quote_ident(srvname)
+  FROM pg_catalog.pg_user_mappings
+  UNION ALL
+  SELECT 'pg_catalog.pg_statistic_ext'::pg_catalog.regclass::pg_catalog.oid, x.oid,
+    'statistics', pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(x.stxname)
+  FROM pg_catalog.pg_statistic_ext x JOIN nsp n ON n.oid = x.stxnamespace
+  UNION ALL
+  SELECT 'pg_catalog.pg_publication'::pg_catalog.regclass::pg_catalog.oid, oid, 'publication',
+    pg_catalog.quote_ident(pubname) FROM pg_catalog.pg_publication
 )
 )SQL";
 

@@ -41,8 +41,14 @@ SQUASH_FUNCTION(squash_snapshot) {
 // squash_fingerprint(schemas text[] DEFAULT NULL) -> text
 SQUASH_FUNCTION(squash_fingerprint) {
   catalog::Scope scope{text_array_arg(fcinfo, 0)};
-  Spi spi;
-  return text_datum(take_fingerprint(spi, scope));
+  std::string fp;
+  {
+    Spi spi;
+    fp = take_fingerprint(spi, scope);
+  }
+  // Made once SPI is finished: a text made before would live in SPI's context, freed with
+  // it (a caller that keeps the result, as a PL/pgSQL argument, then read freed memory).
+  return text_datum(fp);
 }
 
 // squash_diff(source text, target text DEFAULT NULL) -> TABLE(kind, identity, change, detail)
