@@ -226,6 +226,34 @@ inline void put_bytes(ScanState* s, const void* data, uint32 n) {
   put(s, data, n);
 }
 
+// Room for n (at most kBufferSize) more bytes at the end of the buffer.
+inline uint8* reserve(ScanState* s, size_t n) {
+  if (s->len + n > s->cap) flush(s);
+  return s->buf + s->len;
+}
+
+// put_start(index, kTagValue) and put_bytes' length in one write.
+inline void put_value_head(ScanState* s, uint16 index, uint32 n) {
+  uint8* out = reserve(s, 7);
+  out[0] = static_cast<uint8>(index);
+  out[1] = static_cast<uint8>(index >> 8);
+  out[2] = kTagValue;
+  put_u32(out + 3, n);
+  s->len += 7;
+}
+
+// put_start(index, kTagValue) and put_by_value in one write.
+inline void put_by_value_column(ScanState* s, uint16 index, Datum value, int16 typlen) {
+  uint8* out = reserve(s, 15);
+  out[0] = static_cast<uint8>(index);
+  out[1] = static_cast<uint8>(index >> 8);
+  out[2] = kTagValue;
+  put_u32(out + 3, static_cast<uint32>(typlen));
+  const uint64 v = static_cast<uint64>(value);
+  for (int i = 0; i < 8; i++) out[7 + i] = static_cast<uint8>(v >> (8 * i));
+  s->len += 7 + static_cast<size_t>(typlen);
+}
+
 // A by-value Datum of typlen bytes, little-endian.
 inline void put_by_value(ScanState* s, Datum value, int16 typlen) {
   uint64 v = static_cast<uint64>(value);
@@ -285,22 +313,22 @@ inline void hash_row(ScanState* s, const Datum* values, const bool* isnull) {
     const Datum value = values[a];
     switch (col->strategy) {
       case kByValue:
-        put_start(s, col->index, kTagValue);
-        put_by_value(s, value, col->typlen);
+        put_by_value_column(s, col->index, value, col->typlen);
         break;
       case kFixedRef:
-        put_start(s, col->index, kTagValue);
-        put_bytes(s, DatumGetPointer(value), static_cast<uint32>(col->typlen));
+        put_value_head(s, col->index, static_cast<uint32>(col->typlen));
+        put(s, DatumGetPointer(value), static_cast<size_t>(col->typlen));
         break;
       case kVarlena: {
-        put_start(s, col->index, kTagValue);
         struct varlena* raw = reinterpret_cast<struct varlena*>(DatumGetPointer(value));
         // Inline or short-header values are used in place; only TOAST pointers and
         // compressed values are detoasted (into the row context, freed at once).
         struct varlena* v = (VARATT_IS_EXTERNAL(raw) || VARATT_IS_COMPRESSED(raw))
                                 ? pg_detoast_datum_packed(raw)
                                 : raw;
-        put_bytes(s, VARDATA_ANY(v), static_cast<uint32>(VARSIZE_ANY_EXHDR(v)));
+        const uint32 n = static_cast<uint32>(VARSIZE_ANY_EXHDR(v));
+        put_value_head(s, col->index, n);
+        put(s, VARDATA_ANY(v), n);
         if (v != raw) pfree(v);
         break;
       }
