@@ -10,9 +10,10 @@ db=e2e_fresh_session
 
 new_database $db
 ok $? "database created"
-q -d $db -v schemas=3 -v tables=60 -v varied=true \
+# Large enough (pg_class over 100 blocks) for the reader to start its view worker.
+q -d $db -v schemas=3 -v tables=250 -v varied=true \
   -f "$SQUASH_SRC/scripts/bench/generate_schema.sql" >/dev/null
-ok $? "the benchmark schema generated (3 x 60 tables, varied expressions)"
+ok $? "the benchmark schema generated (3 x 250 tables, varied expressions)"
 q -d $db >/dev/null <<'SQL'
 CREATE TYPE bench_1.mood AS ENUM ('sad', 'ok');
 CREATE VIEW bench_1.v AS SELECT t.id, t.label FROM bench_1.t1 t JOIN bench_1.t2 u USING (id) WHERE t.id > 3;
@@ -30,6 +31,8 @@ warm() {
     -c "SELECT squash_fingerprint()" | tail -1
 }
 f1=$(fresh)
+diag "$(q -d $db -c "SET client_min_messages = debug1" -c "SELECT squash_fingerprint()" 2>&1 |
+          grep -oE '[0-9]+ from the worker')"
 like "$f1" '^[0-9a-f]{64}$' "a fingerprint from a new session"
 is "$(fresh)" "$f1" "another new session: the same"
 is "$(warm)" "$f1" "the third call in one session: the same"
