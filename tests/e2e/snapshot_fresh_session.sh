@@ -10,7 +10,6 @@ db=e2e_fresh_session
 
 new_database $db
 ok $? "database created"
-# Large enough (pg_class over 100 blocks) for the reader to start its view worker.
 q -d $db -v schemas=3 -v tables=250 -v varied=true \
   -f "$SQUASH_SRC/scripts/bench/generate_schema.sql" >/dev/null
 ok $? "the benchmark schema generated (3 x 250 tables, varied expressions)"

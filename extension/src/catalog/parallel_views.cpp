@@ -6,8 +6,8 @@
 // So a parallel worker (PostgreSQL's own parallel machinery: the caller's snapshot,
 // transaction, settings and lock group) runs it for every view in scope while the reader
 // goes through the other catalogs, and sends the texts back through a message queue.
-// Without a worker (none free, max_parallel_workers = 0, already in parallel mode, a small
-// pg_class) the reader runs the same function itself; the texts are the same either way.
+// Without a worker (none free, max_parallel_workers = 0, already in parallel mode) the
+// reader runs the same function itself; the texts are the same either way.
 //
 // Before the views (needed last), the worker deparses the partial-index predicates,
 // CHECKs and defaults in scope, in the reverse of the order the reader needs them, each
@@ -35,7 +35,6 @@ extern "C" {
 #include "miscadmin.h"
 #include "port/atomics.h"
 #include "postmaster/bgworker.h"
-#include "storage/bufmgr.h"
 #include "storage/proc.h"
 #include "storage/shm_mq.h"
 #include "storage/shm_toc.h"
@@ -52,9 +51,6 @@ constexpr uint64 kKeyNamespaces = 1;  // uint32 count, then the schema OIDs
 constexpr uint64 kKeyQueue = 2;
 constexpr uint64 kKeyProgress = 3;  // pg_atomic_uint32: bits of the kinds the reader is past
 constexpr Size kQueueSize = Size(8) << 20;
-// Below this size of pg_class (about 3,000 relations) starting a worker costs more than
-// the leader spends deparsing alone: an empty database stays off the process start.
-constexpr BlockNumber kWorkerMinClassBlocks = 100;
 
 constexpr uint8 kMessageView = 0;
 constexpr uint8 kMessageExpr = 1;
@@ -314,13 +310,6 @@ void ViewDefinitions::start(const std::vector<Oid>& nsps) {
   // Not inside a parallel operation already, and only when workers may run at all.
   if (pg_call([] { return IsInParallelMode() || IsParallelWorker(); })) return;
   if (max_parallel_workers <= 0 || max_worker_processes <= 0) return;
-  const BlockNumber class_blocks = pg_call([] {
-    ::Relation rel = table_open(RelationRelationId, AccessShareLock);
-    const BlockNumber n = RelationGetNumberOfBlocks(rel);
-    table_close(rel, AccessShareLock);
-    return n;
-  });
-  if (class_blocks < kWorkerMinClassBlocks) return;
   pg_call([&] {
     EnterParallelMode();
     st->in_parallel_mode = true;
