@@ -7,7 +7,7 @@ SET client_min_messages = warning;
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION IF NOT EXISTS pg_squash;
-SELECT plan(83);
+SELECT plan(87);
 
 -- ---------------------------------------------------------------------------------------
 -- Fixture: every type class, a dropped column in the middle, a TOASTed value.
@@ -90,6 +90,17 @@ SELECT is(pg_temp.fp('dfp.t'), (SELECT base.t FROM base),
 SELECT is(current_setting('TimeZone') || ' ' || current_setting('DateStyle'),
           'Asia/Kathmandu SQL, DMY', 'and the caller''s settings are left as they were');
 RESET TimeZone; RESET DateStyle; RESET IntervalStyle; RESET extra_float_digits; RESET bytea_output;
+-- Any table gets parallel workers with min_parallel_table_scan_size = 0: the output
+-- functions of enums, composites and ranges then run in the workers.
+SET LOCAL min_parallel_table_scan_size = 0;
+SET LOCAL max_parallel_workers_per_gather = 2;
+SET LOCAL TimeZone = 'Asia/Kathmandu';
+SELECT is(pg_temp.fp('dfp.t'), (SELECT base.t FROM base), 'a parallel scan gives the serial hash');
+SET LOCAL max_parallel_workers = 0;
+SELECT is(pg_temp.fp('dfp.t'), (SELECT base.t FROM base),
+          'a parallel scan that gets no worker gives the serial hash');
+RESET max_parallel_workers; RESET max_parallel_workers_per_gather; RESET min_parallel_table_scan_size;
+RESET TimeZone;
 SELECT is(pg_temp.fp_after('dfp.t', $$ALTER TABLE dfp.t ALTER COLUMN vc TYPE varchar(30)$$),
           (SELECT base.t FROM base), 'a type change that keeps every value keeps the hash');
 
@@ -253,6 +264,16 @@ EXCEPTION WHEN query_canceled THEN
   ms := extract(epoch FROM clock_timestamp() - t0) * 1000;
 END $$;
 CREATE TEMP TABLE full_scan AS SELECT * FROM pg_temp.scan('dfp.large');
+SET LOCAL max_parallel_workers_per_gather = 0;
+CREATE TEMP TABLE serial_hash AS SELECT hash FROM squash_data_fingerprint('{dfp.large}');
+SET LOCAL max_parallel_workers_per_gather = 2;
+SET LOCAL parallel_leader_participation = off;
+CREATE TEMP TABLE workers_hash AS SELECT hash FROM squash_data_fingerprint('{dfp.large}');
+RESET parallel_leader_participation;
+SELECT is((SELECT hash FROM squash_data_fingerprint('{dfp.large}')), (SELECT hash FROM serial_hash),
+          '1,000,000 rows: parallel workers with the leader give the serial hash');
+SELECT is((SELECT hash FROM workers_hash), (SELECT hash FROM serial_hash),
+          'parallel workers alone give the serial hash');
 SET LOCAL TimeZone = 'Asia/Kathmandu';
 SET LOCAL statement_timeout = '20ms';
 CREATE TEMP TABLE cancelled_scan AS SELECT * FROM pg_temp.scan('dfp.large');

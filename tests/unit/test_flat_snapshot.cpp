@@ -87,6 +87,40 @@ TEST(FlatSnapshot, ValueLargerThanTheFirstBlocks) {
   }
 }
 
+TEST(FlatSnapshot, InternedNamesAndStoredValuesAsByName) {
+  // The decoder's path: names interned once, a repeated value kept once.
+  Snapshot s = testing::large_snapshot(50);
+  FlatSnapshot f;
+  std::string_view last;
+  for (const Object& o : s.objects) {
+    f.add_interned(f.intern_kind(o.kind), o.identity);
+    for (const Attribute& a : o.attrs) {
+      const std::uint32_t key = f.intern_key(a.key);
+      if (!last.empty() && last == a.value)
+        f.set_stored(key, last);
+      else
+        last = f.set_interned(key, a.value);
+    }
+  }
+  expect_same(f, s);
+}
+
+TEST(FlatSnapshot, UninternedNamesAreAnError) {
+  FlatSnapshot f;
+  EXPECT_THROW(f.add_interned(0, "s.t"), ModelError);
+  f.add_interned(f.intern_kind("table"), "s.t");
+  EXPECT_THROW(f.set_stored(0, "x"), ModelError);
+}
+
+TEST(FlatSnapshot, LargeArraysOnHugePagesAreUsable) {
+  // 2 MiB and more: the big allocator's aligned path, written and read back in full.
+  std::vector<std::uint64_t, BigAllocator<std::uint64_t>> v(std::size_t(3) << 18);
+  for (std::size_t i = 0; i < v.size(); i++) v[i] = i * 7;
+  std::uint64_t sum = 0;
+  for (std::uint64_t x : v) sum += x;
+  EXPECT_EQ(sum, 7 * (v.size() * (v.size() - 1) / 2));
+}
+
 TEST(FlatSnapshot, DuplicateObjectIsAnError) {
   FlatSnapshot f = flat_of({make("table", "s.t"), make("column", "s.t.a"), make("table", "s.t")});
   try {

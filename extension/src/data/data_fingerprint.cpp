@@ -3,6 +3,10 @@
 // The scan loop is plain code with no C++ object that has a destructor: one pg_call per
 // table runs it, so a PostgreSQL error (or a cancel) longjmps straight back to pg_call and
 // everything it touched is memory-context or resource-owner memory.
+//
+// A large table is scanned by PostgreSQL's parallel workers and the leader together (a
+// parallel heap scan over the call's snapshot); each sums the hashes of the rows it got
+// and the leader adds the sums, which gives exactly the serial result.
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
@@ -20,6 +24,7 @@
 #include <xxhash.h>
 
 extern "C" {
+#include "access/parallel.h"
 #include "access/relation.h"
 #include "access/table.h"
 #include "access/tableam.h"
@@ -27,8 +32,16 @@ extern "C" {
 #include "catalog/namespace.h"
 #include "catalog/objectaddress.h"
 #include "catalog/pg_inherits.h"
+#include "catalog/pg_proc.h"
 #include "catalog/pg_type.h"
 #include "executor/tuptable.h"
+#include "miscadmin.h"
+#include "optimizer/cost.h"
+#include "optimizer/optimizer.h"
+#include "optimizer/paths.h"
+#include "port/atomics.h"
+#include "storage/bufmgr.h"
+#include "storage/shm_toc.h"
 #include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/fmgroids.h"
@@ -85,6 +98,9 @@ struct ScanState {
   bool streaming;
   XXH3_state_t* xxh;
 
+  bool parallel_unsafe;  // an output function that must not run in a parallel worker
+  int workers;           // parallel workers that helped with the last table
+
   uint64 rows;
   uint64 sum_lo;
   uint64 sum_hi;
@@ -118,6 +134,7 @@ void prepare_columns(ScanState* s, TupleDesc desc) {
       MemoryContextAllocZero(s->call_cxt, sizeof(Column) * Max(desc->natts, 1)));
   s->ncolumns = 0;
   s->natts = 0;
+  s->parallel_unsafe = false;
   for (int i = 0; i < desc->natts; i++) {
     Form_pg_attribute attr = TupleDescAttr(desc, i);
     if (attr->attisdropped) continue;
@@ -157,6 +174,7 @@ void prepare_columns(ScanState* s, TupleDesc desc) {
       bool varlena = false;
       getTypeOutputInfo(base, &func, &varlena);
       fmgr_info_cxt(func, &col->output, s->call_cxt);
+      if (func_parallel(func) != PROPARALLEL_SAFE) s->parallel_unsafe = true;
       col->strategy = kOutput;
     }
   }
@@ -206,6 +224,34 @@ inline void put_bytes(ScanState* s, const void* data, uint32 n) {
   put_u32(h, n);
   put(s, h, sizeof h);
   put(s, data, n);
+}
+
+// Room for n (at most kBufferSize) more bytes at the end of the buffer.
+inline uint8* reserve(ScanState* s, size_t n) {
+  if (s->len + n > s->cap) flush(s);
+  return s->buf + s->len;
+}
+
+// put_start(index, kTagValue) and put_bytes' length in one write.
+inline void put_value_head(ScanState* s, uint16 index, uint32 n) {
+  uint8* out = reserve(s, 7);
+  out[0] = static_cast<uint8>(index);
+  out[1] = static_cast<uint8>(index >> 8);
+  out[2] = kTagValue;
+  put_u32(out + 3, n);
+  s->len += 7;
+}
+
+// put_start(index, kTagValue) and put_by_value in one write.
+inline void put_by_value_column(ScanState* s, uint16 index, Datum value, int16 typlen) {
+  uint8* out = reserve(s, 15);
+  out[0] = static_cast<uint8>(index);
+  out[1] = static_cast<uint8>(index >> 8);
+  out[2] = kTagValue;
+  put_u32(out + 3, static_cast<uint32>(typlen));
+  const uint64 v = static_cast<uint64>(value);
+  for (int i = 0; i < 8; i++) out[7 + i] = static_cast<uint8>(v >> (8 * i));
+  s->len += 7 + static_cast<size_t>(typlen);
 }
 
 // A by-value Datum of typlen bytes, little-endian.
@@ -267,22 +313,22 @@ inline void hash_row(ScanState* s, const Datum* values, const bool* isnull) {
     const Datum value = values[a];
     switch (col->strategy) {
       case kByValue:
-        put_start(s, col->index, kTagValue);
-        put_by_value(s, value, col->typlen);
+        put_by_value_column(s, col->index, value, col->typlen);
         break;
       case kFixedRef:
-        put_start(s, col->index, kTagValue);
-        put_bytes(s, DatumGetPointer(value), static_cast<uint32>(col->typlen));
+        put_value_head(s, col->index, static_cast<uint32>(col->typlen));
+        put(s, DatumGetPointer(value), static_cast<size_t>(col->typlen));
         break;
       case kVarlena: {
-        put_start(s, col->index, kTagValue);
         struct varlena* raw = reinterpret_cast<struct varlena*>(DatumGetPointer(value));
         // Inline or short-header values are used in place; only TOAST pointers and
         // compressed values are detoasted (into the row context, freed at once).
         struct varlena* v = (VARATT_IS_EXTERNAL(raw) || VARATT_IS_COMPRESSED(raw))
                                 ? pg_detoast_datum_packed(raw)
                                 : raw;
-        put_bytes(s, VARDATA_ANY(v), static_cast<uint32>(VARSIZE_ANY_EXHDR(v)));
+        const uint32 n = static_cast<uint32>(VARSIZE_ANY_EXHDR(v));
+        put_value_head(s, col->index, n);
+        put(s, VARDATA_ANY(v), n);
         if (v != raw) pfree(v);
         break;
       }
@@ -318,11 +364,8 @@ inline void hash_row(ScanState* s, const Datum* values, const bool* isnull) {
   s->rows++;
 }
 
-// The whole scan of one table; run through a single pg_call.
-void scan_table(ScanState* s) {
-  Relation rel = table_open(s->relid, NoLock);  // locked since before the snapshot
-  prepare_columns(s, RelationGetDescr(rel));
-  TableScanDesc scan = table_beginscan(rel, s->snapshot, 0, nullptr);
+// Hashes every row the scan returns into s, then ends the scan.
+void scan_rows(ScanState* s, Relation rel, TableScanDesc scan) {
   TupleTableSlot* slot = table_slot_create(rel, nullptr);
   MemoryContext outer = MemoryContextSwitchTo(s->row_cxt);
   while (table_scan_getnextslot(scan, ForwardScanDirection, slot)) {
@@ -334,6 +377,125 @@ void scan_table(ScanState* s) {
   MemoryContextSwitchTo(outer);
   ExecDropSingleTupleTableSlot(slot);
   table_endscan(scan);
+}
+
+// A scan state with its buffers in cxt (a child context holds each row's allocations).
+ScanState* new_scan_state(MemoryContext cxt) {
+  auto* st = static_cast<ScanState*>(MemoryContextAllocZero(cxt, sizeof(ScanState)));
+  st->call_cxt = cxt;
+  st->row_cxt =
+      AllocSetContextCreate(cxt, "pg_squash data fingerprint row", ALLOCSET_DEFAULT_SIZES);
+  st->cap = kBufferSize;
+  st->buf = static_cast<uint8*>(MemoryContextAlloc(cxt, kBufferSize));
+  // XXH3_state_t wants 64-byte alignment.
+  void* raw = MemoryContextAlloc(cxt, sizeof(XXH3_state_t) + 64);
+  st->xxh = reinterpret_cast<XXH3_state_t*>(TYPEALIGN(64, raw));
+  return st;
+}
+
+inline void add_sum(ScanState* s, uint64 lo, uint64 hi) {
+  s->sum_lo += lo;
+  s->sum_hi += hi + (s->sum_lo < lo ? 1 : 0);
+}
+
+// What a parallel worker reports: its share of the rows.
+struct Partial {
+  uint64 rows;
+  uint64 sum_lo;
+  uint64 sum_hi;
+  bool done;
+};
+struct SharedScan {
+  Oid relid;
+  int nworkers;
+  Partial partial[FLEXIBLE_ARRAY_MEMBER];  // by ParallelWorkerNumber
+};
+constexpr uint64 kKeyShared = UINT64CONST(0x5351554153484401);
+constexpr uint64 kKeyScan = UINT64CONST(0x5351554153484402);
+
+// The parallel context of the table being scanned, for the caller to clean up after an
+// error (ParallelCleanup).
+struct ParallelRun {
+  ParallelContext* pcxt;
+  bool in_parallel_mode;
+};
+
+// Workers for a table, as the planner would plan a parallel sequential scan of it: none
+// below min_parallel_table_scan_size, one more each time the table triples, the table's
+// parallel_workers option first, at most max_parallel_workers_per_gather.
+int plan_workers(Relation rel, const ScanState* s) {
+  if (!IsUnderPostmaster || IsInParallelMode() || IsParallelWorker() || !ActiveSnapshotSet())
+    return 0;
+  if (max_parallel_workers_per_gather <= 0 || s->parallel_unsafe) return 0;
+  if (RelationUsesLocalBuffers(rel)) return 0;  // temporary: workers cannot read it
+  int workers = RelationGetParallelWorkers(rel, -1);
+  if (workers < 0) {
+    const double pages = RelationGetNumberOfBlocks(rel);
+    double threshold = Max(min_parallel_table_scan_size, 1);
+    if (pages < threshold) return 0;
+    workers = 1;
+    while (pages >= threshold * 3) {
+      workers++;
+      threshold *= 3;
+    }
+  }
+  return Min(workers, max_parallel_workers_per_gather);
+}
+
+// Scans with nworkers parallel workers (the leader takes part as Gather would); adds the
+// workers' sums to the leader's.
+void scan_parallel(ScanState* s, Relation rel, int nworkers, ParallelRun* run) {
+  EnterParallelMode();
+  run->in_parallel_mode = true;
+  ParallelContext* pcxt =
+      CreateParallelContext("$libdir/pg_squash", "squash_data_fingerprint_worker", nworkers);
+  run->pcxt = pcxt;
+  const Size shared_size =
+      add_size(offsetof(SharedScan, partial), mul_size(nworkers, sizeof(Partial)));
+  const Size scan_size = table_parallelscan_estimate(rel, s->snapshot);
+  shm_toc_estimate_chunk(&pcxt->estimator, shared_size);
+  shm_toc_estimate_chunk(&pcxt->estimator, scan_size);
+  shm_toc_estimate_keys(&pcxt->estimator, 2);
+  InitializeParallelDSM(pcxt);  // without shared memory: no workers, the leader scans
+  auto* shared = static_cast<SharedScan*>(shm_toc_allocate(pcxt->toc, shared_size));
+  memset(shared, 0, shared_size);
+  shared->relid = s->relid;
+  shared->nworkers = nworkers;
+  auto* pscan = static_cast<ParallelTableScanDesc>(shm_toc_allocate(pcxt->toc, scan_size));
+  table_parallelscan_initialize(rel, pscan, s->snapshot);
+  shm_toc_insert(pcxt->toc, kKeyShared, shared);
+  shm_toc_insert(pcxt->toc, kKeyScan, pscan);
+  LaunchParallelWorkers(pcxt);
+  const int launched = pcxt->nworkers_launched;
+  if (parallel_leader_participation || launched == 0)
+    scan_rows(s, rel, table_beginscan_parallel(rel, pscan));
+  WaitForParallelWorkersToFinish(pcxt);
+  pg_read_barrier();
+  for (int i = 0; i < launched; i++) {
+    const Partial* p = &shared->partial[i];
+    if (!p->done) elog(ERROR, "pg_squash: parallel worker %d did not report its rows", i);
+    s->rows += p->rows;
+    add_sum(s, p->sum_lo, p->sum_hi);
+  }
+  s->workers = launched;
+  run->pcxt = nullptr;
+  DestroyParallelContext(pcxt);
+  run->in_parallel_mode = false;
+  ExitParallelMode();
+}
+
+// The whole scan of one table; run through a single pg_call.
+void scan_table(ScanState* s, ParallelRun* run) {
+  Relation rel = table_open(s->relid, NoLock);  // locked since before the snapshot
+  prepare_columns(s, RelationGetDescr(rel));
+  s->workers = 0;
+  const int nworkers = plan_workers(rel, s);
+  if (nworkers > 0)
+    scan_parallel(s, rel, nworkers, run);
+  else
+    scan_rows(s, rel, table_beginscan(rel, s->snapshot, 0, nullptr));
+  elog(DEBUG1, "pg_squash: data fingerprint of %s: %d parallel workers planned, %d launched",
+       RelationGetRelationName(rel), nworkers, s->workers);
   table_close(rel, NoLock);
 }
 
@@ -359,6 +521,32 @@ class CallMemory {
 
  private:
   MemoryContext cxt_;
+};
+
+// Ends the parallel operation scan_parallel() left behind when it failed.
+class ParallelCleanup {
+ public:
+  ParallelCleanup() = default;
+  ~ParallelCleanup() {
+    if (!run.pcxt && !run.in_parallel_mode) return;
+    boundary::try_postgres(
+        [](void* p) {
+          auto* r = static_cast<ParallelRun*>(p);
+          if (r->pcxt) {
+            ParallelContext* pcxt = r->pcxt;
+            r->pcxt = nullptr;
+            DestroyParallelContext(pcxt);
+          }
+          if (r->in_parallel_mode) {
+            r->in_parallel_mode = false;
+            ExitParallelMode();
+          }
+        },
+        &run);
+  }
+  ParallelCleanup(const ParallelCleanup&) = delete;
+  ParallelCleanup& operator=(const ParallelCleanup&) = delete;
+  ParallelRun run{};
 };
 
 // The one MVCC snapshot every table is read with, registered for the call.
@@ -536,19 +724,7 @@ std::vector<TableFingerprint> fingerprint_tables(Spi& spi,
 
   CallMemory memory;
   RegisteredSnapshot snapshot;
-  ScanState* s = pg_call([&memory] {
-    MemoryContext cxt = memory.get();
-    auto* st = static_cast<ScanState*>(MemoryContextAllocZero(cxt, sizeof(ScanState)));
-    st->call_cxt = cxt;
-    st->row_cxt =
-        AllocSetContextCreate(cxt, "pg_squash data fingerprint row", ALLOCSET_DEFAULT_SIZES);
-    st->cap = kBufferSize;
-    st->buf = static_cast<uint8*>(MemoryContextAlloc(cxt, kBufferSize));
-    // XXH3_state_t wants 64-byte alignment.
-    void* raw = MemoryContextAlloc(cxt, sizeof(XXH3_state_t) + 64);
-    st->xxh = reinterpret_cast<XXH3_state_t*>(TYPEALIGN(64, raw));
-    return st;
-  });
+  ScanState* s = pg_call([&memory] { return new_scan_state(memory.get()); });
 
   std::vector<TableFingerprint> out;
   out.reserve(targets.size());
@@ -559,8 +735,9 @@ std::vector<TableFingerprint> fingerprint_tables(Spi& spi,
     s->streaming = false;
     s->rows = s->sum_lo = s->sum_hi = 0;
     {
-      AsOwner as(t.owner);
-      pg_call([s] { scan_table(s); });
+      AsOwner as(t.owner);  // workers inherit the user and the pinned settings
+      ParallelCleanup parallel;
+      pg_call([s, &parallel] { scan_table(s, &parallel.run); });
     }
     out.push_back(
         {t.relation, static_cast<int64>(s->rows), table_hash(s->rows, s->sum_lo, s->sum_hi)});
@@ -572,3 +749,30 @@ std::vector<TableFingerprint> fingerprint_tables(Spi& spi,
 }
 
 }  // namespace squash::data
+
+// A parallel worker's share of one table (scan_parallel). Plain code: an error goes to
+// the leader through the parallel machinery.
+extern "C" PGDLLEXPORT void squash_data_fingerprint_worker(dsm_segment* seg, shm_toc* toc);
+
+extern "C" void squash_data_fingerprint_worker(dsm_segment*, shm_toc* toc) {
+  using namespace squash::data;
+  auto* shared = static_cast<SharedScan*>(shm_toc_lookup(toc, kKeyShared, false));
+  auto* pscan = static_cast<ParallelTableScanDesc>(shm_toc_lookup(toc, kKeyScan, false));
+  if (ParallelWorkerNumber < 0 || ParallelWorkerNumber >= shared->nworkers)
+    elog(ERROR, "pg_squash: unexpected parallel worker number %d", ParallelWorkerNumber);
+  MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext, "pg_squash data fingerprint",
+                                            ALLOCSET_DEFAULT_SIZES);
+  ScanState* s = new_scan_state(cxt);
+  s->relid = shared->relid;
+  Relation rel = table_open(s->relid, AccessShareLock);
+  prepare_columns(s, RelationGetDescr(rel));
+  scan_rows(s, rel, table_beginscan_parallel(rel, pscan));
+  table_close(rel, AccessShareLock);
+  Partial* p = &shared->partial[ParallelWorkerNumber];
+  p->rows = s->rows;
+  p->sum_lo = s->sum_lo;
+  p->sum_hi = s->sum_hi;
+  pg_write_barrier();
+  p->done = true;
+  MemoryContextDelete(cxt);
+}

@@ -429,8 +429,8 @@ std::vector<Difference> diff(const FlatSnapshot& source, const FlatSnapshot& tar
     }
     return true;
   };
-  const std::vector<std::uint32_t>& a = source.order();
-  const std::vector<std::uint32_t>& b = target.order();
+  const auto& a = source.order();
+  const auto& b = target.order();
   std::size_t i = 0, j = 0;
   while (i < a.size() || j < b.size()) {
     int c = 0;

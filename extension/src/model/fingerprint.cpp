@@ -138,8 +138,8 @@ std::string fingerprint(const FlatSnapshot& snapshot) {
   };
   const std::vector<std::string> kinds = encode(snapshot.kinds());
   const std::vector<std::string> keys = encode(snapshot.keys());
-  const std::vector<FlatSnapshot::Obj>& objects = snapshot.objects();
-  const std::vector<FlatSnapshot::Attr>& attrs = snapshot.attrs();
+  const auto& objects = snapshot.objects();
+  const auto& attrs = snapshot.attrs();
   h.bytes(kTag, sizeof(kTag) - 1);
   h.u64(objects.size());
   for (std::uint32_t i : snapshot.order()) {

@@ -95,14 +95,14 @@ const char* FlatSnapshot::store(std::string_view text) {
   if (text.size() > left_) {
     if (text.size() > kMaxBlock / 4) {
       // A large value gets a block of its own; the current one stays in use.
-      blocks_.emplace_back(new char[text.size()]);
+      blocks_.emplace_back(static_cast<char*>(big_alloc(text.size())), BigDelete{text.size()});
       std::memcpy(blocks_.back().get(), text.data(), text.size());
       return blocks_.back().get();
     }
     block_size_ = block_size_ == 0 ? kFirstBlock : std::min(block_size_ * 2, kMaxBlock);
     // Early blocks are smaller than the largest value that shares them.
     block_size_ = std::max(block_size_, text.size());
-    blocks_.emplace_back(new char[block_size_]);
+    blocks_.emplace_back(static_cast<char*>(big_alloc(block_size_)), BigDelete{block_size_});
     free_ = blocks_.back().get();
     left_ = block_size_;
   }
@@ -131,6 +131,46 @@ void FlatSnapshot::set(std::string_view key, std::string_view value) {
   a.key = key_index_->find_or_add(key, keys_);
   a.size = checked_size(value.size(), "an attribute value");
   a.value = store(value);
+  checked_size(attrs_.size() + 1, "attribute count");
+  attrs_.push_back(a);
+  objects_.back().count++;
+  normalized_ = false;
+}
+
+std::uint32_t FlatSnapshot::intern_kind(std::string_view kind) {
+  return kind_index_->find_or_add(kind, kinds_);
+}
+
+std::uint32_t FlatSnapshot::intern_key(std::string_view key) {
+  return key_index_->find_or_add(key, keys_);
+}
+
+void FlatSnapshot::add_interned(std::uint32_t kind, std::string_view identity) {
+  if (kind >= kinds_.size()) throw ModelError("snapshot: a kind that was never interned");
+  Obj o;
+  o.kind = kind;
+  o.first = checked_size(attrs_.size(), "attribute count");
+  o.count = 0;
+  o.identity_size = checked_size(identity.size(), "an identity");
+  o.identity = store(identity);
+  checked_size(objects_.size() + 1, "object count");
+  objects_.push_back(o);
+  normalized_ = false;
+}
+
+std::string_view FlatSnapshot::set_interned(std::uint32_t key, std::string_view value) {
+  const char* at = store(value);
+  set_stored(key, std::string_view(at, value.size()));
+  return std::string_view(at, value.size());
+}
+
+void FlatSnapshot::set_stored(std::uint32_t key, std::string_view stored) {
+  if (objects_.empty()) throw ModelError("snapshot: an attribute before any object");
+  if (key >= keys_.size()) throw ModelError("snapshot: a key that was never interned");
+  Attr a;
+  a.key = key;
+  a.size = checked_size(stored.size(), "an attribute value");
+  a.value = stored.empty() ? kEmpty : stored.data();
   checked_size(attrs_.size() + 1, "attribute count");
   attrs_.push_back(a);
   objects_.back().count++;

@@ -117,8 +117,8 @@ std::string to_json(const FlatSnapshot& snapshot, const std::string& fp) {
   if (!snapshot.normalized()) throw ModelError("cannot write snapshot document: not normalized");
   const std::vector<std::string>& kinds = snapshot.kinds();
   const std::vector<std::string>& keys = snapshot.keys();
-  const std::vector<FlatSnapshot::Obj>& objects = snapshot.objects();
-  const std::vector<FlatSnapshot::Attr>& attrs = snapshot.attrs();
+  const auto& objects = snapshot.objects();
+  const auto& attrs = snapshot.attrs();
   // Kinds and keys as JSON strings, once ("an attribute key" is checked here too).
   std::vector<std::string> kind_json(kinds.size()), key_json(keys.size());
   std::vector<bool> kind_done(kinds.size()), key_done(keys.size());

@@ -175,8 +175,12 @@ FlatSnapshot decode(std::string_view bytes) {
   if (count > kMaxDocumentObjects)
     in.fail("more than " + std::to_string(kMaxDocumentObjects) + " objects");
   out.reserve(count, std::min(in.left(), count * 8));
+  // Names interned once; each key's last value kept once in the snapshot's text.
+  std::vector<std::uint32_t> kind_ids, key_ids;
+  for (std::string_view k : kinds) kind_ids.push_back(out.intern_kind(k));
+  for (std::string_view k : keys) key_ids.push_back(out.intern_key(k));
   std::string identity;
-  std::vector<std::string_view> last(keys.size());  // each key's last value
+  std::vector<std::string_view> last(keys.size());  // each key's last value, as stored
   std::vector<bool> seen(keys.size(), false);
   const std::size_t limit = decoded_limit(bytes.size());
   std::size_t built = 0;
@@ -196,7 +200,7 @@ FlatSnapshot decode(std::string_view bytes) {
     identity.append(suffix.data(), suffix.size());
     if (identity.empty()) in.fail("an empty identity");
     grow(identity.size() + kDecodedObjectOverhead);
-    out.add(kinds[static_cast<std::size_t>(kind)], identity);
+    out.add_interned(kind_ids[static_cast<std::size_t>(kind)], identity);
     const std::size_t attributes = in.count("an attribute count", 1);
     for (std::size_t a = 0; a < attributes; a++) {
       const std::uint64_t code = in.varint("an attribute key");
@@ -205,12 +209,14 @@ FlatSnapshot decode(std::string_view bytes) {
       const auto k = static_cast<std::size_t>(key);
       if (code % 2 == 1) {
         if (!seen[k]) in.fail("a repeated value of key " + std::to_string(key) + " before any");
+        grow(last[k].size() + kDecodedAttributeOverhead);
+        out.set_stored(key_ids[k], last[k]);
       } else {
-        last[k] = in.str("an attribute value");
+        const std::string_view value = in.str("an attribute value");
+        grow(value.size() + kDecodedAttributeOverhead);
+        last[k] = out.set_interned(key_ids[k], value);
         seen[k] = true;
       }
-      grow(last[k].size() + kDecodedAttributeOverhead);
-      out.set(keys[k], last[k]);
     }
   }
   if (in.left() != 0) in.fail(std::to_string(in.left()) + " bytes after the last object");

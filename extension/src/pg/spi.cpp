@@ -1,5 +1,6 @@
 // SPI through the boundary (see spi.hpp).
 #include <cstring>
+#include <exception>
 
 #include "pg_squash/pg/spi.hpp"
 
@@ -144,6 +145,40 @@ Value Spi::scalar_bytes(const std::string& sql, const std::vector<Value>& params
     MemoryContextSwitchTo(caller_context_);
   });
   return out;
+}
+
+void Spi::with_scalar_bytes(const std::string& sql, const std::vector<Value>& params,
+                            const std::function<void(std::optional<std::string_view>)>& fn) {
+  run(sql, params, true);
+  SPITupleTable* table = SPI_tuptable;
+  struct varlena* stored = nullptr;
+  struct varlena* detoasted = nullptr;
+  if (table && SPI_processed > 0 && table->tupdesc->natts > 0) {
+    if (TupleDescAttr(table->tupdesc, 0)->attlen != -1)
+      throw Error("pg_squash: internal error: with_scalar_bytes on a column that is not a varlena");
+    pg_call([&] {
+      bool is_null = true;
+      Datum d = SPI_getbinval(table->vals[0], table->tupdesc, 1, &is_null);
+      if (is_null) return;
+      stored = reinterpret_cast<struct varlena*>(DatumGetPointer(d));
+      detoasted = pg_detoast_datum_packed(stored);
+    });
+  }
+  pg_call([&] { MemoryContextSwitchTo(caller_context_); });
+  std::exception_ptr failed;
+  try {
+    if (detoasted)
+      fn(std::string_view(VARDATA_ANY(detoasted), VARSIZE_ANY_EXHDR(detoasted)));
+    else
+      fn(std::nullopt);
+  } catch (...) {
+    failed = std::current_exception();
+  }
+  pg_call([&] {
+    if (detoasted && detoasted != stored) pfree(detoasted);
+    if (table) SPI_freetuptable(table);
+  });
+  if (failed) std::rethrow_exception(failed);
 }
 
 Value Spi::scalar(const std::string& sql, const std::vector<Value>& params, bool read_only) {

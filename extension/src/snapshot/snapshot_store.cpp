@@ -109,17 +109,19 @@ StoredFlatSnapshot load_flat_snapshot(Spi& spi, const std::string& label) {
   if (r.rows.empty())
     throw Error("pg_squash: no snapshot labelled " + quote_literal(label), ERRCODE_UNDEFINED_OBJECT,
                 {}, "SELECT label FROM squash.snapshots; lists the stored snapshots.");
-  Value document =
-      spi.scalar_bytes("SELECT document FROM squash.snapshot_store WHERE label = $1", {label});
   StoredFlatSnapshot s;
   s.label = label;
-  try {
-    s.snapshot = model::decode(document.value_or(""));
-  } catch (const model::FormatError& e) {
-    throw Error("pg_squash: stored snapshot " + quote_literal(label) + " is corrupt: " + e.what(),
-                ERRCODE_DATA_CORRUPTED);
-  }
-  document.reset();
+  // Decoded where the detoasted document lies: no copy of it.
+  spi.with_scalar_bytes("SELECT document FROM squash.snapshot_store WHERE label = $1", {label},
+                        [&](std::optional<std::string_view> document) {
+                          try {
+                            s.snapshot = model::decode(document.value_or(""));
+                          } catch (const model::FormatError& e) {
+                            throw Error("pg_squash: stored snapshot " + quote_literal(label) +
+                                            " is corrupt: " + e.what(),
+                                        ERRCODE_DATA_CORRUPTED);
+                          }
+                        });
   s.fingerprint = model::fingerprint(s.snapshot);
   if (s.fingerprint != r.rows[0][1].value_or(""))
     throw Error("pg_squash: stored snapshot " + quote_literal(label) +

@@ -21,6 +21,9 @@
 //    function's text, under pinned DateStyle, IntervalStyle, TimeZone,
 //    extra_float_digits, bytea_output, lc_monetary and search_path.
 //
+// A large table is scanned by parallel workers with the leader (see docs/sql.md); the sum
+// of the row hashes does not depend on who hashed which row.
+//
 // Every table is locked with AccessShareLock (as SELECT does) before one MVCC snapshot
 // is taken and registered for the whole call. The caller needs SELECT on each table;
 // a table whose row-level security applies to the caller is refused.

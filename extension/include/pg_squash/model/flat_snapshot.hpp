@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "pg_squash/model/big_allocator.hpp"
 #include "pg_squash/model/snapshot.hpp"
 
 namespace squash::model {
@@ -36,6 +37,15 @@ class FlatSnapshot {
   void add(std::string_view kind, std::string_view identity);
   // An attribute of the object added last (ModelError when there is none).
   void set(std::string_view key, std::string_view value);
+
+  // The same, for a decoder that knows its names up front: kinds and keys interned once,
+  // and a value repeated from an earlier attribute of this snapshot kept once (set_stored
+  // with the text set_interned returned).
+  std::uint32_t intern_kind(std::string_view kind);
+  std::uint32_t intern_key(std::string_view key);
+  void add_interned(std::uint32_t kind, std::string_view identity);
+  std::string_view set_interned(std::uint32_t key, std::string_view value);
+  void set_stored(std::uint32_t key, std::string_view stored);
 
   std::size_t size() const { return objects_.size(); }
 
@@ -71,9 +81,11 @@ class FlatSnapshot {
   };
   const std::vector<std::string>& kinds() const { return kinds_; }
   const std::vector<std::string>& keys() const { return keys_; }
-  const std::vector<Obj>& objects() const { return objects_; }
-  const std::vector<Attr>& attrs() const { return attrs_; }
-  const std::vector<std::uint32_t>& order() const { return order_; }  // after normalize()
+  template <typename T>
+  using Array = std::vector<T, BigAllocator<T>>;
+  const Array<Obj>& objects() const { return objects_; }
+  const Array<Attr>& attrs() const { return attrs_; }
+  const Array<std::uint32_t>& order() const { return order_; }  // after normalize()
 
  private:
   struct Interned;  // a name -> index table for kinds and keys
@@ -82,10 +94,10 @@ class FlatSnapshot {
 
   std::vector<std::string> kinds_, keys_;
   std::unique_ptr<Interned> kind_index_, key_index_;
-  std::vector<Obj> objects_;
-  std::vector<Attr> attrs_;
-  std::vector<std::uint32_t> order_;
-  std::vector<std::unique_ptr<char[]>> blocks_;
+  Array<Obj> objects_;
+  Array<Attr> attrs_;
+  Array<std::uint32_t> order_;
+  std::vector<std::unique_ptr<char[], BigDelete>> blocks_;
   char* free_ = nullptr;  // the unused rest of the current block
   std::size_t left_ = 0;  // its size
   std::size_t block_size_ = 0;

@@ -4,6 +4,7 @@
 // built for the function's result and errors copied by pg_call survive SPI_finish.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -47,6 +48,9 @@ class Spi {
   uint64 execute(const std::string& sql, const std::vector<Value>& params, Bytes bytes);
   // The first column of the first row (bytea or text) as its raw bytes, or nullopt.
   Value scalar_bytes(const std::string& sql, const std::vector<Value>& params = {});
+  // The same bytes handed to fn in place (no copy; valid during the call only).
+  void with_scalar_bytes(const std::string& sql, const std::vector<Value>& params,
+                         const std::function<void(std::optional<std::string_view>)>& fn);
 
  private:
   int run(const std::string& sql, const std::vector<Value>& params, bool read_only,
