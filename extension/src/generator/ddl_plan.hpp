@@ -52,6 +52,8 @@ class Plan {
 
   const std::vector<Step>& steps() const { return steps_; }
   const std::vector<std::string>& not_expressible() const { return not_expressible_; }
+  // Snapshot object -> the step that creates it (columns belong to their table's step).
+  const std::map<ObjectKey, size_t>& claims() const { return claims_; }
 
   // Attributes of view steps, for the Alembic helper.
   static std::string view_options(const model::Object& view);
@@ -112,6 +114,11 @@ class Plan {
   std::unordered_map<std::string, std::vector<const model::Object*>> columns_;  // by relation
   std::vector<size_t> table_steps_;
 };
+
+// The Alembic revision's Python helpers (_run, _begin, _end, the view helpers) and a text
+// made safe for its docstring (ddl_output.cpp), for other revisions (repair.cpp).
+const char* alembic_python_helpers();
+std::string docstring_line(const std::string& text);
 
 // Splits "a, b, \"c, d\"" at ", " outside double quotes and parentheses.
 std::vector<std::string> split_list(std::string_view text);
