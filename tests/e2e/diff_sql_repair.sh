@@ -104,7 +104,7 @@ repair_case column_identity_lost "ALTER TABLE rp.child ALTER COLUMN id DROP IDEN
 repair_case column_order \
   "DROP TABLE rp.log; CREATE TABLE rp.log (message text, id serial PRIMARY KEY, at timestamptz DEFAULT now());
    ALTER TABLE rp.log OWNER TO repair_owner; ALTER SEQUENCE rp.log_id_seq OWNER TO repair_owner" \
-  "table rp.log dropped and created again \\(column order\\)"
+  "table rp.log rebuilt \\(column order\\)"
 # ---- constraints ----------------------------------------------------------------------
 repair_case fk_on_delete \
   "ALTER TABLE rp.child DROP CONSTRAINT child_parent_id_fkey;

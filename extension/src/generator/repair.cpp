@@ -243,7 +243,11 @@ void note_locks(const std::string& sql, std::map<std::string, int>& locks,
   } else {
     for (const char* p : {"DROP TABLE ", "DROP VIEW ", "DROP MATERIALIZED VIEW ", "ALTER VIEW ",
                           "ALTER MATERIALIZED VIEW ", "DROP SEQUENCE ", "ALTER SEQUENCE "})
-      if (starts_with(sql, p)) take(name_at(sql, std::string(p).size()), kAccessExclusive);
+      if (starts_with(sql, p)) {
+        size_t at = std::string(p).size();
+        if (sql.compare(at, 10, "IF EXISTS ") == 0) at += 10;
+        take(name_at(sql, at), kAccessExclusive);
+      }
   }
 }
 
@@ -349,6 +353,7 @@ class Builder {
   void rename(const Object& s, const Object& t);
   void changed(const Object& s, const Object& t);
   void rebuild_table(const Object& s, const Object& t, const std::string& why);
+  void relabel_enum(const Object& s, const Object& t);
   void drop_views_over(const std::string& table, const std::string& column);
   std::vector<std::string> drop_statements(size_t target_step) const;
   std::vector<std::string> create_statements(size_t source_step);
@@ -360,9 +365,14 @@ class Builder {
 
   const RepairOptions& opt_;
   Side src_, dst_;
-  std::set<size_t> drops_, creates_;        // target steps, source steps
-  std::map<size_t, std::string> drop_why_;  // target step -> why it loses data
-  std::set<std::string> handled_;           // "kind\0identity" of the source's objects done
+  std::set<size_t> drops_, creates_;  // target steps, source steps
+  // Tables rebuilt with their rows: target step -> the name the old table is renamed to.
+  std::map<size_t, std::string> rebuilt_;
+  std::map<size_t, std::vector<Statement>> after_create_;  // source step -> statements
+  std::vector<Statement> final_;                           // before the validations
+  std::set<std::string> relabelled_;                       // enums created again
+  std::map<size_t, std::string> drop_why_;                 // target step -> why it loses data
+  std::set<std::string> handled_;  // "kind\0identity" of the source's objects done
   std::map<size_t, std::vector<Statement>> alters_;  // source step -> in-place statements
   std::vector<Statement> renames_, validates_, column_drops_;
   std::vector<std::optional<size_t>> rename_steps_;  // the target step each rename touches
@@ -378,8 +388,8 @@ void Builder::drop(size_t step) {
     if (p && p->kind == "table") continue;
     drop(d);
   }
-  // A table takes the sequences its columns own with it.
-  if (const Object* p = dst_.primary(step); p && p->kind == "table")
+  // A table takes the sequences its columns own with it (a rebuilt one keeps them).
+  if (const Object* p = dst_.primary(step); p && p->kind == "table" && !rebuilt_.count(step))
     for (const Object& o : dst_.snap.objects)
       if (o.kind == "sequence")
         if (const std::string* own = o.get("owned_by"))
@@ -403,7 +413,7 @@ void Builder::close() {
     for (size_t c : std::vector<size_t>(creates_.begin(), creates_.end()))
       for (const ObjectKey& k : src_.objects[c])
         if (auto t = dst_.step_of(k.kind, k.identity))
-          if (!drops_.count(*t)) {
+          if (!drops_.count(*t) && !(k.kind == "enum" && relabelled_.count(k.identity))) {
             drop(*t);
             again = true;
           }
@@ -507,14 +517,110 @@ void Builder::drop_views_over(const std::string& table, const std::string& colum
   }
 }
 
-void Builder::rebuild_table(const Object& s, const Object& t, const std::string& why) {
-  if (auto ts = dst_.step_of("table", t.identity)) {
-    drop(*ts);
-    drop_why_[*ts] =
-        "table " + t.identity + " dropped and created again (" + why + "): its rows are lost";
+// Unquoted name part: "\"Odd\"\"x\"" -> Odd"x.
+std::string raw_name(const std::string& part) {
+  if (part.size() < 2 || part.front() != '"') return part;
+  std::string out;
+  for (size_t i = 1; i + 1 < part.size(); i++) {
+    out += part[i];
+    if (part[i] == '"') i++;
   }
-  if (auto ss = src_.step_of("table", s.identity)) create(*ss);
+  return out;
+}
+
+// The table is renamed aside, its indexes and keys dropped (their names are the new
+// table's), the source's table created, the rows copied over, the old table dropped.
+void Builder::rebuild_table(const Object& s, const Object& t, const std::string& why) {
   handled_.insert("table\x01" + s.identity);
+  auto ts = dst_.step_of("table", t.identity);
+  auto ss = src_.step_of("table", s.identity);
+  if (!ts || !ss) return;
+  const std::string aside = role(raw_name(last_part(t.identity)) + "_pg_squash_old");
+  const std::string old = parent_part(t.identity) + "." + aside;
+  rebuilt_[*ts] = aside;
+  drop(*ts);
+  drop_why_[*ts] = "table " + t.identity + " rebuilt (" + why +
+                   "): its rows are copied into a new table and the old one is dropped";
+  create(*ss);
+  // The copy: columns both have, through text where the type changed.
+  std::string names, values;
+  bool identity_always = false;
+  std::vector<Statement> copy;
+  for (const Object* c : src_.columns(s.identity)) {
+    const std::string name = last_part(c->identity);
+    const Object* tc = dst_.find("column", t.identity + "." + name);
+    if (!tc || c->get("generated")) continue;
+    const std::string type = attr_or(*c, "type", "text");
+    names += (names.empty() ? "" : ", ") + name;
+    values += (values.empty() ? "" : ", ") +
+              (attr_or(*tc, "type", "text") == type && !relabelled_.count(type)
+                   ? name
+                   : name + "::text::" + type);
+    if (attr_or(*c, "identity", "") == "always") identity_always = true;
+  }
+  if (!names.empty())
+    copy.push_back({"INSERT INTO " + s.identity + " (" + names + ")" +
+                        (identity_always ? " OVERRIDING SYSTEM VALUE" : "") + " SELECT " + values +
+                        " FROM ONLY " + old,
+                    ""});
+  for (const Object* c : src_.columns(s.identity))
+    if (c->get("identity") && dst_.find("column", t.identity + "." + last_part(c->identity)))
+      copy.push_back({"SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence(" +
+                          sql_literal(s.identity) + ", " +
+                          sql_literal(raw_name(last_part(c->identity))) +
+                          "), m) FROM (SELECT pg_catalog.max(" + last_part(c->identity) +
+                          ") AS m FROM " + s.identity + ") x WHERE m IS NOT NULL",
+                      ""});
+  // Sequences the old table's columns owned now belong to the new one.
+  for (const Object& o : dst_.snap.objects)
+    if (o.kind == "sequence")
+      if (const std::string* own = o.get("owned_by"))
+        if (parent_part(*own) == t.identity) {
+          if (const Object* so = src_.find("sequence", o.identity))
+            if (const std::string* sown = so->get("owned_by"))
+              copy.push_back({"ALTER SEQUENCE " + o.identity + " OWNED BY " + *sown, ""});
+        }
+  copy.push_back({"DROP TABLE " + old, ""});
+  after_create_[*ss] = std::move(copy);
+}
+
+// Labels reordered or removed: the old type is renamed aside, the source's created, every
+// column converted through text (a value with a label the source lacks fails the script),
+// the old type dropped. What else uses the type is dropped first and created again.
+void Builder::relabel_enum(const Object& s, const Object& t) {
+  auto ts = dst_.step_of("enum", t.identity);
+  auto ss = src_.step_of("enum", s.identity);
+  if (!ts || !ss) return;
+  relabelled_.insert(s.identity);
+  for (size_t d : dst_.dependents[*ts]) {
+    const Object* p = dst_.primary(d);
+    if (!p || p->kind != "table") drop(d);
+  }
+  const std::string aside = role(raw_name(last_part(t.identity)) + "_pg_squash_old");
+  renames_.push_back({"ALTER TYPE " + t.identity + " RENAME TO " + aside, ""});
+  rename_steps_.push_back(std::nullopt);
+  create(*ss);
+  std::vector<Statement> convert;
+  for (const Object& c : dst_.snap.objects) {
+    if (c.kind != "column") continue;
+    const std::string type = attr_or(c, "type", "");
+    if (type != t.identity && type != t.identity + "[]") continue;
+    const std::string table = parent_part(c.identity), name = last_part(c.identity);
+    const Object* sc = src_.find("column", c.identity);
+    if (!src_.find("table", table) || !dst_.find("table", table) || !sc) continue;
+    drop_views_over(table, name);
+    const std::string col = "ALTER TABLE " + table + " ALTER COLUMN " + name;
+    if (c.get("default")) convert.push_back({col + " DROP DEFAULT", ""});
+    const std::string to = attr_or(*sc, "type", type);
+    convert.push_back({col + " TYPE " + to + " USING " + name + "::text::" + to, ""});
+    if (const std::string* d = sc->get("default"))
+      convert.push_back({col + " SET DEFAULT " + reparseable(*d), ""});
+  }
+  convert.push_back({"DROP TYPE " + parent_part(t.identity) + "." + aside, ""});
+  after_create_[*ss] = std::move(convert);
+  std::vector<Statement> rest;
+  alter_common(s, t, changed_keys(s, t), rest);
+  alter(&s, std::move(rest));
 }
 
 void Builder::alter_column(const Object* s, const Object* t) {
@@ -820,6 +926,10 @@ void Builder::changed(const Object& s, const Object& t) {
       return;
     }
   }
+  if (k == "enum" && only(keys, {"comment", "owner", "acl", "labels"})) {
+    relabel_enum(s, t);
+    return;
+  }
   if (k == "domain" && only(keys, {"comment", "owner", "acl", "default", "not_null"})) {
     const std::string ad = "ALTER DOMAIN " + s.identity;
     if (keys.count("default")) {
@@ -995,21 +1105,39 @@ void Builder::build() {
       const std::string table = p->kind == "index" ? attr_or(*p, "table", "")
                                                    : attr_or(*p, "table", parent_part(p->identity));
       auto ts = dst_.step_of("table", table);
-      if (ts && drops_.count(*ts)) continue;
+      if (ts && drops_.count(*ts) && !rebuilt_.count(*ts)) continue;
     }
     auto why = drop_why_.find(d);
-    for (const std::string& sql : drop_statements(d))
-      out_drops_.push_back({sql, why == drop_why_.end() ? std::string() : why->second});
+    const std::string note = why == drop_why_.end() ? std::string() : why->second;
+    auto r = rebuilt_.find(d);
+    if (r != rebuilt_.end() && p) {
+      // Identity columns give their sequence up (values stay); owned sequences stay.
+      for (const Object* c : dst_.columns(p->identity))
+        if (c->get("identity"))
+          out_drops_.push_back({"ALTER TABLE " + p->identity + " ALTER COLUMN " +
+                                    last_part(c->identity) + " DROP IDENTITY",
+                                ""});
+      for (const Object& o : dst_.snap.objects)
+        if (o.kind == "sequence")
+          if (const std::string* own = o.get("owned_by"))
+            if (parent_part(*own) == p->identity)
+              out_drops_.push_back({"ALTER SEQUENCE " + o.identity + " OWNED BY NONE", ""});
+      out_drops_.push_back({"ALTER TABLE " + p->identity + " RENAME TO " + r->second, note});
+      continue;
+    }
+    for (const std::string& sql : drop_statements(d)) out_drops_.push_back({sql, note});
   }
   // Creates and in-place changes, in the source's creation order.
   for (size_t i : src_.order) {
     if (creates_.count(i)) {
       for (std::string& sql : create_statements(i)) out_creates_.push_back({std::move(sql), ""});
+      for (Statement& st : after_create_[i]) out_creates_.push_back(std::move(st));
     }
     auto a = alters_.find(i);
     if (a != alters_.end())
       for (Statement& st : a->second) out_creates_.push_back(std::move(st));
   }
+  for (Statement& st : final_) out_creates_.push_back(std::move(st));
   for (const auto* list : {&out_drops_, &renames_, &column_drops_, &out_creates_, &validates_})
     for (const Statement& st : *list)
       if (!st.destructive.empty()) destructive.push_back(st.destructive);
@@ -1201,7 +1329,8 @@ void infer_dependencies(const model::Snapshot& snapshot, CatalogFacts& facts) {
     }
     std::set<ObjectKey> seen;
     for (const model::Attribute& a : o.attrs) {
-      if (a.key == "acl" || a.key == "owner" || a.key == "comment") continue;
+      // OWNED BY comes after the table (the generator's ownership step).
+      if (a.key == "acl" || a.key == "owner" || a.key == "comment" || a.key == "owned_by") continue;
       // Other bodies are not checked when created (check_function_bodies is off).
       if (a.key == "body" && !facts.sql_body_routines.count(o.identity)) continue;
       const std::string& v = a.value;
