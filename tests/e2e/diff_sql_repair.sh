@@ -6,7 +6,10 @@
 source "$(dirname "$0")/lib/tap.bash"
 work=$(mktemp -d /tmp/e2e_repair.XXXXXX)
 chmod 755 "$work"
-trap 'drop_test_databases; rm -rf "$work"' EXIT
+drop_roles() {  # once the test database is gone, nothing of them is left
+  for r in repair_reader repair_owner repair_other; do q -d postgres -c "DROP ROLE IF EXISTS $r" >/dev/null 2>&1; done
+}
+trap 'drop_test_databases; drop_roles; rm -rf "$work"' EXIT
 db=e2e_repair
 base=$SQUASH_SRC/tests/fixtures/repair/base.sql
 
@@ -152,6 +155,22 @@ repair_case enum_labels_added_around "DROP TYPE rp.level; CREATE TYPE rp.level A
 repair_case enum_comment "COMMENT ON TYPE rp.mood IS 'feelings'"
 repair_case domain_default "ALTER DOMAIN rp.code SET DEFAULT 'y'"
 repair_case domain_not_null "ALTER DOMAIN rp.code SET NOT NULL"
+repair_case domain_check_changed \
+  "ALTER DOMAIN rp.code DROP CONSTRAINT code_len; ALTER DOMAIN rp.code ADD CONSTRAINT code_len CHECK (length(VALUE) < 20)"
+repair_case domain_check_added "ALTER DOMAIN rp.code ADD CONSTRAINT code_nonempty CHECK (VALUE <> '')"
+repair_case domain_owner "ALTER DOMAIN rp.code OWNER TO repair_other"
+repair_case enum_label_extra "ALTER TYPE rp.mood ADD VALUE 'extreme'"
+repair_case enum_owner "ALTER TYPE rp.mood OWNER TO repair_other"
+repair_case composite_comment "COMMENT ON TYPE rp.pair IS 'two things'"
+repair_case view_owner "ALTER VIEW rp.parent_names OWNER TO repair_other"
+repair_case view_comment "COMMENT ON VIEW rp.parent_scores IS 'twice'"
+repair_case matview_owner "ALTER MATERIALIZED VIEW rp.child_totals OWNER TO repair_other"
+repair_case sequence_owner "ALTER SEQUENCE rp.free_seq OWNER TO repair_other"
+repair_case sequence_comment "COMMENT ON SEQUENCE rp.free_seq IS 'free'"
+repair_case schema_owner "ALTER SCHEMA rp OWNER TO repair_other"
+repair_case trigger_comment "COMMENT ON TRIGGER trg_parent_touch ON rp.parent IS 'touch'"
+repair_case policy_comment "COMMENT ON POLICY child_read ON rp.child IS 'readers'"
+repair_case aggregate_added "CREATE AGGREGATE rp.total(integer) (SFUNC = int4pl, STYPE = integer, INITCOND = '0')"
 repair_case sequence_increment "ALTER SEQUENCE rp.free_seq INCREMENT BY 1"
 repair_case sequence_grant "REVOKE USAGE ON SEQUENCE rp.free_seq FROM repair_reader"
 repair_case sequence_lost "DROP SEQUENCE rp.free_seq"

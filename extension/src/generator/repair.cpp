@@ -930,8 +930,26 @@ void Builder::changed(const Object& s, const Object& t) {
     relabel_enum(s, t);
     return;
   }
-  if (k == "domain" && only(keys, {"comment", "owner", "acl", "default", "not_null"})) {
+  bool domain_alterable = k == "domain";
+  for (const std::string& key : keys)
+    if (key != "comment" && key != "owner" && key != "acl" && key != "default" &&
+        key != "not_null" && key.rfind("constraint ", 0) != 0)
+      domain_alterable = false;
+  if (domain_alterable) {
     const std::string ad = "ALTER DOMAIN " + s.identity;
+    // Constraints: dropped, added NOT VALID, validated at the end.
+    for (const std::string& key : keys) {
+      if (key.rfind("constraint ", 0) != 0) continue;
+      const std::string name = key.substr(11);
+      if (t.get(key)) out.push_back({ad + " DROP CONSTRAINT " + name, ""});
+      if (const std::string* def = s.get(key)) {
+        std::string d = reparseable(*def);
+        const bool not_valid = ends_with(d, " NOT VALID");
+        if (not_valid) d.resize(d.size() - 10);
+        out.push_back({ad + " ADD CONSTRAINT " + name + " " + d + " NOT VALID", ""});
+        if (!not_valid) validates_.push_back({ad + " VALIDATE CONSTRAINT " + name, ""});
+      }
+    }
     if (keys.count("default")) {
       const std::string* d = s.get("default");
       out.push_back({d ? ad + " SET DEFAULT " + reparseable(*d) : ad + " DROP DEFAULT", ""});
