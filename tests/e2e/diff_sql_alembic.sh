@@ -91,6 +91,13 @@ is "$(rows e2e_ds_alembic)" "$rows_before" "and every row is still there"
 alembic_in "$work/dozen" e2e_ds_alembic upgrade head >"$work/up2.log" 2>&1
 is "$(q -d e2e_ds_alembic -c "SELECT squash_fingerprint()")" "$fp_chain" "upgraded again: the chain's fingerprint"
 
+# ---- between two labels: no catalog at hand for either side ----------------------------------
+q -d e2e_ds_dozen -c "SELECT squash_diff_sql('chain', 'dozen', allow_destructive => true)" >"$work/labels.sql"
+ok $? "the script between two stored snapshots is written"
+psql -X -q -v ON_ERROR_STOP=1 -d e2e_ds_dozen -f "$work/labels.sql" >"$work/labels.log" 2>&1
+ok $? "psql runs it on the drifted database" || sed 's/^/#   /' "$work/labels.log" | head -10
+is "$(q -d e2e_ds_dozen -c "SELECT squash_fingerprint()")" "$fp_chain" "which then has the chain's fingerprint"
+
 # ---- the other way: the chain's database to the drifted squash --------------------------------
 q -d e2e_ds_chain -c "SELECT squash_diff_sql('dozen', allow_destructive => true)" >"$work/reverse.sql"
 ok $? "the reverse script is written"

@@ -129,6 +129,11 @@ repair_case index_lost "DROP INDEX rp.ix_child_label"
 repair_case index_added "CREATE INDEX ix_extra ON rp.child (amount)"
 repair_case index_predicate \
   "DROP INDEX rp.ix_child_label; CREATE INDEX ix_child_label ON rp.child (lower(label)) WHERE label <> ''"
+repair_case partitioned_index_changed "DROP INDEX rp.ix_events_kind; CREATE INDEX ix_events_kind ON rp.events (kind, id)"
+repair_case partitioned_index_lost "DROP INDEX rp.ix_events_kind"
+repair_case partitioned_key_changed \
+  "ALTER TABLE rp.events DROP CONSTRAINT events_pkey; ALTER TABLE rp.events ADD CONSTRAINT events_pkey PRIMARY KEY (at, id)"
+repair_case partition_comment "COMMENT ON TABLE rp.events_2025 IS 'this year'"
 repair_case index_comment "COMMENT ON INDEX rp.ix_child_parent IS 'fk lookups'"
 # ---- views ----------------------------------------------------------------------------
 repair_case view_changed "CREATE OR REPLACE VIEW rp.parent_scores AS SELECT id, score * 3 AS doubled FROM rp.parent_names"

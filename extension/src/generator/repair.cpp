@@ -262,6 +262,9 @@ struct Side {
     for (size_t k = 0; k < order.size(); k++) position[order[k]] = k;
     objects.resize(plan.steps().size());
     for (const auto& [key, step] : plan.claims()) objects[step].push_back(key);
+    for (const Object& o : snap.objects)
+      if (o.kind == "index")
+        if (const std::string* p = o.get("partition_of")) index_children[*p].push_back(o.identity);
     dependents.resize(plan.steps().size());
     for (size_t i = 0; i < plan.steps().size(); i++)
       for (size_t d : plan.steps()[i].after)
@@ -310,6 +313,7 @@ struct Side {
   std::vector<size_t> order, position;
   std::vector<std::vector<ObjectKey>> objects;  // step -> what it creates
   std::vector<std::vector<size_t>> dependents;  // step -> steps that come after it
+  std::map<std::string, std::vector<std::string>> index_children;  // partitions' indexes
 };
 
 // Whether the side's plan knows how to create the object (its kind is one the generator
@@ -387,6 +391,14 @@ void Builder::drop(size_t step) {
     const Object* p = dst_.primary(d);
     if (p && p->kind == "table") continue;
     drop(d);
+  }
+  // A partitioned index takes its partitions' indexes with it.
+  for (const ObjectKey& k : dst_.objects[step]) {
+    if (k.kind != "index") continue;
+    auto children = dst_.index_children.find(k.identity);
+    if (children == dst_.index_children.end()) continue;
+    for (const std::string& child : children->second)
+      if (auto c = dst_.step_of("index", child)) drop(*c);
   }
   // A table takes the sequences its columns own with it (a rebuilt one keeps them).
   if (const Object* p = dst_.primary(step); p && p->kind == "table" && !rebuilt_.count(step))
@@ -1125,6 +1137,15 @@ void Builder::build() {
       auto ts = dst_.step_of("table", table);
       if (ts && drops_.count(*ts) && !rebuilt_.count(*ts)) continue;
     }
+    // A partition's index (or key) goes with its parent's.
+    bool with_parent = false;
+    for (const ObjectKey& k : dst_.objects[d])
+      if (k.kind == "index")
+        if (const Object* x = dst_.find("index", k.identity))
+          if (const std::string* parent = x->get("partition_of"))
+            if (auto ps = dst_.step_of("index", *parent); ps && drops_.count(*ps))
+              with_parent = true;
+    if (with_parent) continue;
     auto why = drop_why_.find(d);
     const std::string note = why == drop_why_.end() ? std::string() : why->second;
     auto r = rebuilt_.find(d);
