@@ -340,6 +340,7 @@ class Builder {
 
   std::vector<std::string> destructive;
   std::vector<std::string> not_expressible;
+  std::vector<std::string> unsupported;  // differences the script cannot make
   size_t statements = 0;
 
  private:
@@ -358,6 +359,7 @@ class Builder {
   void changed(const Object& s, const Object& t);
   void rebuild_table(const Object& s, const Object& t, const std::string& why);
   void relabel_enum(const Object& s, const Object& t);
+  void table_uses(size_t step, const Object& table);
   void drop_views_over(const std::string& table, const std::string& column);
   std::vector<std::string> drop_statements(size_t target_step) const;
   std::vector<std::string> create_statements(size_t source_step);
@@ -375,8 +377,10 @@ class Builder {
   std::map<size_t, std::vector<Statement>> after_create_;  // source step -> statements
   std::vector<Statement> final_;                           // before the validations
   std::set<std::string> relabelled_;                       // enums created again
-  std::map<size_t, std::string> drop_why_;                 // target step -> why it loses data
-  std::set<std::string> handled_;  // "kind\0identity" of the source's objects done
+  std::vector<Statement> default_drops_;  // first: defaults that use what is dropped
+  std::set<std::string> default_dropped_;
+  std::map<size_t, std::string> drop_why_;  // target step -> why it loses data
+  std::set<std::string> handled_;           // "kind\0identity" of the source's objects done
   std::map<size_t, std::vector<Statement>> alters_;  // source step -> in-place statements
   std::vector<Statement> renames_, validates_, column_drops_;
   std::vector<std::optional<size_t>> rename_steps_;  // the target step each rename touches
@@ -385,11 +389,14 @@ class Builder {
 
 void Builder::drop(size_t step) {
   if (!drops_.insert(step).second) return;
-  // What is built on it goes first and comes back after (a table built on it, or a column,
-  // is a rebuild and must be asked for).
+  // What is built on it goes first and comes back after; a table's columns that use it
+  // have their defaults dropped for the time being.
   for (size_t d : dst_.dependents[step]) {
     const Object* p = dst_.primary(d);
-    if (p && p->kind == "table") continue;
+    if (p && p->kind == "table") {
+      table_uses(step, *p);
+      continue;
+    }
     drop(d);
   }
   // A partitioned index takes its partitions' indexes with it.
@@ -594,6 +601,35 @@ void Builder::rebuild_table(const Object& s, const Object& t, const std::string&
         }
   copy.push_back({"DROP TABLE " + old, ""});
   after_create_[*ss] = std::move(copy);
+}
+
+// A dropped object that a table of the target uses: a column default calling it is dropped
+// first and set again from the source; a column of its type cannot stay (not supported).
+void Builder::table_uses(size_t step, const Object& table) {
+  if (auto ts = dst_.step_of("table", table.identity); ts && drops_.count(*ts)) return;
+  std::vector<std::string> names;
+  for (const ObjectKey& k : dst_.objects[step])
+    names.push_back(k.kind == "function" || k.kind == "procedure" || k.kind == "aggregate"
+                        ? routine_name(k.identity)
+                        : k.identity);
+  for (const Object* c : dst_.columns(table.identity))
+    for (const std::string& n : names) {
+      const std::string type = attr_or(*c, "type", "");
+      if (type == n || type == n + "[]" ||
+          (c->get("generated") && c->get("generated")->find(n) != std::string::npos)) {
+        unsupported.push_back("column " + c->identity + " uses " + n +
+                              ", which must be dropped and created again");
+      } else if (const std::string* d = c->get("default")) {
+        if (d->find(n) == std::string::npos || !default_dropped_.insert(c->identity).second)
+          continue;
+        const std::string col =
+            "ALTER TABLE " + table.identity + " ALTER COLUMN " + last_part(c->identity);
+        default_drops_.push_back({col + " DROP DEFAULT", ""});
+        if (const Object* sc = src_.find("column", c->identity))
+          if (const std::string* sd = sc->get("default"))
+            alter(sc, {{col + " SET DEFAULT " + reparseable(*sd), ""}});
+      }
+    }
 }
 
 // Labels reordered or removed: the old type is renamed aside, the source's created, every
@@ -1177,6 +1213,7 @@ void Builder::build() {
       for (Statement& st : a->second) out_creates_.push_back(std::move(st));
   }
   for (Statement& st : final_) out_creates_.push_back(std::move(st));
+  out_drops_.insert(out_drops_.begin(), default_drops_.begin(), default_drops_.end());
   for (const auto* list : {&out_drops_, &renames_, &column_drops_, &out_creates_, &validates_})
     for (const Statement& st : *list)
       if (!st.destructive.empty()) destructive.push_back(st.destructive);
@@ -1189,7 +1226,7 @@ void Builder::build() {
 // in-place changes (in the source's creation order), validations.
 struct Script {
   std::vector<Statement> statements;
-  std::vector<std::string> destructive, not_expressible;
+  std::vector<std::string> destructive, not_expressible, unsupported;
   std::map<std::string, int> locks;
 };
 
@@ -1211,6 +1248,7 @@ Script Builder::script() const {
     }
   out.destructive = destructive;
   out.not_expressible = not_expressible;
+  out.unsupported = unsupported;
   return out;
 }
 
@@ -1318,6 +1356,7 @@ Repair repair(const model::Snapshot& source, const CatalogFacts& source_facts,
   Repair r;
   r.destructive = up.destructive;
   r.not_expressible = up.not_expressible;
+  r.unsupported = up.unsupported;
   r.statements = up.statements.size();
   if (options.format == "alembic") {
     Script down = make_script(target, target_facts, source, source_facts, options);

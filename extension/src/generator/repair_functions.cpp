@@ -82,6 +82,14 @@ SQUASH_FUNCTION(squash_diff_sql) {
                 ERRCODE_FEATURE_NOT_SUPPORTED, detail,
                 "They are not modelled yet; create them by hand, then compare again.");
   }
+  if (!r.unsupported.empty()) {
+    std::string detail;
+    std::string shown = listed(r.unsupported, detail, 5);
+    throw Error("pg_squash: " + std::to_string(r.unsupported.size()) +
+                    " difference(s) cannot be repaired by a script yet: " + shown,
+                ERRCODE_FEATURE_NOT_SUPPORTED, detail,
+                "Change those columns by hand (or rebuild their tables), then compare again.");
+  }
   if (!r.destructive.empty() && !opt.allow_destructive) {
     std::string detail;
     std::string shown = listed(r.destructive, detail, 5);

@@ -32,6 +32,9 @@ struct Repair {
   std::vector<std::string> destructive;
   // Objects of source the script cannot create ("kind identity (what)").
   std::vector<std::string> not_expressible;
+  // Differences the script cannot make in place ("column public.t.c uses public.d, which
+  // must be dropped and created again"): the caller refuses.
+  std::vector<std::string> unsupported;
   size_t statements = 0;
 };
 
