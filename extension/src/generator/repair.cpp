@@ -1336,9 +1336,10 @@ std::string alembic_output(const Script& up, const Script& down, const RepairOpt
   out += alembic_python_helpers();
   out += "\n\ndef upgrade():\n" + python_body(up, o);
   out += "\n\ndef downgrade():\n";
-  if (!down.not_expressible.empty()) {
+  if (!down.not_expressible.empty() || !down.unsupported.empty()) {
     std::string list;
-    for (const std::string& m : down.not_expressible) list += (list.empty() ? "" : ", ") + m;
+    for (const auto* l : {&down.not_expressible, &down.unsupported})
+      for (const std::string& m : *l) list += (list.empty() ? "" : ", ") + m;
     out += "    raise NotImplementedError(" +
            python_literal("cannot be created again by a script: " + list) + ")\n";
   } else {
