@@ -481,11 +481,13 @@ void Builder::acl_statements(const Object& s, const Object& t, std::vector<State
   for (const std::string& g : grantees(t.get("acl")))
     out.push_back({"REVOKE ALL" + col + " ON " + r.grant_on + " FROM " + g, ""});
   // The source's own grants, as its plan writes them.
-  const Object& owner_obj = s.kind == "column" ? *src_.find("table", parent_part(s.identity)) : s;
-  auto step = src_.step_of(owner_obj.kind, owner_obj.identity);
-  if (!step && s.kind == "column") {
-    step = src_.step_of("view", parent_part(s.identity));
-    if (!step) step = src_.step_of("materialized view", parent_part(s.identity));
+  // A column's grants are in its relation's step.
+  std::optional<size_t> step;
+  if (s.kind != "column") {
+    step = src_.step_of(s.kind, s.identity);
+  } else {
+    for (const char* kind : {"table", "view", "materialized view"})
+      if (!step) step = src_.step_of(kind, parent_part(s.identity));
   }
   if (!step) return;
   for (const std::string& st : src_.plan.steps()[*step].sql) {
