@@ -153,12 +153,29 @@ repair_case function_volatility "ALTER FUNCTION rp.double(integer) VOLATILE"
 repair_case function_grant "REVOKE EXECUTE ON FUNCTION rp.double(integer) FROM repair_reader"
 repair_case function_owner "ALTER FUNCTION rp.double(integer) OWNER TO repair_other"
 repair_case function_comment "COMMENT ON FUNCTION rp.double(integer) IS 'twice'"
-repair_case function_lost "DROP FUNCTION rp.double(integer)"
+repair_case function_lost "DROP FUNCTION rp.double(integer) CASCADE"
 repair_case function_added "CREATE FUNCTION rp.triple(integer) RETURNS integer LANGUAGE sql AS 'SELECT \$1 * 3'"
 repair_case function_result_type_under_default \
   "ALTER TABLE rp.log ALTER COLUMN tag DROP DEFAULT; DROP FUNCTION rp.default_tag();
    CREATE FUNCTION rp.default_tag() RETURNS varchar LANGUAGE sql STABLE AS \$\$SELECT 'tag'::varchar\$\$;
    ALTER TABLE rp.log ALTER COLUMN tag SET DEFAULT rp.default_tag()"
+repair_case function_args_under_view \
+  "DROP VIEW rp.doubled; DROP FUNCTION rp.double(integer);
+   CREATE FUNCTION rp.double(x bigint) RETURNS bigint LANGUAGE sql IMMUTABLE AS 'SELECT x * 2';
+   CREATE VIEW rp.doubled AS SELECT id, rp.double(score) AS d FROM rp.parent"
+repair_case function_result_under_view \
+  "DROP VIEW rp.doubled; DROP FUNCTION rp.double(integer);
+   CREATE FUNCTION rp.double(x integer) RETURNS bigint LANGUAGE sql IMMUTABLE AS 'SELECT x * 2::bigint';
+   GRANT EXECUTE ON FUNCTION rp.double(integer) TO repair_reader;
+   CREATE VIEW rp.doubled AS SELECT id, rp.double(score) AS d FROM rp.parent"
+repair_case aggregate_changed \
+  "DROP AGGREGATE rp.concat_all(text); CREATE AGGREGATE rp.concat_all(text) (SFUNC = textcat, STYPE = text, INITCOND = '-')"
+repair_case aggregate_comment "COMMENT ON AGGREGATE rp.concat_all(text) IS 'all of it'"
+repair_case operator_lost "DROP OPERATOR rp.=== (integer, integer)"
+repair_case operator_changed \
+  "DROP OPERATOR rp.=== (integer, integer); CREATE OPERATOR rp.=== (FUNCTION = int4eq, LEFTARG = integer, RIGHTARG = integer, COMMUTATOR = OPERATOR(rp.===))"
+repair_case collation_lost "DROP COLLATION rp.ci"
+repair_case collation_comment "COMMENT ON COLLATION rp.ci IS 'case-insensitive'"
 repair_case enum_label_missing "DROP TYPE rp.level; CREATE TYPE rp.level AS ENUM ('b', 'd')"
 repair_case enum_labels_added_around "DROP TYPE rp.level; CREATE TYPE rp.level AS ENUM ('c')"
 repair_case enum_comment "COMMENT ON TYPE rp.mood IS 'feelings'"
