@@ -8,7 +8,7 @@ packages=(
   postgresql-15 postgresql-server-dev-15 postgresql-client-15 libpq-dev
   postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl
   libboost-dev libspdlog-dev libfmt-dev libgtest-dev
-  libtomlplusplus-dev libcli11-dev nlohmann-json3-dev libxxhash-dev libssl-dev
+  libtomlplusplus-dev libcli11-dev nlohmann-json3-dev libxxhash-dev libssl-dev libsystemd-dev
   python3-alembic python3-sqlalchemy python3-psycopg2 python3-websockets
   curl procps util-linux openssl
 )

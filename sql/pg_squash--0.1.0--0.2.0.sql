@@ -37,6 +37,34 @@ GRANT EXECUTE ON FUNCTION @extschema@.squash_expect_drop(regclass) TO squash_adm
 GRANT EXECUTE ON FUNCTION @extschema@.squash_data_snapshot_drop(text) TO squash_admin;
 GRANT EXECUTE ON FUNCTION @extschema@.squash_view_unregister(text) TO squash_admin;
 
+-- squash_generate_migration gains create_roles (the revision checks the roles it names).
+DROP FUNCTION @extschema@.squash_generate_migration(text, text, text, text[], text[], boolean, boolean);
+CREATE FUNCTION @extschema@.squash_generate_migration(
+    revision text DEFAULT '000_squashed_complete',
+    format text DEFAULT 'alembic',
+    down_revision text DEFAULT NULL,
+    schemas text[] DEFAULT NULL,
+    include_data text[] DEFAULT NULL,
+    allow_partial boolean DEFAULT false,
+    with_owners boolean DEFAULT false,
+    create_roles boolean DEFAULT false)
+  RETURNS text
+  AS '$libdir/pg_squash', 'squash_generate_migration'
+  LANGUAGE C STABLE
+  SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION @extschema@.squash_generate_migration(text, text, text, text[], text[], boolean, boolean, boolean) IS
+  'The squashed revision built from the live schema: an SQL script (format sql) or a self-contained Alembic revision file (format alembic)';
+REVOKE ALL ON FUNCTION @extschema@.squash_generate_migration(text, text, text, text[], text[], boolean, boolean, boolean) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION @extschema@.squash_generate_migration(text, text, text, text[], text[], boolean, boolean, boolean) TO squash_admin;
+
+-- The state is the user's data: a plain pg_dump of the database carries it (install_info
+-- is a fact of this installation and is not dumped).
+SELECT pg_catalog.pg_extension_config_dump('squash.snapshot_store', '');
+SELECT pg_catalog.pg_extension_config_dump('squash.stamp_history', '');
+SELECT pg_catalog.pg_extension_config_dump('squash.stamp_history_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('squash.data_snapshots', '');
+SELECT pg_catalog.pg_extension_config_dump('squash.expectations', '');
+SELECT pg_catalog.pg_extension_config_dump('squash.managed_views', '');
 -- ---------------------------------------------------------------------------------------
 -- From one schema to another: the machine-readable diff and the repair script
 -- ---------------------------------------------------------------------------------------

@@ -278,6 +278,15 @@ CREATE TABLE squash.managed_views (
 REVOKE ALL ON squash.managed_views FROM PUBLIC;
 GRANT SELECT ON squash.managed_views TO squash_admin;
 
+-- The state is the user's data: a plain pg_dump of the database carries it (install_info
+-- is a fact of this installation and is not dumped).
+SELECT pg_catalog.pg_extension_config_dump('squash.snapshot_store', '');
+SELECT pg_catalog.pg_extension_config_dump('squash.stamp_history', '');
+SELECT pg_catalog.pg_extension_config_dump('squash.stamp_history_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('squash.data_snapshots', '');
+SELECT pg_catalog.pg_extension_config_dump('squash.expectations', '');
+SELECT pg_catalog.pg_extension_config_dump('squash.managed_views', '');
+
 CREATE FUNCTION @extschema@.squash_view_capture(schemas text[] DEFAULT NULL) RETURNS integer
   AS '$libdir/pg_squash', 'squash_view_capture'
   LANGUAGE C VOLATILE
@@ -344,15 +353,16 @@ CREATE FUNCTION @extschema@.squash_generate_migration(
     schemas text[] DEFAULT NULL,
     include_data text[] DEFAULT NULL,
     allow_partial boolean DEFAULT false,
-    with_owners boolean DEFAULT false)
+    with_owners boolean DEFAULT false,
+    create_roles boolean DEFAULT false)
   RETURNS text
   AS '$libdir/pg_squash', 'squash_generate_migration'
   LANGUAGE C STABLE
   SET search_path = pg_catalog, pg_temp;
-COMMENT ON FUNCTION @extschema@.squash_generate_migration(text, text, text, text[], text[], boolean, boolean) IS
+COMMENT ON FUNCTION @extschema@.squash_generate_migration(text, text, text, text[], text[], boolean, boolean, boolean) IS
   'The squashed revision built from the live schema: an SQL script (format sql) or a self-contained Alembic revision file (format alembic)';
-REVOKE ALL ON FUNCTION @extschema@.squash_generate_migration(text, text, text, text[], text[], boolean, boolean) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION @extschema@.squash_generate_migration(text, text, text, text[], text[], boolean, boolean) TO squash_admin;
+REVOKE ALL ON FUNCTION @extschema@.squash_generate_migration(text, text, text, text[], text[], boolean, boolean, boolean) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION @extschema@.squash_generate_migration(text, text, text, text[], text[], boolean, boolean, boolean) TO squash_admin;
 
 -- ---------------------------------------------------------------------------------------
 -- From one schema to another: the machine-readable diff and the repair script

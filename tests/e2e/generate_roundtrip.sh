@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # squash_generate_migration() round trips. For each source schema — the sample app at head
 # (built by its 13-revision Alembic chain; grants to its roles and RLS policies included),
-# a special schema of hard cases (tests/fixtures/generate/special_schema.sql) and one of
-# aggregates, operators, casts and collations (tests/fixtures/generate/catalog_kinds.sql) — the
+# a special schema of hard cases (tests/fixtures/generate/special_schema.sql), one of
+# aggregates, operators, casts and collations (tests/fixtures/generate/catalog_kinds.sql) and
+# one of the other catalog-level kinds (tests/fixtures/generate/catalog_kinds_b.sql) — the
 # generated 'sql' script applied to an empty database gives the source's fingerprint; and
 # with real Alembic the generated revision file upgrades an empty database to the same
 # fingerprint, downgrades it to nothing but alembic_version, and upgrades it again.
 source "$(dirname "$0")/lib/tap.bash"
 work=$(mktemp -d /tmp/e2e_generate.XXXXXX)
 chmod 755 "$work"
-trap 'drop_test_databases; rm -rf "$work"' EXIT
+trap 'drop_test_databases; psql -X -q -d postgres -c "DROP ROLE IF EXISTS gen_kinds_b_owner, gen_kinds_b_role" >/dev/null 2>&1; rm -rf "$work"' EXIT
 app=$SQUASH_SRC/tests/fixtures/alembic_app
 
 # Equal fingerprints, or the diff rows (source snapshot exported, imported into the target).
@@ -73,6 +74,14 @@ SELECT coalesce(string_agg(x, ', ' ORDER BY x), '') FROM (
   WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'squash')
     AND NOT EXISTS (SELECT FROM pg_depend d WHERE d.classid = 'pg_collation'::regclass
                     AND d.objid = c.oid AND d.deptype = 'e')
+  UNION ALL
+  SELECT 'access method ' || amname FROM pg_am WHERE oid >= 16384
+  UNION ALL
+  SELECT 'language ' || lanname FROM pg_language l WHERE oid >= 16384
+    AND NOT EXISTS (SELECT FROM pg_depend d WHERE d.classid = 'pg_language'::regclass
+                    AND d.objid = l.oid AND d.deptype = 'e')
+  UNION ALL
+  SELECT 'transform ' || t.trftype::regtype FROM pg_transform t
   UNION ALL
   SELECT 'schema ' || nspname FROM pg_namespace
   WHERE nspname NOT IN ('pg_catalog', 'information_schema', 'squash', 'public')
@@ -159,5 +168,44 @@ is "$(q -d gen_kinds_alembic -c "SELECT public.group_concat(x ORDER BY x) FROM u
   "a, b" "kinds: pagila's group_concat works in the rebuilt database"
 is "$(q -d gen_kinds_sql -c "SELECT oprname FROM pg_operator WHERE oprcode = 0 AND oprnamespace = 'k'::regnamespace ORDER BY 1" | tr '\n' ' ')" \
   ">>> @!@ " "kinds: both shell operators exist in the rebuilt database"
+
+# (4) Access methods, languages, transforms, conversions, operator families and classes and
+# text search objects, each used by something; then the same with owners and grants.
+new_database gen_kinds_b
+psql -X -q -v ON_ERROR_STOP=1 -d gen_kinds_b -f "$SQUASH_SRC/tests/fixtures/generate/catalog_kinds_b.sql" \
+  >"$work/kinds_b.log" 2>&1
+ok $? "catalog kinds (part B) schema created" || sed 's/^/#   /' "$work/kinds_b.log"
+q -d gen_kinds_b -c "CREATE EXTENSION pg_squash" >/dev/null
+is "$(q -d gen_kinds_b -c "SELECT squash_snapshot('kinds_b')" -c "SELECT count(*) FROM
+      jsonb_array_elements(squash_snapshot_export('kinds_b')->'objects') o
+      WHERE o->>'kind' = 'unmodelled'" | tail -1)" "0" "kinds_b: nothing unmodelled"
+roundtrip kinds_b gen_kinds_b
+is "$(q -d gen_kinds_b_alembic -c "SELECT kb.add_one(41)")" "42" \
+  "kinds_b: a function in the rebuilt language runs"
+tsv="SELECT to_tsvector('kb.cfg', 'The quick foxes jumped 42 times')::text"
+is "$(q -d gen_kinds_b_sql -c "$tsv")" "$(q -d gen_kinds_b -c "$tsv")" \
+  "kinds_b: the rebuilt text search configuration parses the same"
+q -d gen_kinds_b >/dev/null <<'SQL'
+DO $$BEGIN
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'gen_kinds_b_owner') THEN
+    CREATE ROLE gen_kinds_b_owner NOLOGIN;
+  END IF;
+END$$;
+ALTER LANGUAGE kb_pl OWNER TO gen_kinds_b_owner;
+REVOKE USAGE ON LANGUAGE kb_pl FROM PUBLIC;
+ALTER CONVERSION kb.l1_u8 OWNER TO gen_kinds_b_owner;
+ALTER OPERATOR FAMILY kb.fam USING btree OWNER TO gen_kinds_b_owner;
+ALTER OPERATOR CLASS kb.int_ops USING btree OWNER TO gen_kinds_b_owner;
+ALTER TEXT SEARCH DICTIONARY kb.stop OWNER TO gen_kinds_b_owner;
+ALTER TEXT SEARCH CONFIGURATION kb.cfg OWNER TO gen_kinds_b_owner;
+SQL
+q -d gen_kinds_b -c "SELECT squash_generate_migration(format => 'sql', with_owners => true)" \
+  >"$work/kinds_b_owners.sql"
+new_database gen_kinds_b_owners
+q -d gen_kinds_b_owners -c "CREATE EXTENSION pg_squash" >/dev/null
+psql -X -q -v ON_ERROR_STOP=1 -d gen_kinds_b_owners -f "$work/kinds_b_owners.sql" \
+  >"$work/kinds_b_owners.log" 2>&1
+ok $? "kinds_b: the with_owners script applies" || sed 's/^/#   /' "$work/kinds_b_owners.log"
+same_schema gen_kinds_b gen_kinds_b_owners "kinds_b: with_owners rebuilds owners and grants too"
 
 done_testing

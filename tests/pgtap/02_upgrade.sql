@@ -6,7 +6,7 @@
 BEGIN;
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS pgtap;
-SELECT plan(6);
+SELECT plan(7);
 
 -- Everything the extension installs, as comparable text.
 CREATE FUNCTION pg_temp.installed() RETURNS SETOF text LANGUAGE sql AS $$
@@ -38,11 +38,17 @@ SELECT 'constraint ' || k.conrelid::regclass::text || ' ' || k.conname || ' ' ||
 UNION ALL
 SELECT 'schema squash acl ' || COALESCE(nspacl::text, '') FROM pg_namespace
  WHERE nspname = 'squash'
+UNION ALL
+SELECT 'dumped by pg_dump: ' || c::regclass::text || ' where ' || COALESCE(w, '')
+  FROM pg_extension e, unnest(e.extconfig, e.extcondition) AS x(c, w)
+ WHERE e.extname = 'pg_squash'
 $$;
 
 DROP EXTENSION IF EXISTS pg_squash CASCADE;
 CREATE EXTENSION pg_squash;
 CREATE TEMP TABLE fresh AS SELECT * FROM pg_temp.installed() AS item;
+SELECT is((SELECT count(*) FROM fresh WHERE item LIKE 'dumped by pg_dump: %'), 6::bigint,
+  'pg_dump carries the five state tables and the stamp history sequence');
 DROP EXTENSION pg_squash;
 
 CREATE SCHEMA upgrade_app;

@@ -58,7 +58,8 @@ SELECT pg_temp.change_is('CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA app',
 
 -- What is not modelled is reported, never skipped.
 SELECT pg_temp.change_is('CREATE TEXT SEARCH CONFIGURATION app.cfg (COPY = english)',
-  'unmodelled', 'app.cfg', 'added', 'catalog pg_ts_config', 'a text search configuration');
+  'text search configuration', 'app.cfg', 'added', 'mapping asciiword pg_catalog.english_stem',
+  'a text search configuration is modelled');
 SELECT pg_temp.change_is($$CREATE COLLATION app.coll (provider = libc, locale = 'C')$$,
   'collation', 'app.coll', 'added', 'provider libc', 'a collation is modelled');
 SELECT pg_temp.change_is('CREATE RULE r AS ON UPDATE TO app.t DO INSTEAD NOTHING',

@@ -22,13 +22,13 @@ INSERT INTO gen_app.parent VALUES (2, 'b', 'done'), (1, 'a''s', 'new');
 INSERT INTO gen_app.child (parent_id, note) VALUES (1, E'back\\slash'), (2, NULL);
 
 SELECT has_function('squash_generate_migration',
-  ARRAY['text', 'text', 'text', 'text[]', 'text[]', 'boolean', 'boolean'],
-  'squash_generate_migration(revision, format, down_revision, schemas, include_data, allow_partial, with_owners) exists');
+  ARRAY['text', 'text', 'text', 'text[]', 'text[]', 'boolean', 'boolean', 'boolean'],
+  'squash_generate_migration(revision, format, down_revision, schemas, include_data, allow_partial, with_owners, create_roles) exists');
 SELECT ok(NOT has_function_privilege('public',
-  'squash_generate_migration(text, text, text, text[], text[], boolean, boolean)', 'EXECUTE'),
+  'squash_generate_migration(text, text, text, text[], text[], boolean, boolean, boolean)', 'EXECUTE'),
   'PUBLIC may not run it');
 SELECT ok(has_function_privilege('squash_admin',
-  'squash_generate_migration(text, text, text, text[], text[], boolean, boolean)', 'EXECUTE'),
+  'squash_generate_migration(text, text, text, text[], text[], boolean, boolean, boolean)', 'EXECUTE'),
   'squash_admin may');
 
 -- Deterministic: the same schema gives the same bytes.
@@ -127,17 +127,17 @@ SELECT matches(squash_generate_migration(format => 'sql', schemas => '{gen_app}'
   'and a table grant to PUBLIC');
 
 -- What cannot be expressed is refused unless allow_partial, and then listed at the top.
-CREATE TEXT SEARCH CONFIGURATION gen_app.my_cfg (COPY = pg_catalog.english);
+CREATE TYPE gen_app.my_range AS RANGE (subtype = float8);
 SELECT throws_ok($$SELECT squash_generate_migration(schemas => '{gen_app}')$$, '0A000',
-  'pg_squash: 1 object(s) cannot be expressed in the squashed revision: gen_app.my_cfg (text search configuration)',
+  'pg_squash: 1 object(s) cannot be expressed in the squashed revision: gen_app.my_range (range type)',
   'an unmodelled object is refused, named');
 SELECT lives_ok($$SELECT squash_generate_migration(schemas => '{gen_app}', allow_partial => true)$$,
   'allow_partial => true generates anyway');
 SELECT matches(squash_generate_migration(format => 'sql', schemas => '{gen_app}', allow_partial => true),
-  E'^-- pg_squash[^\n]*\n(--[^\n]*\n)*-- WARNING: 1 object\\(s\\) cannot be expressed and are NOT created by this script:\n--   gen_app.my_cfg \\(text search configuration\\)\n',
+  E'^-- pg_squash[^\n]*\n(--[^\n]*\n)*-- WARNING: 1 object\\(s\\) cannot be expressed and are NOT created by this script:\n--   gen_app.my_range \\(range type\\)\n',
   'the sql script lists it as a warning at its top');
 SELECT matches(squash_generate_migration(schemas => '{gen_app}', allow_partial => true),
-  E'\n# WARNING: 1 object\\(s\\) cannot be expressed and are NOT created by this revision:\n#   gen_app.my_cfg \\(text search configuration\\)\n',
+  E'\n# WARNING: 1 object\\(s\\) cannot be expressed and are NOT created by this revision:\n#   gen_app.my_range \\(range type\\)\n',
   'so does the alembic file');
 
 SELECT * FROM finish();

@@ -49,5 +49,23 @@ TEST(DdlText, CommentTextStaysOnOneLine) {
   EXPECT_NE(c.find("line two"), std::string::npos) << c;
 }
 
+TEST(DdlText, UnquoteIdentUndoesQuoteIdent) {
+  EXPECT_EQ(unquote_ident("abc"), "abc");
+  EXPECT_EQ(unquote_ident("\"My \"\"x\"\"\""), "My \"x\"");
+  EXPECT_EQ(unquote_ident("\"PUBLIC\""), "PUBLIC");
+  EXPECT_EQ(unquote_ident("\"a=b\""), "a=b");
+  EXPECT_EQ(unquote_ident("\""), "\"");  // not a quoted identifier: as it is
+}
+
+TEST(DdlText, AclGranteesLeavePublicOut) {
+  const auto g = acl_grantees("PUBLIC=r\n\"PUBLIC\"=w\nalice=arwd*\n\"odd=name\"=r");
+  ASSERT_EQ(g.size(), 3u);
+  EXPECT_EQ(g[0], "\"PUBLIC\"");  // a role that is called PUBLIC is a role
+  EXPECT_EQ(g[1], "alice");
+  EXPECT_EQ(g[2], "\"odd=name\"");
+  EXPECT_TRUE(acl_grantees("").empty());
+  EXPECT_TRUE(acl_grantees("=r\nnoequals").empty());
+}
+
 }  // namespace
 }  // namespace squash::generator

@@ -22,19 +22,21 @@
 #include "api/version.hpp"
 #include "client/http_client.hpp"
 #include "client/runs_view.hpp"
+#include "client/snapshot_copy.hpp"
 #include "client/status_view.hpp"
 #include "revisions/commands.hpp"
+#include "app/exit_status.hpp"
 
 namespace {
 
 using namespace squash;
 
-constexpr int kExitOk = 0;
-constexpr int kExitError = 1;        // the daemon said no, or a local problem
+using app::kExitError;  // the daemon said no, or a local problem
+using app::kExitOk;
+using app::kExitUsage;
 constexpr int kExitUnreachable = 2;  // no daemon answering at the URL
 constexpr int kExitBusy = 3;         // run: the target is busy with another run
 constexpr int kExitRunFailed = 4;    // run --wait: the run ended other than succeeded
-constexpr int kExitUsage = 64;
 
 // The daemon's error answer as one line.
 std::string describe_error(const client::HttpResult& r) {
@@ -81,6 +83,7 @@ struct Options {
   bool wait = false;
   std::string inspect_dir;
   revisions::SquashRequest squash;
+  client::SnapshotCopy snapshot;
 };
 
 // The token file could not be read (exit 1, "use --token-file").
@@ -342,6 +345,32 @@ int main(int argc, char** argv) {
   commands.emplace_back(squash_cmd, [&] {
     return revisions::run_squash(o.squash, o.raw_json, std::cout, std::cerr);
   });
+
+  auto* snapshot_cmd = app.add_subcommand(
+      "snapshot", "move a stored snapshot between databases (libpq; no daemon needed)");
+  snapshot_cmd->require_subcommand(1);
+  auto* copy_cmd = snapshot_cmd->add_subcommand(
+      "copy", "copy snapshot LABEL from one database to another, checked by its fingerprint");
+  copy_cmd->add_option("--from", o.snapshot.from, "conninfo of the source database")->required();
+  copy_cmd->add_option("--to", o.snapshot.to, "conninfo of the destination")->required();
+  copy_cmd->add_option("LABEL", o.snapshot.label, "the snapshot's label")->required();
+  copy_cmd->add_option("--as", o.snapshot.as, "its label at the destination (default: LABEL)");
+  commands.emplace_back(
+      copy_cmd, [&] { return client::run_snapshot_copy(o.snapshot, std::cout, std::cerr); });
+  auto* export_cmd =
+      snapshot_cmd->add_subcommand("export", "write snapshot LABEL as JSON to a file or stdout");
+  export_cmd->add_option("--from", o.snapshot.from, "conninfo of the database")->required();
+  export_cmd->add_option("LABEL", o.snapshot.label, "the snapshot's label")->required();
+  export_cmd->add_option("-o,--output", o.snapshot.file, "file (default: stdout)");
+  commands.emplace_back(
+      export_cmd, [&] { return client::run_snapshot_export(o.snapshot, std::cout, std::cerr); });
+  auto* import_cmd = snapshot_cmd->add_subcommand(
+      "import", "store a JSON snapshot (a file, or stdin) under LABEL; prints its fingerprint");
+  import_cmd->add_option("--to", o.snapshot.to, "conninfo of the database")->required();
+  import_cmd->add_option("LABEL", o.snapshot.label, "the label to store it under")->required();
+  import_cmd->add_option("FILE", o.snapshot.file, "the exported snapshot (default: stdin)");
+  commands.emplace_back(
+      import_cmd, [&] { return client::run_snapshot_import(o.snapshot, std::cout, std::cerr); });
 
   app.require_subcommand(1);
   app.footer(

@@ -103,7 +103,8 @@ BackupResult take_backup(RunContext& ctx) {
           snap.scalar(fmt::format("SELECT {}()", ext->call("squash_fingerprint")), {}, &ctx.stop());
       m.data_fingerprint = data_fingerprint(snap, *ext, &ctx.stop());
       state = read_squash_state(snap, &ctx.stop());
-      util::write_file_atomic(partial + "/" + kStateFile, state.dump(1) + "\n");
+      if (!state.is_null())
+        util::write_file_atomic(partial + "/" + kStateFile, state.dump(1) + "\n");
     } else {
       m.notes.push_back("pg_squash is not installed on the target: no fingerprints recorded");
     }

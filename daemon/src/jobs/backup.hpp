@@ -2,8 +2,8 @@
 // restore-drill and rebuild restore what it made).
 //
 // Steps: connect (advisory lock held by the caller), inspect (one exported snapshot:
-// server version, alembic_version rows, pg_squash fingerprints and its own state —
-// pg_squash_state.json — when installed),
+// server version, alembic_version rows, pg_squash fingerprints, and, for a pg_squash
+// older than 0.2.0 whose state pg_dump leaves out, that state as pg_squash_state.json),
 // dump-full / dump-schema / dump-data (pg_dump -Fc, all three from that snapshot,
 // streamed into backup_dir/<run id>.partial/ with progress), checksums (SHA-256),
 // verify (pg_restore --list on each dump), manifest (atomic), finalize (rename to

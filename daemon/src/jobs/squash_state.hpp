@@ -1,8 +1,8 @@
 // pg_squash's own state — the squash.* tables (snapshots, stamp history, managed views,
-// expectations, data snapshots) and their sequences — is invisible to pg_dump: they are
-// members of the extension and not marked with pg_extension_config_dump(), so a
-// pg_dump/pg_restore copy starts with an empty pg_squash. A backup carries the state as
-// pg_squash_state.json; rebuild and its rollback put it back.
+// expectations, data snapshots) and their sequences. Since pg_squash 0.2.0 they are marked
+// with pg_extension_config_dump(), so pg_dump carries them and there is nothing to do. An
+// older extension leaves them out of every dump: then a backup carries them as
+// pg_squash_state.json, and rebuild and its rollback put them back.
 //
 // Rows travel as their record text (`t::text`), so every type round-trips through its
 // own input function, exactly. Tables that pg_dump does dump (extconfig) are left to it;
@@ -20,7 +20,8 @@ namespace squash::jobs {
 inline constexpr char kStateFile[] = "pg_squash_state.json";
 
 // {"format":1,"tables":[{"name","rows":[record
-// text...]}],"sequences":[{"name","last_value","is_called"}]}
+// text...]}],"sequences":[{"name","last_value","is_called"}]}; null when pg_dump carries
+// every table and sequence (pg_squash 0.2.0 and later).
 nlohmann::json read_squash_state(db::Connection& conn, process::Stop* stop);
 
 // Replaces the rows of every table the state names (and sets its sequences) in one

@@ -22,6 +22,7 @@
 #include "process/pg_tools.hpp"
 #include "runs/manager.hpp"
 #include "runtime/state_lock.hpp"
+#include "runtime/systemd_notify.hpp"
 #include "scheduler/duration.hpp"
 #include "runtime/planner.hpp"
 #include "scheduler/window.hpp"
@@ -101,6 +102,7 @@ struct Daemon::Impl {
         shared_config(std::make_shared<const config::Config>(config)),
         signals(io, SIGINT, SIGTERM, SIGHUP),
         timer(io),
+        watchdog(io),
         router(http::make_api_router(api_sources())),
         server(io, [this](const http::Request& r) { return router.handle(r, token); }) {}
 
@@ -251,6 +253,8 @@ struct Daemon::Impl {
     wait_for_signal();
     spdlog::info("squashd {} started: pid {}, listening on http://{}, config {}", kVersion,
                  ::getpid(), config.daemon.listen, config.path);
+    notify_ready("listening on http://" + config.daemon.listen);
+    if (auto every = watchdog_interval()) watchdog_tick(*every);
     log_schedules();
     log_missed_at_boot();
     planner.reset(config, now_seconds());
@@ -276,8 +280,10 @@ struct Daemon::Impl {
 
   // Ends the event loop once every piece has stopped its work.
   void shutdown() {
+    notify_stopping();
     stopping = true;
     timer.cancel();
+    watchdog.cancel();
     if (runs) runs->shutdown();
     server.stop();
     boost::system::error_code ec;
@@ -285,6 +291,21 @@ struct Daemon::Impl {
   }
 
   void reload() {
+    notify_reloading();
+    reload_config();
+    notify_ready("listening on http://" + config.daemon.listen);
+  }
+
+  // WATCHDOG=1 from the event loop itself: a loop that hangs stops sending it.
+  void watchdog_tick(std::chrono::microseconds every) {
+    notify_watchdog();
+    watchdog.expires_after(every);
+    watchdog.async_wait([this, every](const boost::system::error_code& ec) {
+      if (!ec && !stopping) watchdog_tick(every);
+    });
+  }
+
+  void reload_config() {
     spdlog::info("received SIGHUP: reloading {} and reopening the log", config.path);
     auto result = config::load_config(config.path, *zones);
     if (!result.config) {
@@ -354,6 +375,7 @@ struct Daemon::Impl {
   asio::io_context io;
   asio::signal_set signals;
   asio::steady_timer timer;
+  asio::steady_timer watchdog;
   Planner planner;
   bool stopping = false;
   std::string token;

@@ -22,6 +22,8 @@ namespace {
 const char* const kCatalogs[] = {
     "pg_aggregate",
     "pg_am",
+    "pg_amop",
+    "pg_amproc",
     "pg_attrdef",
     "pg_attribute",
     "pg_cast",
@@ -55,6 +57,7 @@ const char* const kCatalogs[] = {
     "pg_transform",
     "pg_trigger",
     "pg_ts_config",
+    "pg_ts_config_map",
     "pg_ts_dict",
     "pg_ts_parser",
     "pg_ts_template",
@@ -358,6 +361,11 @@ model::FlatSnapshot read_catalog_flat(Spi& spi, const Scope& scope) {
     step("operators", read_operators);
     step("casts", read_casts);
     step("collations", read_collations);
+    step("opclasses", read_opclasses);
+    step("text_search", read_text_search);
+    step("conversions", read_conversions);
+    step("languages", read_languages);
+    step("access_methods", read_access_methods);
     step("triggers", read_triggers);
     step("event_triggers", read_event_triggers);
     step("policies", read_policies);

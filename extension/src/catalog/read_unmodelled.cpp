@@ -1,5 +1,5 @@
-// Objects of kinds the snapshot does not model yet (foreign tables, rules, text search
-// objects, operator classes, publications, ...). Each one found becomes an object of kind
+// Objects of kinds the snapshot does not model yet (foreign tables, rules, publications,
+// ...). Each one found becomes an object of kind
 // "unmodelled" with the catalog it came from, so a difference in them is reported, never
 // silently skipped. A kind that gets modelled moves to a reader of its own (as
 // read_aggregates.cpp) and leaves this list.
@@ -18,35 +18,10 @@ namespace {
 
 // Objects that live in a schema: (catalog, words, oid, schema oid, name, suffix).
 const char* const kInSchemas =
-    "SELECT 'pg_ts_config', 'text search configuration', oid, cfgnamespace, cfgname::text,"
-    "   NULL::text, 'pg_catalog.pg_ts_config'::pg_catalog.regclass::pg_catalog.oid"
-    " FROM pg_catalog.pg_ts_config WHERE cfgnamespace = ANY ($NSPS)"
-    " UNION ALL SELECT 'pg_ts_dict', 'text search dictionary', oid, dictnamespace,"
-    "   dictname::text, NULL, 'pg_catalog.pg_ts_dict'::pg_catalog.regclass::pg_catalog.oid"
-    " FROM pg_catalog.pg_ts_dict WHERE dictnamespace = ANY ($NSPS)"
-    " UNION ALL SELECT 'pg_ts_parser', 'text search parser', oid, prsnamespace,"
-    "   prsname::text, NULL, 'pg_catalog.pg_ts_parser'::pg_catalog.regclass::pg_catalog.oid"
-    " FROM pg_catalog.pg_ts_parser WHERE prsnamespace = ANY ($NSPS)"
-    " UNION ALL SELECT 'pg_ts_template', 'text search template', oid, tmplnamespace,"
-    "   tmplname::text, NULL,"
-    "   'pg_catalog.pg_ts_template'::pg_catalog.regclass::pg_catalog.oid"
-    " FROM pg_catalog.pg_ts_template WHERE tmplnamespace = ANY ($NSPS)"
-    " UNION ALL SELECT 'pg_conversion', 'conversion', oid, connamespace, conname::text, NULL,"
-    "   'pg_catalog.pg_conversion'::pg_catalog.regclass::pg_catalog.oid"
-    " FROM pg_catalog.pg_conversion WHERE connamespace = ANY ($NSPS)"
-    " UNION ALL SELECT 'pg_statistic_ext', 'statistics object', oid, stxnamespace,"
+    "SELECT 'pg_statistic_ext', 'statistics object', oid, stxnamespace,"
     "   stxname::text, NULL,"
     "   'pg_catalog.pg_statistic_ext'::pg_catalog.regclass::pg_catalog.oid"
-    " FROM pg_catalog.pg_statistic_ext WHERE stxnamespace = ANY ($NSPS)"
-    " UNION ALL SELECT 'pg_opclass', 'operator class', c.oid, c.opcnamespace, c.opcname::text,"
-    "   ' USING ' || a.amname, 'pg_catalog.pg_opclass'::pg_catalog.regclass::pg_catalog.oid"
-    " FROM pg_catalog.pg_opclass c JOIN pg_catalog.pg_am a ON a.oid = c.opcmethod"
-    " WHERE c.opcnamespace = ANY ($NSPS)"
-    " UNION ALL SELECT 'pg_opfamily', 'operator family', f.oid, f.opfnamespace,"
-    "   f.opfname::text, ' USING ' || a.amname,"
-    "   'pg_catalog.pg_opfamily'::pg_catalog.regclass::pg_catalog.oid"
-    " FROM pg_catalog.pg_opfamily f JOIN pg_catalog.pg_am a ON a.oid = f.opfmethod"
-    " WHERE f.opfnamespace = ANY ($NSPS)";
+    " FROM pg_catalog.pg_statistic_ext WHERE stxnamespace = ANY ($NSPS)";
 
 // Objects of the whole database: (catalog, words, oid, identity, class oid). Built-in
 // ones (OIDs below FirstNormalObjectId) are not the user's.
@@ -62,15 +37,6 @@ const char* const kInDatabase =
     "   pg_catalog.quote_ident(srvname),"
     "   'pg_catalog.pg_foreign_server'::pg_catalog.regclass::pg_catalog.oid"
     " FROM pg_catalog.pg_foreign_server"
-    " UNION ALL SELECT 'pg_transform', 'transform', t.oid, 'FOR '"
-    "   || pg_catalog.format_type(t.trftype, NULL) || ' LANGUAGE '"
-    "   || pg_catalog.quote_ident(l.lanname),"
-    "   'pg_catalog.pg_transform'::pg_catalog.regclass::pg_catalog.oid"
-    " FROM pg_catalog.pg_transform t JOIN pg_catalog.pg_language l ON l.oid = t.trflang"
-    " UNION ALL SELECT 'pg_language', 'procedural language', oid,"
-    "   pg_catalog.quote_ident(lanname),"
-    "   'pg_catalog.pg_language'::pg_catalog.regclass::pg_catalog.oid"
-    " FROM pg_catalog.pg_language WHERE oid >= 16384"
     " UNION ALL SELECT 'pg_subscription', 'subscription', oid, pg_catalog.quote_ident(subname),"
     "   'pg_catalog.pg_subscription'::pg_catalog.regclass::pg_catalog.oid"
     " FROM pg_catalog.pg_subscription"

@@ -374,6 +374,11 @@ void read_aggregates(Context& ctx);
 void read_operators(Context& ctx);
 void read_casts(Context& ctx);
 void read_collations(Context& ctx);
+void read_opclasses(Context& ctx);    // operator families and classes
+void read_text_search(Context& ctx);  // parsers, templates, dictionaries, configurations
+void read_conversions(Context& ctx);
+void read_languages(Context& ctx);  // procedural languages and transforms
+void read_access_methods(Context& ctx);
 void read_triggers(Context& ctx);
 void read_event_triggers(Context& ctx);
 void read_policies(Context& ctx);

@@ -483,6 +483,7 @@ void Plan::add_table(const model::Object& o) {
   };
 
   std::vector<std::string> definitions, alters;
+  std::vector<const model::Object*> deferred;
   const std::string only = "ALTER TABLE ONLY " + t;
   for (const model::Object* cp : columns) {
     const model::Object& c = *cp;
@@ -491,13 +492,22 @@ void Plan::add_table(const model::Object& o) {
     const std::string* def = attr(c, "default");
     const std::string* generated = attr(c, "generated");
     const std::string* identity = attr(c, "identity");
+    if (def && deferred_defaults_.count(c.identity)) {
+      deferred.push_back(&c);  // a step of its own once this one is complete
+      def = nullptr;
+    } else if (def) {
+      claim("column default", c.identity, i);
+    }
     if (of_type || inherited_only) {
       // The column comes from the type or the parent: only what differs is set.
       const model::Object* pc = of_type ? nullptr : parent_column(name);
-      const std::string* pdef = pc ? attr(*pc, "default") : nullptr;
+      // A parent's deferred default is not there yet when the child is created.
+      const std::string* pdef =
+          pc && !deferred_defaults_.count(pc->identity) ? attr(*pc, "default") : nullptr;
       if (def && (!pdef || *pdef != *def))
         alters.push_back(only + " ALTER COLUMN " + name + " SET DEFAULT " + reparseable(*def));
-      if (!def && pdef) alters.push_back(only + " ALTER COLUMN " + name + " DROP DEFAULT");
+      if (!def && pdef && !deferred_defaults_.count(c.identity))
+        alters.push_back(only + " ALTER COLUMN " + name + " DROP DEFAULT");
       if (is_true(c, "not_null") && !(pc && is_true(*pc, "not_null")))
         alters.push_back(only + " ALTER COLUMN " + name + " SET NOT NULL");
       if (identity)
@@ -569,6 +579,7 @@ void Plan::add_table(const model::Object& o) {
       grants(s.sql, *acl, "TABLE " + t, last_part(c->identity));
   }
   s.undo.push_back("DROP TABLE " + t);
+  for (const model::Object* c : deferred) add_deferred_default(i, *c);  // s is invalid now
 }
 
 void Plan::add_constraint(const model::Object& o) {
@@ -774,6 +785,57 @@ void Plan::add_seeds() {
   }
 }
 
+void Plan::find_deferred_defaults() {
+  std::map<ObjectKey, std::vector<const ObjectKey*>> refs;
+  for (const auto& [dependent, referenced] : facts_.depends) refs[dependent].push_back(&referenced);
+  // Tables each object reaches through pg_depend, memoized: defaults mostly call the same few
+  // functions.
+  std::map<ObjectKey, std::set<std::string>> reach;
+  auto tables_reached = [&](const ObjectKey& start) -> const std::set<std::string>& {
+    auto memo = reach.find(start);
+    if (memo != reach.end()) return memo->second;
+    std::set<std::string>& out = reach[start];
+    std::set<ObjectKey> seen{start};
+    std::vector<ObjectKey> todo{start};
+    while (!todo.empty()) {
+      const ObjectKey k = todo.back();
+      todo.pop_back();
+      if (k.kind == "table") out.insert(k.identity);
+      // A default belongs to its table's step, not to what it calls.
+      if (k.kind == "column default" && !(k == start)) continue;
+      auto it = refs.find(k);
+      if (it == refs.end()) continue;
+      for (const ObjectKey* r : it->second)
+        if (seen.insert(*r).second) todo.push_back(*r);
+    }
+    return out;
+  };
+  for (const auto& [dependent, referenced] : facts_.depends) {
+    if (dependent.kind != "column default" || referenced.kind == "table" ||
+        referenced.kind == "sequence")
+      continue;
+    const model::Object* column = find("column", dependent.identity);
+    if (!column || !attr(*column, "default") || attr(*column, "generated")) continue;
+    if (tables_reached(referenced).count(parent_part(dependent.identity)))
+      deferred_defaults_.insert(dependent.identity);
+  }
+}
+
+void Plan::add_deferred_default(size_t table_step, const model::Object& column) {
+  const std::string table = parent_part(column.identity);
+  Step s;
+  s.phase = kConstraints;
+  s.label = "column default " + column.identity;
+  const std::string alter =
+      "ALTER TABLE ONLY " + table + " ALTER COLUMN " + last_part(column.identity);
+  s.sql.push_back(alter + " SET DEFAULT " + reparseable(*attr(column, "default")));
+  // Before the downgrade drops what the default calls.
+  s.undo.push_back(alter + " DROP DEFAULT");
+  s.after.push_back(table_step);
+  steps_.push_back(std::move(s));
+  claim("column default", column.identity, steps_.size() - 1);
+}
+
 void Plan::add_catalog_dependencies() {
   for (const auto& [dependent, referenced] : facts_.depends) {
     auto a = claims_.find(dependent);
@@ -786,6 +848,7 @@ void Plan::add_catalog_dependencies() {
 void Plan::build() {
   for (const model::Object& o : snapshot_.objects)
     if (o.kind == "column") columns_[parent_part(o.identity)].push_back(&o);
+  find_deferred_defaults();
 
   for (const model::Object& o : snapshot_.objects) {
     const std::string& k = o.kind;
@@ -825,6 +888,20 @@ void Plan::build() {
       add_cast(o);
     } else if (k == "collation") {
       add_collation(o);
+    } else if (k == "access method") {
+      add_access_method(o);
+    } else if (k == "operator family") {
+      add_operator_family(o);
+    } else if (k == "operator class") {
+      add_operator_class(o);
+    } else if (k.rfind("text search ", 0) == 0) {
+      add_text_search(o);
+    } else if (k == "conversion") {
+      add_conversion(o);
+    } else if (k == "language") {
+      add_language(o);
+    } else if (k == "transform") {
+      add_transform(o);
     } else if (k == "column" || k == "column order") {
       // Part of their table or view.
     } else if (k == "unmodelled") {
@@ -851,6 +928,7 @@ void Plan::build() {
     if (it != claims_.end() && it->second != n.step) steps_[n.step].after.push_back(it->second);
   }
   add_catalog_dependencies();
+  add_role_check();
   std::sort(not_expressible_.begin(), not_expressible_.end());
 }
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <map>
+#include <set>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -15,7 +16,8 @@ namespace squash::generator {
 // Creation priority: among steps whose dependencies are all created, the lowest phase goes
 // first. Dependencies (pg_depend and the snapshot's own references) always win.
 enum Phase : int {
-  kSchemas = 1,
+  kRoles = 0,  // the check that the roles the revision names exist
+  kSchemas,
   kExtensions,
   kCollations,
   kTypesAndRoutines,  // enums, domains, composite types, functions, procedures, sequences
@@ -96,8 +98,23 @@ class Plan {
   void add_operator(const model::Object& o);
   void add_cast(const model::Object& o);
   void add_collation(const model::Object& o);
+  // ddl_opclasses.cpp, ddl_text_search.cpp, ddl_languages.cpp
+  void add_access_method(const model::Object& o);
+  void add_operator_family(const model::Object& o);
+  void add_operator_class(const model::Object& o);
+  void add_text_search(const model::Object& o);
+  void add_conversion(const model::Object& o);
+  void add_language(const model::Object& o);
+  void add_transform(const model::Object& o);
   void add_seeds();
   void add_catalog_dependencies();
+  // Column defaults that cannot be written with their table: what they call depends on the
+  // table itself (a function returning its row type). Set after the table and that object.
+  void find_deferred_defaults();
+  // ddl_roles.cpp
+  std::vector<std::string> required_roles() const;
+  void add_role_check();
+  void add_deferred_default(size_t table_step, const model::Object& column);
 
   const model::Snapshot& snapshot_;
   const CatalogFacts& facts_;
@@ -113,6 +130,7 @@ class Plan {
   std::vector<Need> needs_;
   std::unordered_map<std::string, std::vector<const model::Object*>> columns_;  // by relation
   std::vector<size_t> table_steps_;
+  std::set<std::string> deferred_defaults_;  // column identities
 };
 
 // The Alembic revision's Python helpers (_run, _begin, _end, the view helpers) and a text

@@ -176,4 +176,32 @@ std::string reparseable(const std::string& text) {
   return out;
 }
 
+std::string unquote_ident(std::string_view quoted) {
+  if (quoted.size() < 2 || quoted.front() != '"' || quoted.back() != '"')
+    return std::string(quoted);
+  std::string out;
+  for (size_t k = 1; k + 1 < quoted.size(); k++) {
+    out += quoted[k];
+    if (quoted[k] == '"' && k + 2 < quoted.size() && quoted[k + 1] == '"') k++;
+  }
+  return out;
+}
+
+std::vector<std::string> acl_grantees(std::string_view acl) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start < acl.size()) {
+    size_t end = acl.find('\n', start);
+    if (end == std::string_view::npos) end = acl.size();
+    const std::string_view line = acl.substr(start, end - start);
+    start = end + 1;
+    // A quoted grantee may hold '=': the privileges follow the last one.
+    const size_t eq = line.rfind('=');
+    if (eq == std::string_view::npos || eq == 0) continue;
+    const std::string_view grantee = line.substr(0, eq);
+    if (grantee != "PUBLIC") out.emplace_back(grantee);
+  }
+  return out;
+}
+
 }  // namespace squash::generator

@@ -22,8 +22,10 @@ namespace {
 // Schema objects of every user schema as (classid, objid) -> snapshot (kind, identity),
 // identities spelled exactly as the catalog reader spells them (quote_ident, format_type
 // under the same pinned search_path). Array types stand for their element type, row types
-// for their relation, column defaults and view rules for their relation, domain
-// constraints for their domain.
+// for their relation, view rules for their relation, domain constraints for their domain,
+// members of operator families and classes for their owner. A table column's default is an
+// object of its own ("column default"): the plan puts it in its table's step unless that
+// would close a cycle (see Plan::find_deferred_defaults).
 const char* const kObjects = R"SQL(
 WITH nsp AS (
   SELECT oid, nspname FROM pg_catalog.pg_namespace
@@ -51,6 +53,18 @@ WITH nsp AS (
   JOIN nsp n ON n.oid = e.typnamespace
   LEFT JOIN rel r ON r.oid = e.typrelid
   WHERE e.typtype IN ('e', 'd', 'c')
+), opc(classid, oid, kind, ident) AS (
+  SELECT 'pg_catalog.pg_opfamily'::pg_catalog.regclass::pg_catalog.oid, f.oid, 'operator family',
+    pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(f.opfname) || ' USING ' ||
+    pg_catalog.quote_ident(a.amname)
+  FROM pg_catalog.pg_opfamily f JOIN nsp n ON n.oid = f.opfnamespace
+  JOIN pg_catalog.pg_am a ON a.oid = f.opfmethod
+  UNION ALL
+  SELECT 'pg_catalog.pg_opclass'::pg_catalog.regclass::pg_catalog.oid, c.oid, 'operator class',
+    pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.opcname) || ' USING ' ||
+    pg_catalog.quote_ident(a.amname)
+  FROM pg_catalog.pg_opclass c JOIN nsp n ON n.oid = c.opcnamespace
+  JOIN pg_catalog.pg_am a ON a.oid = c.opcmethod
 ), obj(classid, objid, kind, ident) AS (
   SELECT 'pg_catalog.pg_namespace'::pg_catalog.regclass::pg_catalog.oid, oid, 'schema',
     pg_catalog.quote_ident(nspname) FROM nsp
@@ -95,8 +109,12 @@ WITH nsp AS (
   LEFT JOIN typ ty ON ty.oid = co.contypid
   WHERE COALESCE(r.ident, ty.ident) IS NOT NULL
   UNION ALL
-  SELECT 'pg_catalog.pg_attrdef'::pg_catalog.regclass::pg_catalog.oid, d.oid, r.kind, r.ident
+  SELECT 'pg_catalog.pg_attrdef'::pg_catalog.regclass::pg_catalog.oid, d.oid,
+    CASE WHEN r.kind = 'table' THEN 'column default' ELSE r.kind END,
+    CASE WHEN r.kind = 'table' THEN r.ident || '.' || pg_catalog.quote_ident(a.attname)
+         ELSE r.ident END
   FROM pg_catalog.pg_attrdef d JOIN rel r ON r.oid = d.adrelid
+  JOIN pg_catalog.pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum
   UNION ALL
   SELECT 'pg_catalog.pg_rewrite'::pg_catalog.regclass::pg_catalog.oid, w.oid, r.kind, r.ident
   FROM pg_catalog.pg_rewrite w JOIN rel r ON r.oid = w.ev_class WHERE w.rulename = '_RETURN'
@@ -111,6 +129,52 @@ WITH nsp AS (
   UNION ALL
   SELECT 'pg_catalog.pg_event_trigger'::pg_catalog.regclass::pg_catalog.oid, oid,
     'event trigger', pg_catalog.quote_ident(evtname) FROM pg_catalog.pg_event_trigger
+  UNION ALL
+  SELECT classid, oid, kind, ident FROM opc
+  UNION ALL
+  -- A member of an operator family or class stands for its owner.
+  SELECT d.classid, d.objid, o.kind, o.ident FROM pg_catalog.pg_depend d
+  JOIN opc o ON o.classid = d.refclassid AND o.oid = d.refobjid
+  WHERE d.classid IN ('pg_catalog.pg_amop'::pg_catalog.regclass,
+                      'pg_catalog.pg_amproc'::pg_catalog.regclass) AND d.deptype IN ('a', 'i')
+    AND NOT EXISTS (SELECT FROM pg_catalog.pg_amop s WHERE s.oid = d.objid
+                    AND d.classid = 'pg_catalog.pg_amop'::pg_catalog.regclass
+                    AND s.amopsortfamily = d.refobjid)
+  UNION ALL
+  SELECT 'pg_catalog.pg_am'::pg_catalog.regclass::pg_catalog.oid, oid, 'access method',
+    pg_catalog.quote_ident(amname) FROM pg_catalog.pg_am WHERE oid >= 16384
+  UNION ALL
+  SELECT 'pg_catalog.pg_language'::pg_catalog.regclass::pg_catalog.oid, oid, 'language',
+    pg_catalog.quote_ident(lanname) FROM pg_catalog.pg_language WHERE oid >= 16384
+  UNION ALL
+  SELECT 'pg_catalog.pg_transform'::pg_catalog.regclass::pg_catalog.oid, t.oid, 'transform',
+    'FOR ' || pg_catalog.format_type(t.trftype, NULL) || ' LANGUAGE ' ||
+    pg_catalog.quote_ident(l.lanname)
+  FROM pg_catalog.pg_transform t JOIN pg_catalog.pg_language l ON l.oid = t.trflang
+  UNION ALL
+  SELECT 'pg_catalog.pg_conversion'::pg_catalog.regclass::pg_catalog.oid, c.oid, 'conversion',
+    pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.conname)
+  FROM pg_catalog.pg_conversion c JOIN nsp n ON n.oid = c.connamespace
+  UNION ALL
+  SELECT 'pg_catalog.pg_ts_parser'::pg_catalog.regclass::pg_catalog.oid, x.oid,
+    'text search parser',
+    pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(x.prsname)
+  FROM pg_catalog.pg_ts_parser x JOIN nsp n ON n.oid = x.prsnamespace
+  UNION ALL
+  SELECT 'pg_catalog.pg_ts_template'::pg_catalog.regclass::pg_catalog.oid, x.oid,
+    'text search template',
+    pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(x.tmplname)
+  FROM pg_catalog.pg_ts_template x JOIN nsp n ON n.oid = x.tmplnamespace
+  UNION ALL
+  SELECT 'pg_catalog.pg_ts_dict'::pg_catalog.regclass::pg_catalog.oid, x.oid,
+    'text search dictionary',
+    pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(x.dictname)
+  FROM pg_catalog.pg_ts_dict x JOIN nsp n ON n.oid = x.dictnamespace
+  UNION ALL
+  SELECT 'pg_catalog.pg_ts_config'::pg_catalog.regclass::pg_catalog.oid, x.oid,
+    'text search configuration',
+    pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(x.cfgname)
+  FROM pg_catalog.pg_ts_config x JOIN nsp n ON n.oid = x.cfgnamespace
 )
 )SQL";
 
@@ -275,7 +339,8 @@ std::string not_expressible_message(const std::vector<std::string>& list, std::s
 // squash_generate_migration(revision text DEFAULT '000_squashed_complete',
 //   format text DEFAULT 'alembic', down_revision text DEFAULT NULL,
 //   schemas text[] DEFAULT NULL, include_data text[] DEFAULT NULL,
-//   allow_partial boolean DEFAULT false, with_owners boolean DEFAULT false) -> text
+//   allow_partial boolean DEFAULT false, with_owners boolean DEFAULT false,
+//   create_roles boolean DEFAULT false) -> text
 SQUASH_FUNCTION(squash_generate_migration) {
   generator::Options opt;
   std::optional<std::string> revision = text_arg(fcinfo, 0);
@@ -293,6 +358,7 @@ SQUASH_FUNCTION(squash_generate_migration) {
   std::optional<std::vector<std::string>> include_data = text_array_arg(fcinfo, 4);
   const bool allow_partial = PG_NARGS() > 5 && !PG_ARGISNULL(5) && PG_GETARG_BOOL(5);
   opt.with_owners = PG_NARGS() > 6 && !PG_ARGISNULL(6) && PG_GETARG_BOOL(6);
+  opt.create_roles = PG_NARGS() > 7 && !PG_ARGISNULL(7) && PG_GETARG_BOOL(7);
   opt.quote_ident = [](const std::string& name) { return quote_ident(name); };
 
   std::string text;

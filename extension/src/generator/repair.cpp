@@ -393,6 +393,10 @@ void Builder::drop(size_t step) {
   // have their defaults dropped for the time being.
   for (size_t d : dst_.dependents[step]) {
     const Object* p = dst_.primary(d);
+    // A default set after its table (the generator's "column default" step) is the table's.
+    const std::string& label = dst_.plan.steps()[d].label;
+    if (!p && starts_with(label, "column default "))
+      p = dst_.find("table", parent_part(label.substr(15)));
     if (p && p->kind == "table") {
       table_uses(step, *p);
       continue;
@@ -427,11 +431,11 @@ void Builder::close() {
     again = false;
     for (size_t d : std::vector<size_t>(drops_.begin(), drops_.end()))
       for (const ObjectKey& k : dst_.objects[d])
-        if (auto s = src_.step_of(k.kind, k.identity))
+        if (auto s = k.kind == "column default" ? std::nullopt : src_.step_of(k.kind, k.identity))
           if (creates_.insert(*s).second) again = true;
     for (size_t c : std::vector<size_t>(creates_.begin(), creates_.end()))
       for (const ObjectKey& k : src_.objects[c])
-        if (auto t = dst_.step_of(k.kind, k.identity))
+        if (auto t = k.kind == "column default" ? std::nullopt : dst_.step_of(k.kind, k.identity))
           if (!drops_.count(*t) && !(k.kind == "enum" && relabelled_.count(k.identity))) {
             drop(*t);
             again = true;

@@ -10,6 +10,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -51,6 +52,9 @@ struct Options {
   std::string format = "alembic";  // "sql" or "alembic"
   std::optional<std::string> down_revision;
   bool with_owners = false;
+  // Roles the revision needs and that are missing: created NOLOGIN (true) or an error that
+  // lists them before anything is created (false).
+  bool create_roles = false;
   std::string fingerprint;  // of the snapshot, written into the header
   // quote_ident for raw role names (owners); identities in the snapshot are quoted already.
   std::function<std::string(const std::string&)> quote_ident;
@@ -93,5 +97,12 @@ std::string reparseable(const std::string& text);
 
 // A comment-safe, single-line rendering of text (control characters escaped).
 std::string comment_text(const std::string& text);
+
+// The name an identifier quote_ident wrote stands for: "My ""x""" -> My "x", abc -> abc.
+std::string unquote_ident(std::string_view quoted);
+
+// The roles a rendered ACL ("grantee=privileges" lines, grantees quoted) grants to, as
+// written (quoted); PUBLIC is not a role and is left out.
+std::vector<std::string> acl_grantees(std::string_view acl);
 
 }  // namespace squash::generator
