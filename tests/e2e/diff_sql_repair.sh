@@ -176,6 +176,8 @@ repair_case operator_changed \
   "DROP OPERATOR rp.=== (integer, integer); CREATE OPERATOR rp.=== (FUNCTION = int4eq, LEFTARG = integer, RIGHTARG = integer, COMMUTATOR = OPERATOR(rp.===))"
 repair_case collation_lost "DROP COLLATION rp.ci"
 repair_case collation_comment "COMMENT ON COLLATION rp.ci IS 'case-insensitive'"
+repair_case text_search_mapping "ALTER TEXT SEARCH CONFIGURATION rp.cfg DROP MAPPING FOR asciiword"
+repair_case text_search_lost "DROP TEXT SEARCH CONFIGURATION rp.cfg"
 repair_case enum_label_missing "DROP TYPE rp.level; CREATE TYPE rp.level AS ENUM ('b', 'd')"
 repair_case enum_labels_added_around "DROP TYPE rp.level; CREATE TYPE rp.level AS ENUM ('c')"
 repair_case enum_comment "COMMENT ON TYPE rp.mood IS 'feelings'"
