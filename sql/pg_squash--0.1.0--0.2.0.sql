@@ -65,3 +65,34 @@ SELECT pg_catalog.pg_extension_config_dump('squash.stamp_history_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('squash.data_snapshots', '');
 SELECT pg_catalog.pg_extension_config_dump('squash.expectations', '');
 SELECT pg_catalog.pg_extension_config_dump('squash.managed_views', '');
+-- ---------------------------------------------------------------------------------------
+-- From one schema to another: the machine-readable diff and the repair script
+-- ---------------------------------------------------------------------------------------
+
+CREATE FUNCTION @extschema@.squash_diff_json(source text, target text DEFAULT NULL)
+  RETURNS jsonb
+  AS '$libdir/pg_squash', 'squash_diff_json'
+  LANGUAGE C STABLE
+  SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION @extschema@.squash_diff_json(text, text) IS
+  'What turns snapshot source into target (a label; NULL: the live schema), one element per object with every attribute''s old and new value';
+
+-- Not STRICT: target, down_revision and revision may be NULL.
+CREATE FUNCTION @extschema@.squash_diff_sql(
+    source text,
+    target text DEFAULT NULL,
+    allow_destructive boolean DEFAULT false,
+    format text DEFAULT 'sql',
+    down_revision text DEFAULT NULL,
+    revision text DEFAULT NULL)
+  RETURNS text
+  AS '$libdir/pg_squash', 'squash_diff_sql'
+  LANGUAGE C STABLE
+  SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION @extschema@.squash_diff_sql(text, text, boolean, text, text, text) IS
+  'A script (format sql) or Alembic revision (format alembic) that turns target (a label; NULL: the live schema) into the schema of snapshot source';
+
+REVOKE ALL ON FUNCTION @extschema@.squash_diff_json(text, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.squash_diff_sql(text, text, boolean, text, text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION @extschema@.squash_diff_json(text, text) TO squash_admin;
+GRANT EXECUTE ON FUNCTION @extschema@.squash_diff_sql(text, text, boolean, text, text, text) TO squash_admin;

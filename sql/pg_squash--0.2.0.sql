@@ -363,3 +363,35 @@ COMMENT ON FUNCTION @extschema@.squash_generate_migration(text, text, text, text
   'The squashed revision built from the live schema: an SQL script (format sql) or a self-contained Alembic revision file (format alembic)';
 REVOKE ALL ON FUNCTION @extschema@.squash_generate_migration(text, text, text, text[], text[], boolean, boolean, boolean) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION @extschema@.squash_generate_migration(text, text, text, text[], text[], boolean, boolean, boolean) TO squash_admin;
+
+-- ---------------------------------------------------------------------------------------
+-- From one schema to another: the machine-readable diff and the repair script
+-- ---------------------------------------------------------------------------------------
+
+CREATE FUNCTION @extschema@.squash_diff_json(source text, target text DEFAULT NULL)
+  RETURNS jsonb
+  AS '$libdir/pg_squash', 'squash_diff_json'
+  LANGUAGE C STABLE
+  SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION @extschema@.squash_diff_json(text, text) IS
+  'What turns snapshot source into target (a label; NULL: the live schema), one element per object with every attribute''s old and new value';
+
+-- Not STRICT: target, down_revision and revision may be NULL.
+CREATE FUNCTION @extschema@.squash_diff_sql(
+    source text,
+    target text DEFAULT NULL,
+    allow_destructive boolean DEFAULT false,
+    format text DEFAULT 'sql',
+    down_revision text DEFAULT NULL,
+    revision text DEFAULT NULL)
+  RETURNS text
+  AS '$libdir/pg_squash', 'squash_diff_sql'
+  LANGUAGE C STABLE
+  SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION @extschema@.squash_diff_sql(text, text, boolean, text, text, text) IS
+  'A script (format sql) or Alembic revision (format alembic) that turns target (a label; NULL: the live schema) into the schema of snapshot source';
+
+REVOKE ALL ON FUNCTION @extschema@.squash_diff_json(text, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.squash_diff_sql(text, text, boolean, text, text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION @extschema@.squash_diff_json(text, text) TO squash_admin;
+GRANT EXECUTE ON FUNCTION @extschema@.squash_diff_sql(text, text, boolean, text, text, text) TO squash_admin;

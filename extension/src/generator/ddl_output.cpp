@@ -254,6 +254,13 @@ std::string alembic_file(const Plan& plan, const std::vector<size_t>& order, con
 
 }  // namespace
 
+const char* alembic_python_helpers() {
+  return kPythonHelpers;
+}
+std::string docstring_line(const std::string& text) {
+  return docstring_text(text);
+}
+
 Generated generate(const model::Snapshot& snapshot, const CatalogFacts& facts,
                    const Options& options) {
   Plan plan(snapshot, facts, options);

@@ -55,6 +55,8 @@ class Plan {
 
   const std::vector<Step>& steps() const { return steps_; }
   const std::vector<std::string>& not_expressible() const { return not_expressible_; }
+  // Snapshot object -> the step that creates it (columns belong to their table's step).
+  const std::map<ObjectKey, size_t>& claims() const { return claims_; }
 
   // Attributes of view steps, for the Alembic helper.
   static std::string view_options(const model::Object& view);
@@ -142,6 +144,11 @@ class Plan {
   std::vector<size_t> table_steps_;
   std::set<std::string> deferred_defaults_;  // column identities
 };
+
+// The Alembic revision's Python helpers (_run, _begin, _end, the view helpers) and a text
+// made safe for its docstring (ddl_output.cpp), for other revisions (repair.cpp).
+const char* alembic_python_helpers();
+std::string docstring_line(const std::string& text);
 
 // Splits "a, b, \"c, d\"" at ", " outside double quotes and parentheses.
 std::vector<std::string> split_list(std::string_view text);

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "order_facts.hpp"
 #include "pg_squash/generator/ddl.hpp"
 #include "pg_squash/pg/guc_scope.hpp"
 #include "pg_squash/model/fingerprint.hpp"
@@ -221,7 +222,9 @@ FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespa
 WHERE p.prosqlbody IS NOT NULL
 )SQL";
 
-void read_order_facts(Spi& spi, generator::CatalogFacts& facts) {
+}  // namespace
+
+void generator::read_order_facts(Spi& spi, generator::CatalogFacts& facts) {
   QueryResult deps = spi.query(std::string(kObjects) + kDependencies);
   facts.depends.reserve(deps.rows.size());
   for (const Row& r : deps.rows)
@@ -230,6 +233,8 @@ void read_order_facts(Spi& spi, generator::CatalogFacts& facts) {
   for (const Row& r : spi.query(kSqlBodies).rows)
     if (r[0]) facts.sql_body_routines.insert(*r[0]);
 }
+
+namespace {
 
 bool is_integer(const std::string& v) {
   size_t i = !v.empty() && v[0] == '-' ? 1 : 0;
@@ -390,7 +395,7 @@ SQUASH_FUNCTION(squash_generate_migration) {
       // The reader's settings: identities and values spelled as in the snapshot.
       GucScope guc;
       pin_output_settings(guc);
-      read_order_facts(spi, facts);
+      generator::read_order_facts(spi, facts);
       if (include_data)
         for (const std::string& name : *include_data) read_seed_rows(spi, snap, name, facts);
     }

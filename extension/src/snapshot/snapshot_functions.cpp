@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "pg_squash/snapshot/diff_sides.hpp"
 #include "pg_squash/snapshot/labels.hpp"
 #include "pg_squash/model/diff.hpp"
 #include "pg_squash/model/fingerprint.hpp"
@@ -53,20 +54,12 @@ SQUASH_FUNCTION(squash_fingerprint) {
 
 // squash_diff(source text, target text DEFAULT NULL) -> TABLE(kind, identity, change, detail)
 SQUASH_FUNCTION(squash_diff) {
-  std::string source_label = label_arg(fcinfo, 0, "source label");
-  std::optional<std::string> target_label = text_arg(fcinfo, 1);
+  DiffLabels labels = diff_labels(fcinfo);
   std::vector<Row> rows;
   {
     Spi spi;
-    StoredFlatSnapshot source = load_flat_snapshot(spi, source_label);
-    model::FlatSnapshot target;
-    if (target_label) {
-      check_label(*target_label);
-      target = load_flat_snapshot(spi, *target_label).snapshot;
-    } else {
-      target = take_flat_snapshot(spi, source.scope);
-    }
-    for (model::Difference& d : model::diff(source.snapshot, target))
+    DiffSides<model::FlatSnapshot> sides = load_flat_sides(spi, labels);
+    for (model::Difference& d : model::diff(sides.source.snapshot, sides.target))
       rows.push_back(
           {std::move(d.kind), std::move(d.identity), std::move(d.change), std::move(d.detail)});
   }

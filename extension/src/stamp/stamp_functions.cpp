@@ -84,7 +84,9 @@ Guard check_guard(Spi& spi, const std::string& expect) {
   throw Error("pg_squash: refusing to stamp: the live schema differs from snapshot " +
                   quote_literal(expect),
               ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE, detail,
-              "SELECT * FROM squash_diff(" + quote_literal(expect) + "); lists every difference.");
+              "SELECT * FROM squash_diff(" + quote_literal(expect) +
+                  "); lists every difference; SELECT squash_diff_sql(" + quote_literal(expect) +
+                  "); writes the DDL that repairs them.");
 }
 
 }  // namespace
