@@ -33,6 +33,9 @@ GRANT USAGE ON SCHEMA gg TO "gg Owner ""x""";
 ALTER TABLE gg.q1 OWNER TO "gg Owner ""x""";
 ALTER TABLE gg.u ENABLE ROW LEVEL SECURITY;
 CREATE POLICY only_some ON gg.u TO gg_policy USING (id > 0);
+-- Default privileges name two roles: the one they are for and the grantee.
+CREATE ROLE gg_dp NOLOGIN;
+ALTER DEFAULT PRIVILEGES FOR ROLE "gg Owner ""x""" IN SCHEMA gg GRANT SELECT ON TABLES TO gg_dp;
 
 CREATE TEMP TABLE gen AS
   SELECT squash_generate_migration(format => 'sql', schemas => '{gg}', with_owners => true) AS sql,
@@ -51,7 +54,7 @@ SELECT ok(pg_temp.before('CREATE FUNCTION gg.mk()',
 SELECT unalike((SELECT sql FROM gen), '%payload text DEFAULT%',
   'the table itself is created without that default');
 SELECT matches((SELECT py FROM gen),
-  'def downgrade\(\):\s+_run\(''ALTER TABLE ONLY gg\.t ALTER COLUMN payload DROP DEFAULT',
+  'def downgrade\(\):.*ALTER TABLE ONLY gg\.t ALTER COLUMN payload DROP DEFAULT.*DROP FUNCTION gg\.mk\(\)',
   'the downgrade drops the default before the function');
 SELECT ok(pg_temp.before('-- roles (must exist)', 'CREATE SCHEMA gg'),
   'the role check runs before anything is created');
@@ -75,8 +78,9 @@ DROP SCHEMA gg CASCADE;
 DROP ROLE gg_reader;
 DROP ROLE "gg Owner ""x""";
 DROP ROLE gg_policy;
+DROP ROLE gg_dp;
 SELECT throws_ok($t$DO $x$BEGIN EXECUTE (SELECT sql FROM gen); END$x$$t$, 'P0001',
-  'pg_squash: roles this revision needs do not exist: "gg Owner ""x""", gg_policy, gg_reader',
+  'pg_squash: roles this revision needs do not exist: "gg Owner ""x""", gg_dp, gg_policy, gg_reader',
   'a missing role stops the script, with the list of every missing one');
 SELECT is((SELECT count(*) FROM pg_namespace WHERE nspname = 'gg'), 0::bigint,
   'and nothing was created');
@@ -86,8 +90,8 @@ DO $$BEGIN EXECUTE (SELECT sql_roles FROM gen); END$$;
 RESET search_path;
 RESET check_function_bodies;
 SELECT is((SELECT string_agg(rolname || ':' || rolcanlogin, ' ' ORDER BY rolname) FROM pg_roles
-            WHERE rolname IN ('gg_reader', 'gg Owner "x"', 'gg_policy')),
-  'gg Owner "x":false gg_policy:false gg_reader:false', 'create_roles makes the missing roles NOLOGIN');
+            WHERE rolname IN ('gg_reader', 'gg Owner "x"', 'gg_policy', 'gg_dp')),
+  'gg Owner "x":false gg_dp:false gg_policy:false gg_reader:false', 'create_roles makes the missing roles NOLOGIN');
 SELECT is(squash_fingerprint('{gg}'), (SELECT fp FROM gen), 'and the script rebuilds the same fingerprint');
 SELECT unalike((SELECT py FROM gen), '%DROP ROLE%', 'the downgrade leaves roles alone (they belong to the cluster)');
 

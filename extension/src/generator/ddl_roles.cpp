@@ -1,4 +1,5 @@
-// The roles a revision needs (owners with with_owners, grantees, policy roles), checked
+// The roles a revision needs (owners with with_owners, grantees, policy roles, the roles
+// of default privileges and user mappings), checked
 // before anything is created: roles belong to the cluster, not to the database, so an empty
 // database may lack them, and a GRANT to a missing role would fail halfway through.
 #include <set>
@@ -7,6 +8,30 @@
 #include "pg_squash/model/identity.hpp"
 
 namespace squash::generator {
+
+namespace {
+
+// The role a "FOR <role> ..." identity names (default privileges, user mappings), as
+// written: a quoted identifier or a bare word.
+std::string role_after(std::string_view identity, std::string_view prefix) {
+  if (identity.rfind(prefix, 0) != 0) return {};
+  size_t k = prefix.size();
+  if (k < identity.size() && identity[k] == '"') {
+    for (size_t e = k + 1; e < identity.size(); e++) {
+      if (identity[e] != '"') continue;
+      if (e + 1 < identity.size() && identity[e + 1] == '"') {
+        e++;
+        continue;
+      }
+      return std::string(identity.substr(k, e + 1 - k));
+    }
+    return {};
+  }
+  const size_t end = identity.find(' ', k);
+  return std::string(identity.substr(k, end == std::string_view::npos ? end : end - k));
+}
+
+}  // namespace
 
 std::vector<std::string> Plan::required_roles() const {
   std::set<std::string> roles;                // raw names
@@ -32,7 +57,19 @@ std::vector<std::string> Plan::required_roles() const {
       if (const std::string* list = o.get("roles"))
         for (const std::string& r : split_list(*list))
           if (r != "PUBLIC") roles.insert(unquote_ident(r));
+    if (o.kind == "default privileges") {
+      roles.insert(unquote_ident(role_after(o.identity, "FOR ROLE ")));
+      for (const char* key : {"grants", "revokes"})
+        if (const std::string* lines = o.get(key))
+          for (const std::string& grantee : acl_grantees(*lines))
+            roles.insert(unquote_ident(grantee));
+    }
+    if (o.kind == "user mapping") {
+      const std::string r = role_after(o.identity, "FOR ");
+      if (!r.empty() && r != "PUBLIC") roles.insert(unquote_ident(r));
+    }
   }
+  roles.erase("");
   return {roles.begin(), roles.end()};
 }
 
