@@ -7,7 +7,7 @@ BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION IF NOT EXISTS dblink;
 CREATE EXTENSION IF NOT EXISTS pg_squash;
-SELECT plan(17);
+SELECT plan(23);
 
 -- A second session, opened before anything is thrown, must still be the same afterwards.
 CREATE TEMP TABLE before AS
@@ -77,6 +77,27 @@ SELECT is((SELECT n FROM dblink('other', 'SELECT count(*) FROM pg_class') AS t(n
 SELECT throws_ok($$SELECT squash.boundary_selftest('nonsense')$$, '22023', NULL,
                  'an unknown mode is a clear error');
 SELECT is(squash.boundary_selftest(NULL), NULL, 'NULL input returns NULL (STRICT)');
+
+-- A result made while the function still had SPI open must outlive it: PL/pgSQL keeps
+-- the argument it is given (squash_fingerprint() once handed it freed memory, and the
+-- backend crashed). Without parallel workers, as that crash needed.
+SET LOCAL max_parallel_workers = 0;
+CREATE FUNCTION pg_temp.keep_text(t text) RETURNS text LANGUAGE plpgsql AS $$BEGIN RETURN t; END$$;
+CREATE FUNCTION pg_temp.keep_jsonb(j jsonb) RETURNS jsonb LANGUAGE plpgsql AS $$BEGIN RETURN j; END$$;
+CREATE SCHEMA boundary_app;
+CREATE TABLE boundary_app.t (id int PRIMARY KEY, v text DEFAULT 'x');
+SELECT is(pg_temp.keep_text(squash_fingerprint('{boundary_app}')), squash_fingerprint('{boundary_app}'),
+  'squash_fingerprint() kept by a PL/pgSQL function');
+SELECT is(pg_temp.keep_text(squash_snapshot('boundary_a', '{boundary_app}')), squash_fingerprint('{boundary_app}'),
+  'squash_snapshot() likewise');
+SELECT is(pg_temp.keep_jsonb(squash_snapshot_export('boundary_a'))->>'fingerprint', squash_fingerprint('{boundary_app}'),
+  'squash_snapshot_export() likewise');
+SELECT is(pg_temp.keep_text(squash_snapshot_import(squash_snapshot_export('boundary_a'), 'boundary_b')),
+  squash_fingerprint('{boundary_app}'), 'squash_snapshot_import() likewise');
+SELECT is(jsonb_typeof(pg_temp.keep_jsonb(squash_diff_json('boundary_a'))), 'object',
+  'squash_diff_json() likewise');
+SELECT ok(strpos(pg_temp.keep_text(squash_generate_migration(format => 'sql', schemas => '{boundary_app}')),
+  'CREATE TABLE boundary_app.t') > 0, 'squash_generate_migration() likewise');
 
 SELECT dblink_disconnect('other');
 SELECT * FROM finish();

@@ -67,6 +67,22 @@ void raise(const PendingError& err) {
   pg_unreachable();
 }
 
+namespace {
+MemoryContext current_call_context = nullptr;  // backends are single-threaded
+}  // namespace
+
+MemoryContext call_context() noexcept {
+  return current_call_context;
+}
+
+CallContextScope::CallContextScope() noexcept : previous_(current_call_context) {
+  current_call_context = CurrentMemoryContext;
+}
+
+CallContextScope::~CallContextScope() {
+  current_call_context = previous_;
+}
+
 ErrorData* try_postgres(void (*fn)(void*), void* arg) noexcept {
   MemoryContext caller = CurrentMemoryContext;
   ErrorData* volatile caught = nullptr;

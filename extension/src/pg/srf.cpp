@@ -6,6 +6,7 @@ extern "C" {
 #include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 }
 
@@ -73,8 +74,30 @@ std::optional<std::vector<std::string>> text_array_arg(FunctionCallInfo fcinfo, 
   return out;
 }
 
+namespace {
+
+// fn() run with the function's call context current (see boundary::call_context).
+template <typename F>
+Datum in_call_context(F&& fn) {
+  return pg_call([&] {
+    MemoryContext target = boundary::call_context();
+    MemoryContext old = MemoryContextSwitchTo(target ? target : CurrentMemoryContext);
+    Datum d = fn();
+    MemoryContextSwitchTo(old);
+    return d;
+  });
+}
+
+}  // namespace
+
 Datum text_datum(const std::string& s) {
-  return pg_call([&] { return PointerGetDatum(cstring_to_text_with_len(s.data(), s.size())); });
+  return in_call_context(
+      [&] { return PointerGetDatum(cstring_to_text_with_len(s.data(), s.size())); });
+}
+
+Datum jsonb_datum(const std::string& json) {
+  return in_call_context(
+      [&] { return DirectFunctionCall1(jsonb_in, CStringGetDatum(json.c_str())); });
 }
 
 }  // namespace squash

@@ -6,11 +6,6 @@
 #include "pg_squash/pg/srf.hpp"
 #include "pg_squash/snapshot/diff_sides.hpp"
 
-extern "C" {
-#include "utils/builtins.h"
-#include "utils/jsonb.h"
-}
-
 using namespace squash;
 
 // squash_diff_json(source text, target text DEFAULT NULL) -> jsonb
@@ -24,5 +19,5 @@ SQUASH_FUNCTION(squash_diff_json) {
                               labels.source, labels.target, sides.source.fingerprint,
                               model::fingerprint(sides.target));
   }
-  return pg_call([&] { return DirectFunctionCall1(jsonb_in, CStringGetDatum(doc.c_str())); });
+  return jsonb_datum(doc);
 }

@@ -74,7 +74,7 @@ SQUASH_FUNCTION(squash_snapshot_export) {
   StoredFlatSnapshot stored = load_flat_snapshot(spi, label);
   std::string doc = model::to_json(stored.snapshot, stored.fingerprint);
   if (stored.scope.schemas) doc = model::with_schemas(std::move(doc), *stored.scope.schemas);
-  return pg_call([&] { return DirectFunctionCall1(jsonb_in, CStringGetDatum(doc.c_str())); });
+  return jsonb_datum(doc);
 }
 
 // squash_snapshot_import(snapshot jsonb, label text) -> text

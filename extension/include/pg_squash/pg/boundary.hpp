@@ -77,6 +77,24 @@ void capture(PendingError& out, const std::exception* e) noexcept;
 // Runs fn(arg) under PG_TRY; returns the copied ErrorData on a PostgreSQL error, else null.
 ErrorData* try_postgres(void (*fn)(void*), void* arg) noexcept;
 
+// The memory context that was current when the running SQUASH_FUNCTION was entered (null
+// outside one). A result Datum is made there: made in a context an SPI connection or a
+// reader switched to, it would be freed before the caller reads it.
+MemoryContext call_context() noexcept;
+
+// Sets call_context() for one call; nests. Trivial to destroy, and always destroyed before
+// the guard raises (no longjmp crosses it).
+class CallContextScope {
+ public:
+  CallContextScope() noexcept;
+  ~CallContextScope();
+  CallContextScope(const CallContextScope&) = delete;
+  CallContextScope& operator=(const CallContextScope&) = delete;
+
+ private:
+  MemoryContext previous_;
+};
+
 }  // namespace boundary
 
 // Calls f() (a PostgreSQL call, or a few of them) so that an ereport becomes PgError.
@@ -131,12 +149,15 @@ inline void check_interrupts() {
 template <Datum (*Body)(FunctionCallInfo)>
 Datum guard(FunctionCallInfo fcinfo) {
   boundary::PendingError err;
-  try {
-    return Body(fcinfo);
-  } catch (const std::exception& e) {
-    boundary::capture(err, &e);
-  } catch (...) {
-    boundary::capture(err, nullptr);
+  {
+    boundary::CallContextScope call;
+    try {
+      return Body(fcinfo);
+    } catch (const std::exception& e) {
+      boundary::capture(err, &e);
+    } catch (...) {
+      boundary::capture(err, nullptr);
+    }
   }
   // Every C++ object of the body, and the exception itself, is gone here.
   boundary::raise(err);

@@ -13,7 +13,10 @@ void return_rows(FunctionCallInfo fcinfo, const std::vector<Row>& rows);
 std::optional<std::string> text_arg(FunctionCallInfo fcinfo, int n);
 // text[] argument n as strings (NULL elements rejected), or nullopt when NULL.
 std::optional<std::vector<std::string>> text_array_arg(FunctionCallInfo fcinfo, int n);
-// A text Datum for a C++ string.
+// A text Datum for a C++ string, made in the function's call context (safe to return
+// while an Spi is still open).
 Datum text_datum(const std::string& s);
+// A jsonb Datum parsed from JSON text, likewise.
+Datum jsonb_datum(const std::string& json);
 
 }  // namespace squash
