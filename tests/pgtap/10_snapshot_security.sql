@@ -7,7 +7,7 @@ SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION IF NOT EXISTS pg_squash;
 \ir 10_snapshot_helpers.inc
-SELECT plan(22);
+SELECT plan(23);
 
 CREATE ROLE tap_alice;
 CREATE ROLE "Tap Bob";
@@ -77,7 +77,10 @@ SELECT pg_temp.change_is('ALTER DEFAULT PRIVILEGES IN SCHEMA app GRANT SELECT ON
   'default privileges', 'FOR ROLE ' || quote_ident(current_user) || ' IN SCHEMA app ON TABLES', 'added',
   'grants tap_alice=r', 'default privileges are modelled');
 SELECT pg_temp.change_is('CREATE TYPE app.fr AS RANGE (subtype = float8)',
-  'unmodelled', 'app.fr', 'added', 'catalog pg_range', 'a range type (its constructors come with it)');
+  'range type', 'app.fr', 'added', 'subtype double precision',
+  'a range type is modelled (its constructors and multirange type come with it)');
+SELECT pg_temp.change_is('CREATE TYPE app.shell_only',
+  'unmodelled', 'app.shell_only', 'added', 'catalog pg_type', 'a shell type is still unmodelled');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -1,7 +1,9 @@
 // User-defined types (pg_type): enums (labels in order), domains (base type, default,
-// NOT NULL, named constraints, collation) and composite types (attributes in order).
-// Range and base types are recorded as unmodelled; array types and the row types of
-// tables are implicit and never objects of their own.
+// NOT NULL, named constraints, collation), composite types (attributes in order) and range
+// types (subtype, its operator class and collation, canonical and subtype_diff functions,
+// the multirange type's name). Base and shell types are recorded as unmodelled; array
+// types, multirange types and the row types of tables are implicit and never objects of
+// their own.
 #include <unordered_map>
 #include <unordered_set>
 
@@ -27,7 +29,7 @@ void read_types(Context& ctx) {
     Value acl, default_bin;
   };
   std::vector<Type> types;
-  bool have_enums = false;
+  bool have_enums = false, have_ranges = false;
   {
     CatalogScan scan(TypeRelationId);
     while (scan.next()) {
@@ -52,6 +54,7 @@ void read_types(Context& ctx) {
       x.acl = scan.value(Anum_pg_type_typacl);
       x.default_bin = scan.value(Anum_pg_type_typdefaultbin);
       have_enums = have_enums || t.typtype == 'e';
+      have_ranges = have_ranges || t.typtype == 'r';
     }
   }
 
@@ -62,6 +65,30 @@ void read_types(Context& ctx) {
         "SELECT enumtypid, enumlabel FROM pg_catalog.pg_enum WHERE enumtypid >= 16384"
         " ORDER BY enumtypid, enumsortorder");
     for (size_t i = 0; i < e.size(); i++) labels[e.oid(i, 0)].push_back(quote_literal(e.str(i, 1)));
+  }
+  // Range types: (attribute, value) pairs by type. Functions as regproc prints them under
+  // the pinned search_path, the operator class schema-qualified: what CREATE TYPE takes.
+  std::unordered_map<Oid, std::vector<std::pair<std::string, std::string>>> ranges;
+  if (have_ranges) {
+    Rows r = ctx.query(
+        "SELECT r.rngtypid, pg_catalog.format_type(r.rngsubtype, NULL),"
+        "  pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(o.opcname),"
+        "  r.rngcollation, NULLIF(r.rngcanonical, 0)::pg_catalog.regproc::pg_catalog.text,"
+        "  NULLIF(r.rngsubdiff, 0)::pg_catalog.regproc::pg_catalog.text,"
+        "  pg_catalog.format_type(r.rngmultitypid, NULL)"
+        " FROM pg_catalog.pg_range r"
+        " JOIN pg_catalog.pg_opclass o ON o.oid = r.rngsubopc"
+        " JOIN pg_catalog.pg_namespace n ON n.oid = o.opcnamespace"
+        " WHERE r.rngtypid >= 16384");
+    for (size_t i = 0; i < r.size(); i++) {
+      auto& attrs = ranges[r.oid(i, 0)];
+      attrs.emplace_back("subtype", r.str(i, 1));
+      attrs.emplace_back("subtype_opclass", r.str(i, 2));
+      if (r.oid(i, 3) != 0) attrs.emplace_back("collation", ctx.collation(r.oid(i, 3)));
+      if (!r.null(i, 4)) attrs.emplace_back("canonical", r.str(i, 4));
+      if (!r.null(i, 5)) attrs.emplace_back("subtype_diff", r.str(i, 5));
+      attrs.emplace_back("multirange_type_name", r.str(i, 6));
+    }
   }
   // Domain CHECKs: read_constraints collected them.
   for (const Context::DomainCheck& c : ctx.domain_checks) {
@@ -75,7 +102,12 @@ void read_types(Context& ctx) {
     const char typtype = t.typtype;
     if (ctx.extension_member(TypeRelationId, oid)) continue;
     const std::string identity = qualified(ctx.nsps.at(t.nsp), t.name);
-    if (typtype == 'r') ctx.unmodelled.push_back({identity, "pg_range", "range type"});
+    if (typtype == 'r') {
+      ObjectRef o = ctx.add("range type", identity);
+      for (auto& [key, value] : ranges[oid]) o.set(key, value);
+      ctx.attach_common(o, TypeRelationId, oid, t.owner, 'T', t.acl);
+      continue;
+    }
     if (typtype == 'b') ctx.unmodelled.push_back({identity, "pg_type", "base type"});
     if (typtype == 'p') ctx.unmodelled.push_back({identity, "pg_type", "shell type"});
     // A multirange type comes with its range type.

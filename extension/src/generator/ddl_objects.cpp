@@ -373,6 +373,30 @@ void Plan::add_enum(const model::Object& o) {
   owner_and_acl(s, o, "TYPE", o.identity, "TYPE");
 }
 
+void Plan::add_range_type(const model::Object& o) {
+  // A canonical function takes the range type itself: only C can write one, against a
+  // shell type made first. Not expressible here.
+  if (attr(o, "canonical")) {
+    not_expressible_.push_back(o.kind + " " + o.identity + " (canonical function " +
+                               *attr(o, "canonical") + ")");
+    return;
+  }
+  const size_t i = add_step(kTypesAndRoutines, o);
+  need_schema(i, o.identity);
+  Step& s = steps_[i];
+  std::string sql =
+      "CREATE TYPE " + o.identity + " AS RANGE (SUBTYPE = " + attr_or(o, "subtype", "");
+  if (const std::string* v = attr(o, "subtype_opclass")) sql += ", SUBTYPE_OPCLASS = " + *v;
+  if (const std::string* v = attr(o, "collation")) sql += ", COLLATION = " + *v;
+  if (const std::string* v = attr(o, "subtype_diff")) sql += ", SUBTYPE_DIFF = " + *v;
+  if (const std::string* v = attr(o, "multirange_type_name"))
+    sql += ", MULTIRANGE_TYPE_NAME = " + *v;
+  s.sql.push_back(sql + ")");
+  s.undo.push_back("DROP TYPE " + o.identity);
+  comment(s, o, "TYPE " + o.identity);
+  owner_and_acl(s, o, "TYPE", o.identity, "TYPE");
+}
+
 void Plan::add_domain(const model::Object& o) {
   const size_t i = add_step(kTypesAndRoutines, o);
   need_schema(i, o.identity);
@@ -888,6 +912,8 @@ void Plan::build() {
       add_sequence(o);
     } else if (k == "enum") {
       add_enum(o);
+    } else if (k == "range type") {
+      add_range_type(o);
     } else if (k == "domain") {
       add_domain(o);
     } else if (k == "composite type") {

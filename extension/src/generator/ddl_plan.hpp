@@ -84,6 +84,7 @@ class Plan {
   void add_extension(const model::Object& o);
   void add_sequence(const model::Object& o);
   void add_enum(const model::Object& o);
+  void add_range_type(const model::Object& o);
   void add_domain(const model::Object& o);
   void add_composite(const model::Object& o);
   void add_routine(const model::Object& o);

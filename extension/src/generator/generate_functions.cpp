@@ -42,9 +42,15 @@ WITH nsp AS (
   WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'c', 'i', 'I', 'f')
 ), typ AS (
   SELECT t.oid,
-    CASE WHEN e.typtype = 'e' THEN 'enum' WHEN e.typtype = 'd' THEN 'domain' ELSE r.kind END
-      AS kind,
+    CASE WHEN e.typtype = 'e' THEN 'enum' WHEN e.typtype = 'd' THEN 'domain'
+         WHEN e.typtype IN ('r', 'm') THEN 'range type' ELSE r.kind END AS kind,
     CASE WHEN e.typtype = 'c' THEN r.ident
+         -- A multirange type stands for its range type.
+         WHEN e.typtype = 'm' THEN (SELECT pg_catalog.quote_ident(n2.nspname) || '.' ||
+             pg_catalog.quote_ident(t2.typname) FROM pg_catalog.pg_range rr
+             JOIN pg_catalog.pg_type t2 ON t2.oid = rr.rngtypid
+             JOIN pg_catalog.pg_namespace n2 ON n2.oid = t2.typnamespace
+             WHERE rr.rngmultitypid = e.oid)
          ELSE pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(e.typname) END
       AS ident
   FROM pg_catalog.pg_type t
@@ -53,7 +59,7 @@ WITH nsp AS (
     THEN t.typelem ELSE t.oid END
   JOIN nsp n ON n.oid = e.typnamespace
   LEFT JOIN rel r ON r.oid = e.typrelid
-  WHERE e.typtype IN ('e', 'd', 'c')
+  WHERE e.typtype IN ('e', 'd', 'c', 'r', 'm')
 ), opc(classid, oid, kind, ident) AS (
   SELECT 'pg_catalog.pg_opfamily'::pg_catalog.regclass::pg_catalog.oid, f.oid, 'operator family',
     pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(f.opfname) || ' USING ' ||
