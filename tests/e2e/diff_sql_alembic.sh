@@ -51,7 +51,7 @@ like "$out" "refusing to write a script that loses data: 1 destructive statement
   "without allow_destructive the column-order rebuild of public.genes is refused, and named"
 q -d e2e_ds_sql -c "SELECT squash_diff_sql('chain', allow_destructive => true)" >"$work/repair.sql"
 ok $? "the script is written with allow_destructive ($(grep -cv '^\(--.*\)\?$' "$work/repair.sql") lines of SQL)"
-like "$(cat "$work/repair.sql")" $'-- DESTRUCTIVE: table public.genes rebuilt \\(column order\\)[^\n]*\nALTER TABLE public.genes RENAME TO genes_pg_squash_old;' \
+like "$(cat "$work/repair.sql")" $'-- DESTRUCTIVE: table public.genes rebuilt \\(column order\\)[^\n]*\nALTER TABLE public.genes RENAME TO pg_squash_old_[0-9a-f]{16};' \
   "the rebuild is marked in the script"
 like "$(cat "$work/repair.sql")" "ALTER TABLE public.users ALTER COLUMN full_name TYPE character varying\\(255\\) USING full_name::character varying\\(255\\);" \
   "a type widened in place with USING"

@@ -27,6 +27,7 @@ cleanup() {
 trap cleanup EXIT
 secrets="-c pg_squash_secret.um.gen_fr_reader.fr_remote.password=from_env"
 secrets+=" -c pg_squash_secret.um.gen_fr_owner.fr_legacy.api_secret=other"
+secrets+=" -c pg_squash_secret.um.gen_fr_owner.fr_legacy.region=eu"  # every option of a user mapping but user is secret
 secrets+=" -c pg_squash_secret.sub.fr_sub.password=sub_pw"
 
 same_schema() {  # same_schema SOURCE_DB TARGET_DB DESCRIPTION
@@ -104,6 +105,14 @@ q -d e2e_fr_sql -c "CREATE EXTENSION pg_squash" >/dev/null
 PGOPTIONS="$secrets" psql -X -q -v ON_ERROR_STOP=1 -d e2e_fr_sql -f "$work/fr.sql" >"$work/sql.log" 2>&1
 ok $? "with the secrets in PGOPTIONS the script applies to an empty database" || sed 's/^/#   /' "$work/sql.log" | tail -20
 same_schema $src e2e_fr_sql "the script builds the source's fingerprint"
+# A statement holding a secret that fails (here: it exists already) reports its error
+# without the statement, so the secret reaches neither the client nor the server log.
+awk '/^DO \$pg_squash\$/{f=1} f{print} /^\$pg_squash\$;/{f=0}' "$work/fr.sql" >"$work/secret_blocks.sql"
+out=$(PGOPTIONS="$secrets" psql -X -v VERBOSITY=verbose -d e2e_fr_sql -f "$work/secret_blocks.sql" 2>&1)
+is "$(grep -c 'already exists' <<<"$out")" "$(grep -c "EXECUTE 'CREATE " "$work/secret_blocks.sql")" \
+  "run again, every CREATE holding a secret fails (it exists already)"
+ok "$(! grep -q -e from_env -e other -e sub_pw <<<"$out"; echo $?)" \
+  "and no error shows the secret (no statement text in the context)" || diag "$out"
 is "$(q -d e2e_fr_sql -c "SELECT m.umoptions::text FROM pg_user_mapping m JOIN pg_roles r ON r.oid = m.umuser WHERE r.rolname = 'gen_fr_reader'")" \
   "{user=bob,password=from_env}" "the user mapping's password is the one given at upgrade time"
 is "$(q -d e2e_fr_sql -c "SELECT subconninfo FROM pg_subscription WHERE subname = 'fr_sub' AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database())")" \

@@ -9,7 +9,7 @@ SET client_min_messages = warning;
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION IF NOT EXISTS pg_squash;
-SELECT plan(31);
+SELECT plan(33);
 
 SELECT has_function('squash_diff_json', ARRAY['text', 'text'], 'squash_diff_json(source, target) exists');
 SELECT has_function('squash_diff_sql', ARRAY['text', 'text', 'boolean', 'text', 'text', 'text'],
@@ -102,6 +102,21 @@ EXCEPTION WHEN object_not_in_prerequisite_state THEN
   RETURN h;
 END $$;
 SELECT matches(pg_temp.stamp_hint(), 'squash_diff_sql\(''ds_base''\)', 'a refused stamp''s HINT names squash_diff_sql');
+
+-- Enum labels are literals: one holding ", " is one label (a missing one is added).
+CREATE SCHEMA ds_enum;
+CREATE TYPE ds_enum.who AS ENUM ('Smith, John', 'O''Brien, "Pat"', 'new');
+SELECT squash_snapshot('ds_enum_src', '{ds_enum}') IS NOT NULL AS taken \gset
+DROP TYPE ds_enum.who;
+CREATE TYPE ds_enum.who AS ENUM ('Smith, John', 'O''Brien, "Pat"');
+SELECT matches(squash_diff_sql('ds_enum_src'), E'ALTER TYPE ds_enum.who ADD VALUE ''new''',
+  'a label after labels holding ", " and quotes is added as one value');
+DO $$BEGIN EXECUTE replace(replace(squash_diff_sql('ds_enum_src'), 'BEGIN;', ''), 'COMMIT;', ''); END$$;
+RESET search_path;
+RESET lock_timeout;
+SELECT is(squash_fingerprint('{ds_enum}'),
+  (SELECT fingerprint FROM squash.snapshot_store WHERE label = 'ds_enum_src'),
+  'and the repaired enum has the source''s fingerprint');
 
 SELECT * FROM finish();
 ROLLBACK;

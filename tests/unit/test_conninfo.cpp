@@ -27,6 +27,24 @@ TEST(Conninfo, SecretKeys) {
   EXPECT_FALSE(is_secret_key("password_required"));
 }
 
+TEST(Conninfo, SecretOptionsOfWrappersAndUserMappings) {
+  using squash::model::is_secret_option;
+  // Wrappers, servers, foreign tables: credentials by any of their usual names.
+  for (const char* k :
+       {"password", "api_token", "API_KEY", "apikey", "aws_access_key_id", "private_key",
+        "ssh_passphrase", "credentials_json", "auth_header", "client_secret"})
+    EXPECT_TRUE(is_secret_option(k, false)) << k;
+  for (const char* k : {"host", "port", "dbname", "schema_name", "table_name", "sslkey",
+                        "password_required", "fetch_size"})
+    EXPECT_FALSE(is_secret_option(k, false)) << k;
+  // A user mapping: everything but the user and postgres_fdw's non-secret options.
+  for (const char* k : {"password", "token", "region", "anything_else"})
+    EXPECT_TRUE(is_secret_option(k, true)) << k;
+  for (const char* k :
+       {"user", "USERNAME", "password_required", "sslcert", "sslkey", "sslrootcert"})
+    EXPECT_FALSE(is_secret_option(k, true)) << k;
+}
+
 TEST(Conninfo, KeywordValueDropsSecretsKeepsTheirNames) {
   auto c = parse_conninfo("host=db1 port=5432 password=hunter2 user=rep dbname=app");
   ASSERT_TRUE(c.ok);

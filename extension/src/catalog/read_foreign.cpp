@@ -32,12 +32,12 @@ std::string option_literal(std::string_view v) {
 }
 
 // (options, secret option names) of an options array ("{host=a,password=x}").
-std::pair<std::string, std::string> fdw_options(std::string_view array_text) {
+std::pair<std::string, std::string> fdw_options(std::string_view array_text, bool user_mapping) {
   std::vector<std::string> plain, secret;
   for (const std::string& item : parse_array(array_text)) {
     const size_t eq = item.find('=');
     const std::string key = item.substr(0, eq);
-    if (model::is_secret_key(key)) {
+    if (model::is_secret_option(key, user_mapping)) {
       secret.push_back(quote(key));
       continue;
     }
@@ -49,9 +49,9 @@ std::pair<std::string, std::string> fdw_options(std::string_view array_text) {
   return {join(plain, ", "), join(secret, ", ")};
 }
 
-void set_options(ObjectRef o, const Value& array_text) {
+void set_options(ObjectRef o, const Value& array_text, bool user_mapping = false) {
   if (!array_text) return;
-  auto [plain, secret] = fdw_options(*array_text);
+  auto [plain, secret] = fdw_options(*array_text, user_mapping);
   if (!plain.empty()) o.set("options", plain);
   if (!secret.empty()) o.set("secret_options", secret);
 }
@@ -114,7 +114,7 @@ void read_wrappers_servers_mappings(Context& ctx) {
     ObjectRef o = ctx.add("user mapping",
                           "FOR " + (user == 0 ? std::string("PUBLIC") : quote(ctx.role(user))) +
                               " SERVER " + quote(m.view(i, 2)));
-    set_options(o, m.value(i, 3));
+    set_options(o, m.value(i, 3), true);
   }
 }
 
@@ -131,7 +131,7 @@ void load_foreign_columns(Context& ctx) {
       array_literal(foreign) +
       "'::pg_catalog.oid[]) AND attnum > 0 AND NOT attisdropped AND attfdwoptions IS NOT NULL");
   for (size_t i = 0; i < r.size(); i++) {
-    auto [plain, secret] = fdw_options(r.view(i, 2));
+    auto [plain, secret] = fdw_options(r.view(i, 2), false);
     if (!secret.empty()) plain += (plain.empty() ? "" : ", ") + secret + " (secret)";
     if (!plain.empty())
       ctx.column_fdw_options[key2(r.oid(i, 0), static_cast<uint32_t>(r.num(i, 1)))] = plain;

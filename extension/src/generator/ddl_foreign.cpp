@@ -63,15 +63,20 @@ std::string secret_statement(const std::vector<Secret>& secrets, const std::stri
     declare +=
         "    " + v + " text := pg_catalog.current_setting(" + sql_literal(s.setting) + ", true);\n";
     checks +=
-        "    IF " + v + " IS NULL THEN\n      RAISE EXCEPTION " +
+        "    IF " + v + " IS NULL THEN\n      RAISE EXCEPTION '%', " +
         sql_literal("pg_squash: the setting " + s.setting + " must hold " + s.what) +
         "\n        USING HINT = " +
         sql_literal("The secret is not in the squashed revision: SET " + s.setting +
                     " in the session first, or pass it in PGOPTIONS (-c " + s.setting + "=...).") +
         ";\n    END IF;\n";
   }
-  const std::string body =
-      "\nDECLARE\n" + declare + "BEGIN\n" + checks + "    EXECUTE " + expr + ";\nEND\n";
+  // An error of the statement is raised again without its context: the context would
+  // quote the statement, secret and all, to the client and the server log.
+  const std::string body = "\nDECLARE\n" + declare + "BEGIN\n" + checks +
+                           "    BEGIN\n      EXECUTE " + expr +
+                           ";\n    EXCEPTION WHEN OTHERS THEN\n"
+                           "      RAISE EXCEPTION USING ERRCODE = SQLSTATE, MESSAGE = SQLERRM;\n"
+                           "    END;\nEND\n";
   return "DO " + dollar_quote(body, "pg_squash");
 }
 

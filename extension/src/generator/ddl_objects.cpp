@@ -179,6 +179,18 @@ std::vector<std::string> split_list(std::string_view text) {
     const char c = text[i];
     if (c == '"') quoted = !quoted;
     if (quoted) continue;
+    // A string literal ('Smith, John', quotes doubled inside) is one piece of an item.
+    if (c == '\'') {
+      for (i++; i < text.size(); i++)
+        if (text[i] == '\'') {
+          if (i + 1 < text.size() && text[i + 1] == '\'') {
+            i++;
+            continue;
+          }
+          break;
+        }
+      continue;
+    }
     if (c == '(') depth++;
     if (c == ')' && depth > 0) depth--;
     if (depth == 0 && c == ',' && i + 1 < text.size() && text[i + 1] == ' ') {

@@ -151,7 +151,7 @@ class Plan {
 const char* alembic_python_helpers();
 std::string docstring_line(const std::string& text);
 
-// Splits "a, b, \"c, d\"" at ", " outside double quotes and parentheses.
+// Splits "a, b, \"c, d\", 'e, f'" at ", " outside double quotes, string literals and parentheses.
 std::vector<std::string> split_list(std::string_view text);
 
 // A statement whose text needs secrets that never entered the snapshot: a DO block that

@@ -6,6 +6,8 @@
 #include "pg_squash/generator/repair.hpp"
 
 #include <algorithm>
+#include <cstdint>
+#include <cstdio>
 #include <map>
 #include <set>
 #include <unordered_map>
@@ -553,14 +555,43 @@ std::string raw_name(const std::string& part) {
   return out;
 }
 
+// The name an object is renamed to while its replacement is built: short (a name of 63
+// bytes plus a suffix would be truncated back to itself) and derived from the identity
+// (FNV-1a), so the same schemas give the same script.
+std::string aside_name(const std::string& identity) {
+  uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : identity) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  char hex[17];
+  snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(h));
+  return std::string("pg_squash_old_") + hex;
+}
+
 // The table is renamed aside, its indexes and keys dropped (their names are the new
 // table's), the source's table created, the rows copied over, the old table dropped.
 void Builder::rebuild_table(const Object& s, const Object& t, const std::string& why) {
   handled_.insert("table\x01" + s.identity);
+  // Rows of partitions or inheritance children are not the parent's own (copied FROM ONLY):
+  // renaming the parent aside and dropping it would drop them. Not done here.
+  for (const Object& o : dst_.snap.objects) {
+    if (o.kind != "table" && o.kind != "foreign table") continue;
+    const std::string* p = o.get("partition_of");
+    const std::string* i = o.get("inherits");
+    bool child = p && *p == t.identity;
+    if (i)
+      for (const std::string& parent : split_list(*i)) child = child || parent == t.identity;
+    if (child) {
+      unsupported.push_back("table " + t.identity + " would be rebuilt (" + why + "), but " +
+                            o.identity + " is its partition or child: its rows would be lost");
+      return;
+    }
+  }
   auto ts = dst_.step_of("table", t.identity);
   auto ss = src_.step_of("table", s.identity);
   if (!ts || !ss) return;
-  const std::string aside = role(raw_name(last_part(t.identity)) + "_pg_squash_old");
+  const std::string aside = role(aside_name(t.identity));
   const std::string old = parent_part(t.identity) + "." + aside;
   rebuilt_[*ts] = aside;
   drop(*ts);
@@ -650,7 +681,7 @@ void Builder::relabel_enum(const Object& s, const Object& t) {
     const Object* p = dst_.primary(d);
     if (!p || p->kind != "table") drop(d);
   }
-  const std::string aside = role(raw_name(last_part(t.identity)) + "_pg_squash_old");
+  const std::string aside = role(aside_name(t.identity));
   renames_.push_back({"ALTER TYPE " + t.identity + " RENAME TO " + aside, ""});
   rename_steps_.push_back(std::nullopt);
   create(*ss);
@@ -894,7 +925,8 @@ void Builder::changed(const Object& s, const Object& t) {
   if ((k == "function" || k == "procedure") &&
       only(keys,
            {"comment", "owner", "acl", "body", "volatility", "strict", "leakproof", "parallel",
-            "cost", "rows", "security_definer", "config", "language", "support", "window"})) {
+            "cost", "rows", "security_definer", "config", "language", "support"})) {
+    // ("window" is not here: PostgreSQL cannot change a routine's kind in place.)
     // CREATE OR REPLACE keeps what depends on it.
     if (auto step = src_.step_of(k, s.identity)) {
       std::string sql = src_.plan.steps()[*step].sql.front();

@@ -235,6 +235,18 @@ bool is_secret_key(std::string_view key) {
          k.find("secret") != std::string::npos;
 }
 
+bool is_secret_option(std::string_view key, bool user_mapping) {
+  const std::string k = lower(key);
+  if (user_mapping)
+    return !(k == "user" || k == "username" || k == "password_required" || k == "sslcert" ||
+             k == "sslkey" || k == "sslrootcert");
+  if (is_secret_key(k)) return true;
+  for (std::string_view word :
+       {"token", "credential", "passphrase", "private", "apikey", "api_key", "access_key", "auth"})
+    if (k.find(word) != std::string::npos) return true;
+  return false;
+}
+
 Conninfo parse_conninfo(std::string_view text) {
   for (std::string_view prefix : {"postgresql://", "postgres://"})
     if (text.substr(0, prefix.size()) == prefix) return parse_uri(text, prefix.size());

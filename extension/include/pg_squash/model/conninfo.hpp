@@ -16,6 +16,15 @@ namespace squash::model {
 // Case-insensitive.
 bool is_secret_key(std::string_view key);
 
+// An option of a foreign-data wrapper, server or foreign table (user_mapping false) or of a
+// user mapping (true) whose value must stay out of a snapshot. Wrappers name credentials in
+// many ways (token, api_key, access_key_id, private_key, passphrase, credentials, ...), so
+// beyond is_secret_key any name with one of those words counts; a user mapping exists to
+// hold credentials, so every option of one is secret but user/username and the
+// non-secret postgres_fdw switches and file paths (password_required, sslcert, sslkey,
+// sslrootcert). Case-insensitive; errs on the side of hiding.
+bool is_secret_option(std::string_view key, bool user_mapping);
+
 struct Conninfo {
   bool ok = false;    // false: not a connection string libpq would accept
   std::string error;  // why, without any value from the text
