@@ -299,6 +299,7 @@ void Plan::comment(Step& s, const model::Object& o, const std::string& target) {
                                           "MATERIALIZED VIEW ",
                                           "FOREIGN TABLE ",
                                           "EVENT TRIGGER ",
+                                          "LANGUAGE ",
                                           "PUBLICATION ",
                                           "SUBSCRIPTION "};
   bool labelled = false;
