@@ -22,15 +22,6 @@ namespace squash::catalog {
 
 namespace {
 
-std::string option_literal(std::string_view v) {
-  std::string out = "'";
-  for (char c : v) {
-    if (c == '\'') out += '\'';
-    out += c;
-  }
-  return out + "'";
-}
-
 // (options, secret option names) of an options array ("{host=a,password=x}").
 std::pair<std::string, std::string> fdw_options(std::string_view array_text, bool user_mapping) {
   std::vector<std::string> plain, secret;
@@ -42,7 +33,7 @@ std::pair<std::string, std::string> fdw_options(std::string_view array_text, boo
       continue;
     }
     plain.push_back(quote(key) + " " +
-                    option_literal(eq == std::string::npos ? "" : item.substr(eq + 1)));
+                    quote_literal(eq == std::string::npos ? "" : item.substr(eq + 1)));
   }
   std::sort(plain.begin(), plain.end());
   std::sort(secret.begin(), secret.end());

@@ -54,76 +54,22 @@ std::string with_options(const std::string& rendered) {
   return out;
 }
 
-const char* privilege_name(char letter) {
-  switch (letter) {
-    case 'a':
-      return "INSERT";
-    case 'r':
-      return "SELECT";
-    case 'w':
-      return "UPDATE";
-    case 'd':
-      return "DELETE";
-    case 'D':
-      return "TRUNCATE";
-    case 'x':
-      return "REFERENCES";
-    case 't':
-      return "TRIGGER";
-    case 'X':
-      return "EXECUTE";
-    case 'U':
-      return "USAGE";
-    case 'C':
-      return "CREATE";
-    case 'c':
-      return "CONNECT";
-    case 'T':
-      return "TEMPORARY";
-    case 'm':
-      return "MAINTAIN";
-    case 's':
-      return "SET";
-    case 'A':
-      return "ALTER SYSTEM";
-    default:
-      return nullptr;
-  }
-}
-
 // GRANT statements for rendered ACL lines ("grantee=arw*"), on `on` (e.g. "TABLE public.t"),
 // optionally for one column; lines of the grantees in `skip` are left out.
 void grants(std::vector<std::string>& out, const std::string& acl, const std::string& on,
             const std::string& column = {}, const std::vector<std::string>& skip = {}) {
-  size_t start = 0;
-  while (start < acl.size()) {
-    size_t end = acl.find('\n', start);
-    if (end == std::string::npos) end = acl.size();
-    const std::string line = acl.substr(start, end - start);
-    start = end + 1;
-    const size_t eq = line.rfind('=');
-    if (eq == std::string::npos) continue;
-    const std::string grantee = line.substr(0, eq);
-    if (std::find(skip.begin(), skip.end(), grantee) != skip.end()) continue;
-    std::vector<std::string> plain, with_option;
-    const std::string letters = line.substr(eq + 1);
-    for (size_t k = 0; k < letters.size(); k++) {
-      const char* name = privilege_name(letters[k]);
-      const bool option = k + 1 < letters.size() && letters[k + 1] == '*';
-      if (option) k++;
-      if (!name) continue;
-      std::string p = name;
-      if (!column.empty()) p += " (" + column + ")";
-      (option ? with_option : plain).push_back(std::move(p));
-    }
-    auto join = [](const std::vector<std::string>& v) {
-      std::string s;
-      for (const std::string& x : v) s += (s.empty() ? "" : ", ") + x;
-      return s;
-    };
-    if (!plain.empty()) out.push_back("GRANT " + join(plain) + " ON " + on + " TO " + grantee);
-    if (!with_option.empty())
-      out.push_back("GRANT " + join(with_option) + " ON " + on + " TO " + grantee +
+  auto list = [&](const std::vector<std::string>& privileges) {
+    std::string s;
+    for (const std::string& p : privileges)
+      s += (s.empty() ? "" : ", ") + p + (column.empty() ? "" : " (" + column + ")");
+    return s;
+  };
+  for (const AclLine& l : parse_acl(acl)) {
+    if (std::find(skip.begin(), skip.end(), l.grantee) != skip.end()) continue;
+    if (!l.plain.empty())
+      out.push_back("GRANT " + list(l.plain) + " ON " + on + " TO " + l.grantee);
+    if (!l.with_option.empty())
+      out.push_back("GRANT " + list(l.with_option) + " ON " + on + " TO " + l.grantee +
                     " WITH GRANT OPTION");
   }
 }

@@ -187,8 +187,49 @@ std::string unquote_ident(std::string_view quoted) {
   return out;
 }
 
-std::vector<std::string> acl_grantees(std::string_view acl) {
-  std::vector<std::string> out;
+namespace {
+
+const char* privilege_name(char letter) {
+  switch (letter) {
+    case 'a':
+      return "INSERT";
+    case 'r':
+      return "SELECT";
+    case 'w':
+      return "UPDATE";
+    case 'd':
+      return "DELETE";
+    case 'D':
+      return "TRUNCATE";
+    case 'x':
+      return "REFERENCES";
+    case 't':
+      return "TRIGGER";
+    case 'X':
+      return "EXECUTE";
+    case 'U':
+      return "USAGE";
+    case 'C':
+      return "CREATE";
+    case 'c':
+      return "CONNECT";
+    case 'T':
+      return "TEMPORARY";
+    case 'm':
+      return "MAINTAIN";
+    case 's':
+      return "SET";
+    case 'A':
+      return "ALTER SYSTEM";
+    default:
+      return nullptr;
+  }
+}
+
+}  // namespace
+
+std::vector<AclLine> parse_acl(std::string_view acl) {
+  std::vector<AclLine> out;
   size_t start = 0;
   while (start < acl.size()) {
     size_t end = acl.find('\n', start);
@@ -198,9 +239,22 @@ std::vector<std::string> acl_grantees(std::string_view acl) {
     // A quoted grantee may hold '=': the privileges follow the last one.
     const size_t eq = line.rfind('=');
     if (eq == std::string_view::npos || eq == 0) continue;
-    const std::string_view grantee = line.substr(0, eq);
-    if (grantee != "PUBLIC") out.emplace_back(grantee);
+    AclLine l{std::string(line.substr(0, eq)), {}, {}};
+    for (size_t k = eq + 1; k < line.size(); k++) {
+      const char* name = privilege_name(line[k]);
+      const bool option = k + 1 < line.size() && line[k + 1] == '*';
+      if (option) k++;
+      if (name) (option ? l.with_option : l.plain).emplace_back(name);
+    }
+    out.push_back(std::move(l));
   }
+  return out;
+}
+
+std::vector<std::string> acl_grantees(std::string_view acl) {
+  std::vector<std::string> out;
+  for (AclLine& l : parse_acl(acl))
+    if (l.grantee != "PUBLIC") out.push_back(std::move(l.grantee));
   return out;
 }
 

@@ -101,8 +101,16 @@ std::string comment_text(const std::string& text);
 // The name an identifier quote_ident wrote stands for: "My ""x""" -> My "x", abc -> abc.
 std::string unquote_ident(std::string_view quoted);
 
-// The roles a rendered ACL ("grantee=privileges" lines, grantees quoted) grants to, as
-// written (quoted); PUBLIC is not a role and is left out.
+// One line of a rendered ACL ("grantee=privileges", grantee quoted, '*' after a privilege
+// held WITH GRANT OPTION): the grantee as written and the privileges as SQL words.
+struct AclLine {
+  std::string grantee;
+  std::vector<std::string> plain, with_option;
+};
+std::vector<AclLine> parse_acl(std::string_view acl);
+
+// The roles a rendered ACL grants to, as written (quoted); PUBLIC is not a role and is
+// left out.
 std::vector<std::string> acl_grantees(std::string_view acl);
 
 }  // namespace squash::generator
