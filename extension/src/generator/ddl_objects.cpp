@@ -797,6 +797,12 @@ void Plan::add_seeds() {
 }
 
 void Plan::find_deferred_defaults() {
+  // Most schemas have no default that calls anything but a sequence: no graph to build.
+  auto candidate = [](const std::pair<ObjectKey, ObjectKey>& d) {
+    return d.first.kind == "column default" && d.second.kind != "table" &&
+           d.second.kind != "sequence";
+  };
+  if (std::none_of(facts_.depends.begin(), facts_.depends.end(), candidate)) return;
   std::map<ObjectKey, std::vector<const ObjectKey*>> refs;
   for (const auto& [dependent, referenced] : facts_.depends) refs[dependent].push_back(&referenced);
   // Tables each object reaches through pg_depend, memoized: defaults mostly call the same few
@@ -821,10 +827,9 @@ void Plan::find_deferred_defaults() {
     }
     return out;
   };
-  for (const auto& [dependent, referenced] : facts_.depends) {
-    if (dependent.kind != "column default" || referenced.kind == "table" ||
-        referenced.kind == "sequence")
-      continue;
+  for (const auto& d : facts_.depends) {
+    if (!candidate(d)) continue;
+    const auto& [dependent, referenced] = d;
     const model::Object* column = find("column", dependent.identity);
     if (!column || !attr(*column, "default") || attr(*column, "generated")) continue;
     if (tables_reached(referenced).count(parent_part(dependent.identity)))
