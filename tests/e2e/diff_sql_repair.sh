@@ -190,6 +190,17 @@ repair_case domain_owner "ALTER DOMAIN rp.code OWNER TO repair_other"
 repair_case enum_label_extra "ALTER TYPE rp.mood ADD VALUE 'extreme'"
 repair_case enum_owner "ALTER TYPE rp.mood OWNER TO repair_other"
 repair_case composite_comment "COMMENT ON TYPE rp.pair IS 'two things'"
+repair_case base_type_set "ALTER TYPE rp.myint SET (RECEIVE = NONE, SEND = NONE)"
+repair_case base_type_storage "ALTER TYPE rp.mytext SET (STORAGE = main)"
+repair_case base_type_comment "COMMENT ON TYPE rp.myint IS 'int4 again'"
+repair_case base_type_recreated \
+  "DROP TYPE rp.mytext CASCADE; CREATE TYPE rp.mytext;
+   CREATE FUNCTION rp.mytext_in(cstring) RETURNS rp.mytext AS 'textin' LANGUAGE internal IMMUTABLE STRICT;
+   CREATE FUNCTION rp.mytext_out(rp.mytext) RETURNS cstring AS 'textout' LANGUAGE internal IMMUTABLE STRICT;
+   CREATE TYPE rp.mytext (INPUT = rp.mytext_in, OUTPUT = rp.mytext_out, INTERNALLENGTH = VARIABLE,
+     STORAGE = extended, CATEGORY = 'U')" "base type rp.mytext dropped and created again"
+repair_case shell_type_lost "DROP TYPE rp.lonely"
+repair_case shell_type_comment "COMMENT ON TYPE rp.lonely IS 'alone'"
 repair_case view_column_grant "GRANT SELECT (name) ON rp.parent_names TO repair_other"
 repair_case view_column_default "ALTER VIEW rp.parent_names ALTER COLUMN score SET DEFAULT 0"
 repair_case view_column_comment "COMMENT ON COLUMN rp.parent_names.name IS 'shown'"

@@ -169,8 +169,9 @@ is "$(q -d gen_kinds_alembic -c "SELECT public.group_concat(x ORDER BY x) FROM u
 is "$(q -d gen_kinds_sql -c "SELECT oprname FROM pg_operator WHERE oprcode = 0 AND oprnamespace = 'k'::regnamespace ORDER BY 1" | tr '\n' ' ')" \
   ">>> @!@ " "kinds: both shell operators exist in the rebuilt database"
 
-# (4) Access methods, languages, transforms, conversions, operator families and classes and
-# text search objects, each used by something; then the same with owners and grants.
+# (4) Access methods, languages, transforms, conversions, operator families and classes,
+# text search objects, base and shell types, each used by something; then the same with
+# owners and grants.
 new_database gen_kinds_b
 psql -X -q -v ON_ERROR_STOP=1 -d gen_kinds_b -f "$SQUASH_SRC/tests/fixtures/generate/catalog_kinds_b.sql" \
   >"$work/kinds_b.log" 2>&1
@@ -198,6 +199,8 @@ ALTER OPERATOR FAMILY kb.fam USING btree OWNER TO gen_kinds_b_owner;
 ALTER OPERATOR CLASS kb.int_ops USING btree OWNER TO gen_kinds_b_owner;
 ALTER TEXT SEARCH DICTIONARY kb.stop OWNER TO gen_kinds_b_owner;
 ALTER TEXT SEARCH CONFIGURATION kb.cfg OWNER TO gen_kinds_b_owner;
+ALTER TYPE kb.mytext OWNER TO gen_kinds_b_owner;
+ALTER TYPE kb.lonely OWNER TO gen_kinds_b_owner;
 SQL
 q -d gen_kinds_b -c "SELECT squash_generate_migration(format => 'sql', with_owners => true)" \
   >"$work/kinds_b_owners.sql"

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Access methods, languages, transforms, conversions, operator families and classes and
-# text search objects (tests/fixtures/generate/catalog_kinds_b.sql) keep the fingerprint's
-# invariances: (a) a pg_dump -Fc | pg_restore into a database where every OID differs,
-# (b) the schema dump applied in other creation orders, (c) a non-superuser squash_admin
-# member reading, (d) no parallel worker (max_parallel_workers = 0), (e) JSON export and
-# import. No identity or attribute holds an OID of the source.
+# Access methods, languages, transforms, conversions, operator families and classes, text
+# search objects, base and shell types (tests/fixtures/generate/catalog_kinds_b.sql) keep the
+# fingerprint's invariances: (a) a pg_dump -Fc | pg_restore into a database where every OID
+# differs, (b) the schema dump applied in other creation orders, (c) a non-superuser
+# squash_admin member reading, (d) no parallel worker (max_parallel_workers = 0), (e) JSON
+# export and import. No identity or attribute holds an OID of the source.
 source "$(dirname "$0")/lib/tap.bash"
 work=$(mktemp -d /tmp/e2e_kinds_b.XXXXXX)
 chmod 755 "$work"
@@ -24,7 +24,7 @@ diff_rows() {  # diff_rows DB LABEL [LABEL2]: squash_diff rows (LABEL2 or the li
 }
 kinds_sql="'access method', 'language', 'transform', 'conversion', 'operator family',
   'operator class', 'text search parser', 'text search template', 'text search dictionary',
-  'text search configuration'"
+  'text search configuration', 'base type', 'shell type'"
 
 new_database $src
 psql -X -q -v ON_ERROR_STOP=1 -d $src -f "$SQUASH_SRC/tests/fixtures/generate/catalog_kinds_b.sql" \
@@ -42,7 +42,7 @@ is "$(q -d $src -c "SELECT count(*) FROM jsonb_array_elements(squash_snapshot_ex
 is "$(q -d $src -c "SELECT string_agg(DISTINCT o->>'kind', ', ' ORDER BY o->>'kind')
       FROM jsonb_array_elements(squash_snapshot_export('src')->'objects') o
       WHERE o->>'kind' IN ($kinds_sql)")" \
-  "access method, conversion, language, operator class, operator family, text search configuration, text search dictionary, text search parser, text search template, transform" \
+  "access method, base type, conversion, language, operator class, operator family, shell type, text search configuration, text search dictionary, text search parser, text search template, transform" \
   "every kind is in the snapshot"
 oids=$(q -d $src -c "SELECT string_agg(oid::text, '|') FROM (
   SELECT oid FROM pg_am WHERE oid >= 16384 UNION ALL SELECT oid FROM pg_language WHERE oid >= 16384
@@ -113,6 +113,9 @@ for section in (pre, post):
                 cur.execute("RELEASE SAVEPOINT entry")
             except psycopg2.Error as e:
                 cur.execute("ROLLBACK TO SAVEPOINT entry")
+                # A C or internal function returning a type not made yet makes its shell.
+                if e.pgcode == "42710" and "; Type: SHELL TYPE;" in block.splitlines()[0]:
+                    continue
                 deferred.append(block)
                 errors.append(block.splitlines()[0] + ": " + str(e).splitlines()[0])
         if len(deferred) == len(pending):

@@ -80,7 +80,7 @@ SELECT pg_temp.change_is('CREATE TYPE app.fr AS RANGE (subtype = float8)',
   'range type', 'app.fr', 'added', 'subtype double precision',
   'a range type is modelled (its constructors and multirange type come with it)');
 SELECT pg_temp.change_is('CREATE TYPE app.shell_only',
-  'unmodelled', 'app.shell_only', 'added', 'catalog pg_type', 'a shell type is still unmodelled');
+  'shell type', 'app.shell_only', 'added', 'owner ', 'a shell type is modelled');
 
 SELECT * FROM finish();
 ROLLBACK;

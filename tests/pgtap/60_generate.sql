@@ -127,17 +127,21 @@ SELECT matches(squash_generate_migration(format => 'sql', schemas => '{gen_app}'
   'and a table grant to PUBLIC');
 
 -- What cannot be expressed is refused unless allow_partial, and then listed at the top.
-CREATE TYPE gen_app.my_shell;
+-- A range type with a canonical function (made on a shell type, from a built-in symbol).
+CREATE TYPE gen_app.canon_range;
+CREATE FUNCTION gen_app.canon(gen_app.canon_range) RETURNS gen_app.canon_range
+  AS 'int4range_canonical' LANGUAGE internal IMMUTABLE STRICT;
+CREATE TYPE gen_app.canon_range AS RANGE (SUBTYPE = integer, CANONICAL = gen_app.canon);
 SELECT throws_ok($$SELECT squash_generate_migration(schemas => '{gen_app}')$$, '0A000',
-  'pg_squash: 1 object(s) cannot be expressed in the squashed revision: gen_app.my_shell (shell type)',
-  'an unmodelled object is refused, named');
+  'pg_squash: 1 object(s) cannot be expressed in the squashed revision: range type gen_app.canon_range (canonical function gen_app.canon)',
+  'an object the generator cannot write is refused, named');
 SELECT lives_ok($$SELECT squash_generate_migration(schemas => '{gen_app}', allow_partial => true)$$,
   'allow_partial => true generates anyway');
 SELECT matches(squash_generate_migration(format => 'sql', schemas => '{gen_app}', allow_partial => true),
-  E'^-- pg_squash[^\n]*\n(--[^\n]*\n)*-- WARNING: 1 object\\(s\\) cannot be expressed and are NOT created by this script:\n--   gen_app.my_shell \\(shell type\\)\n',
+  E'^-- pg_squash[^\n]*\n(--[^\n]*\n)*-- WARNING: 1 object\\(s\\) cannot be expressed and are NOT created by this script:\n--   range type gen_app.canon_range \\(canonical function gen_app.canon\\)\n',
   'the sql script lists it as a warning at its top');
 SELECT matches(squash_generate_migration(schemas => '{gen_app}', allow_partial => true),
-  E'\n# WARNING: 1 object\\(s\\) cannot be expressed and are NOT created by this revision:\n#   gen_app.my_shell \\(shell type\\)\n',
+  E'\n# WARNING: 1 object\\(s\\) cannot be expressed and are NOT created by this revision:\n#   range type gen_app.canon_range \\(canonical function gen_app.canon\\)\n',
   'so does the alembic file');
 
 SELECT * FROM finish();

@@ -1,9 +1,9 @@
 // User-defined types (pg_type): enums (labels in order), domains (base type, default,
 // NOT NULL, named constraints, collation), composite types (attributes in order) and range
 // types (subtype, its operator class and collation, canonical and subtype_diff functions,
-// the multirange type's name). Base and shell types are recorded as unmodelled; array
-// types, multirange types and the row types of tables are implicit and never objects of
-// their own.
+// the multirange type's name), base types (every CREATE TYPE option, support functions as
+// regprocedure prints them) and shell types. Array types, multirange types and the row
+// types of tables are implicit and never objects of their own.
 #include <unordered_map>
 #include <unordered_set>
 
@@ -16,25 +16,74 @@ extern "C" {
 
 namespace squash::catalog {
 
+namespace {
+
+struct Type {
+  Oid oid = 0, nsp = 0, owner = 0, base = 0, collation = 0, relid = 0;
+  std::string name;
+  char typtype = '\0';
+  int32_t typmod = -1;
+  bool not_null = false;
+  Value acl, default_bin;
+  // Base types only.
+  int16_t len = 0;
+  bool byval = false, preferred = false;
+  char align = 'i', storage = 'p', category = 'U', delim = ',';
+  Oid elem = 0;
+  Oid procs[8] = {0, 0, 0, 0, 0, 0, 0, 0};  // in the order of kBaseProcs
+  Value default_text;
+};
+
+// The option names of CREATE TYPE for a base type's support functions, in Type::procs order.
+const char* const kBaseProcs[8] = {"input",     "output",     "receive", "send",
+                                   "typmod_in", "typmod_out", "analyze", "subscript"};
+
+// A base type: every option CREATE TYPE takes, as CREATE TYPE spells it, so the generator
+// writes them back as they are. Its array type comes with it.
+void read_base_type(Context& ctx, const Type& t, const std::string& identity,
+                    const std::unordered_map<Oid, std::string>& proc_names) {
+  ObjectRef o = ctx.add("base type", identity);
+  for (int k = 0; k < 8; k++) {
+    if (t.procs[k] == 0) continue;
+    auto it = proc_names.find(t.procs[k]);
+    o.set(kBaseProcs[k], it == proc_names.end() ? std::string("???") : it->second);
+  }
+  o.set("internallength", t.len == -1 ? std::string("variable") : std::to_string(t.len));
+  o.set("passedbyvalue", bool_text(t.byval));
+  const char* align = t.align == 'c'   ? "char"
+                      : t.align == 's' ? "int2"
+                      : t.align == 'd' ? "double"
+                                       : "int4";
+  o.set("alignment", align);
+  const char* storage = t.storage == 'e'   ? "external"
+                        : t.storage == 'm' ? "main"
+                        : t.storage == 'x' ? "extended"
+                                           : "plain";
+  o.set("storage", storage);
+  o.set("category", std::string(1, t.category));
+  o.set("preferred", bool_text(t.preferred));
+  if (t.default_text) o.set("default", *t.default_text);
+  if (t.elem != 0) o.set("element", ctx.type(t.elem, kNoTypmod).name);
+  o.set("delimiter", std::string(1, t.delim));
+  o.set("collatable", bool_text(t.collation != 0));
+  ctx.attach_common(o, TypeRelationId, t.oid, t.owner, 'T', t.acl);
+}
+
+}  // namespace
+
 void read_types(Context& ctx) {
   // The types in scope, straight from pg_type: array types are implicit (each type has
   // one) and the row types of tables, views and sequences belong to them, so both are
   // left out before anything is copied.
-  struct Type {
-    Oid oid = 0, nsp = 0, owner = 0, base = 0, collation = 0, relid = 0;
-    std::string name;
-    char typtype = '\0';
-    int32_t typmod = -1;
-    bool not_null = false;
-    Value acl, default_bin;
-  };
   std::vector<Type> types;
   bool have_enums = false, have_ranges = false;
+  std::vector<Oid> base_procs;
   {
     CatalogScan scan(TypeRelationId);
     while (scan.next()) {
       const FormData_pg_type& t = scan.row<FormData_pg_type>();
       if (!ctx.in_scope(t.typnamespace)) continue;
+      // CREATE TYPE refuses array_subscript_handler: only implicit array types have it.
       if (t.typtype == 'b' && t.typsubscript == F_ARRAY_SUBSCRIPT_HANDLER) continue;
       if (t.typtype == 'c') {
         const Relation* rel = ctx.relation(t.typrelid);
@@ -55,7 +104,34 @@ void read_types(Context& ctx) {
       x.default_bin = scan.value(Anum_pg_type_typdefaultbin);
       have_enums = have_enums || t.typtype == 'e';
       have_ranges = have_ranges || t.typtype == 'r';
+      if (t.typtype == 'b') {
+        x.len = t.typlen;
+        x.byval = t.typbyval;
+        x.preferred = t.typispreferred;
+        x.align = t.typalign;
+        x.storage = t.typstorage;
+        x.category = t.typcategory;
+        x.delim = t.typdelim;
+        x.elem = t.typelem;
+        const Oid procs[8] = {t.typinput, t.typoutput, t.typreceive, t.typsend,
+                              t.typmodin, t.typmodout, t.typanalyze, t.typsubscript};
+        for (int k = 0; k < 8; k++) {
+          x.procs[k] = procs[k];
+          if (procs[k] != 0) base_procs.push_back(procs[k]);
+        }
+        x.default_text = scan.value(Anum_pg_type_typdefault);
+      }
     }
+  }
+  // Support functions of base types, as regprocedure prints them under the pinned
+  // search_path: user ones schema-qualified, pg_catalog's bare.
+  std::unordered_map<Oid, std::string> proc_names;
+  if (!base_procs.empty()) {
+    Rows p = ctx.query(
+        "SELECT u, u::pg_catalog.regprocedure::pg_catalog.text"
+        " FROM pg_catalog.unnest('" +
+        array_literal(base_procs) + "'::pg_catalog.oid[]) u");
+    for (size_t i = 0; i < p.size(); i++) proc_names[p.oid(i, 0)] = p.str(i, 1);
   }
 
   std::unordered_map<Oid, std::vector<std::string>> labels;
@@ -108,8 +184,16 @@ void read_types(Context& ctx) {
       ctx.attach_common(o, TypeRelationId, oid, t.owner, 'T', t.acl);
       continue;
     }
-    if (typtype == 'b') ctx.unmodelled.push_back({identity, "pg_type", "base type"});
-    if (typtype == 'p') ctx.unmodelled.push_back({identity, "pg_type", "shell type"});
+    if (typtype == 'b') {
+      read_base_type(ctx, t, identity, proc_names);
+      continue;
+    }
+    if (typtype == 'p') {
+      // Built-in pseudo-types live in pg_catalog: one in scope is a shell.
+      ObjectRef o = ctx.add("shell type", identity);
+      ctx.attach_common(o, TypeRelationId, oid, t.owner, 'T', t.acl);
+      continue;
+    }
     // A multirange type comes with its range type.
     if (typtype != 'e' && typtype != 'd' && typtype != 'c') continue;
     if (typtype == 'c') {

@@ -1,6 +1,7 @@
-// Objects of kinds the snapshot does not model yet: range, base and shell types, which
-// read_types.cpp finds. Each one becomes an object of kind "unmodelled" with the catalog
-// it came from, so adding or dropping one changes the fingerprint, never silently skipped.
+// Objects of kinds the snapshot does not model, should a reader find one (since base and
+// shell types are modelled, none does on PostgreSQL 14 to 17). Each one becomes an object
+// of kind "unmodelled" with the catalog it came from, so adding or dropping one changes
+// the fingerprint, never silently skipped.
 // A kind that gets modelled moves to a reader of its own (as read_aggregates.cpp) and
 // stops adding itself to ctx.unmodelled.
 #include <map>

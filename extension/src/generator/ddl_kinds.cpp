@@ -25,19 +25,6 @@ std::vector<std::string> operator_args(const std::string& identity) {
       std::string_view(identity).substr(name.size() + 1, identity.size() - name.size() - 2));
 }
 
-// The spelling of regoperator / regprocedure: no space after the commas between types.
-std::string compact_signature(const std::string& identity) {
-  const std::string name = routine_name(identity);
-  std::string out = name;
-  bool quoted = false;
-  for (size_t i = name.size(); i < identity.size(); i++) {
-    if (identity[i] == '"') quoted = !quoted;
-    if (!quoted && identity[i] == ' ' && i > 0 && identity[i - 1] == ',') continue;
-    out += identity[i];
-  }
-  return out;
-}
-
 const char* modify_keyword(const std::string& v) {
   return v == "shareable" ? "SHAREABLE" : v == "read_write" ? "READ_WRITE" : "READ_ONLY";
 }

@@ -115,6 +115,18 @@ std::string routine_name(const std::string& identity) {
   return identity;
 }
 
+std::string compact_signature(const std::string& identity) {
+  const std::string name = routine_name(identity);
+  std::string out = name;
+  bool quoted = false;
+  for (size_t i = name.size(); i < identity.size(); i++) {
+    if (identity[i] == '"') quoted = !quoted;
+    if (!quoted && identity[i] == ' ' && i > 0 && identity[i - 1] == ',') continue;
+    out += identity[i];
+  }
+  return out;
+}
+
 std::vector<std::string> split_list(std::string_view text) {
   std::vector<std::string> out;
   if (text.empty()) return out;
@@ -857,7 +869,12 @@ void Plan::add_catalog_dependencies() {
     auto a = claims_.find(dependent);
     auto b = claims_.find(referenced);
     if (a == claims_.end() || b == claims_.end() || a->second == b->second) continue;
-    steps_[a->second].after.push_back(b->second);
+    size_t first = b->second;
+    if (referenced.kind == "base type") {
+      auto io = io_shells_.find({dependent.identity, referenced.identity});
+      if (io != io_shells_.end() && dependent.kind == "function") first = io->second;
+    }
+    if (first != a->second) steps_[a->second].after.push_back(first);
   }
 }
 
@@ -878,6 +895,10 @@ void Plan::build() {
       add_enum(o);
     } else if (k == "range type") {
       add_range_type(o);
+    } else if (k == "base type") {
+      add_base_type(o);
+    } else if (k == "shell type") {
+      add_shell_type(o);
     } else if (k == "domain") {
       add_domain(o);
     } else if (k == "composite type") {
@@ -963,6 +984,7 @@ void Plan::build() {
     auto it = claims_.find(ObjectKey{n.kind, n.identity});
     if (it != claims_.end() && it->second != n.step) steps_[n.step].after.push_back(it->second);
   }
+  link_base_types();
   add_catalog_dependencies();
   add_role_check();
   std::sort(not_expressible_.begin(), not_expressible_.end());

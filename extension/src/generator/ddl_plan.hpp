@@ -85,6 +85,12 @@ class Plan {
   void add_sequence(const model::Object& o);
   void add_enum(const model::Object& o);
   void add_range_type(const model::Object& o);
+  // ddl_base_types.cpp
+  void add_base_type(const model::Object& o);
+  void add_shell_type(const model::Object& o);
+  // Orders each base type after its support functions, and meets the input/output
+  // functions' need of the type with its shell step (once every step exists).
+  void link_base_types();
   void add_domain(const model::Object& o);
   void add_composite(const model::Object& o);
   void add_routine(const model::Object& o);
@@ -144,7 +150,22 @@ class Plan {
   std::unordered_map<std::string, std::vector<const model::Object*>> columns_;  // by relation
   std::vector<size_t> table_steps_;
   std::set<std::string> deferred_defaults_;  // column identities
+  struct BaseType {
+    const model::Object* object;
+    size_t shell_step, type_step;
+  };
+  std::vector<BaseType> base_types_;
+  // (function identity, base type identity) -> the type's shell step, for the type's
+  // input, output, receive and send functions.
+  std::map<std::pair<std::string, std::string>, size_t> io_shells_;
 };
+
+// The claim of a base type's shell step (ddl_base_types.cpp): not an object of the
+// snapshot, but the same in both plans of a repair.
+inline const std::string kBaseTypeShell = "base type shell";
+// The support functions a base type names (regprocedure text); with naming_type, only
+// those whose signature names the type (input, output, receive, send).
+std::vector<std::string> base_type_functions(const model::Object& base_type, bool naming_type);
 
 // The Alembic revision's Python helpers (_run, _begin, _end, the view helpers) and a text
 // made safe for its docstring (ddl_output.cpp), for other revisions (repair.cpp).
@@ -175,5 +196,8 @@ std::string attr_or(const model::Object& o, std::string_view key, const std::str
 bool is_true(const model::Object& o, std::string_view key);
 // "public.f(integer, text)" -> "public.f"
 std::string routine_name(const std::string& identity);
+// The spelling of regoperator / regprocedure: "public.f(integer, text)" ->
+// "public.f(integer,text)".
+std::string compact_signature(const std::string& identity);
 
 }  // namespace squash::generator

@@ -21,11 +21,11 @@ namespace {
 
 // Schema objects of every user schema as (classid, objid) -> snapshot (kind, identity),
 // identities spelled exactly as the catalog reader spells them (quote_ident, format_type
-// under the same pinned search_path). Array types stand for their element type, row types
-// for their relation, view rules for their relation, domain constraints for their domain,
-// members of operator families and classes for their owner. A table column's default is an
-// object of its own ("column default"): the plan puts it in its table's step unless that
-// would close a cycle (see Plan::find_deferred_defaults).
+// under the same pinned search_path). Array types stand for their element type (a base
+// type's too), row types for their relation, view rules for their relation, domain
+// constraints for their domain, members of operator families and classes for their owner.
+// A table column's default is an object of its own ("column default"): the plan puts it in
+// its table's step unless that would close a cycle (see Plan::find_deferred_defaults).
 const char* const kObjects = R"SQL(
 WITH nsp AS (
   SELECT oid, nspname FROM pg_catalog.pg_namespace
@@ -43,7 +43,8 @@ WITH nsp AS (
 ), typ AS (
   SELECT t.oid,
     CASE WHEN e.typtype = 'e' THEN 'enum' WHEN e.typtype = 'd' THEN 'domain'
-         WHEN e.typtype IN ('r', 'm') THEN 'range type' ELSE r.kind END AS kind,
+         WHEN e.typtype IN ('r', 'm') THEN 'range type' WHEN e.typtype = 'b' THEN 'base type'
+         WHEN e.typtype = 'p' THEN 'shell type' ELSE r.kind END AS kind,
     CASE WHEN e.typtype = 'c' THEN r.ident
          -- A multirange type stands for its range type.
          WHEN e.typtype = 'm' THEN (SELECT pg_catalog.quote_ident(n2.nspname) || '.' ||
@@ -59,7 +60,7 @@ WITH nsp AS (
     THEN t.typelem ELSE t.oid END
   JOIN nsp n ON n.oid = e.typnamespace
   LEFT JOIN rel r ON r.oid = e.typrelid
-  WHERE e.typtype IN ('e', 'd', 'c', 'r', 'm')
+  WHERE e.typtype IN ('e', 'd', 'c', 'r', 'm', 'b', 'p')
 ), opc(classid, oid, kind, ident) AS (
   SELECT 'pg_catalog.pg_opfamily'::pg_catalog.regclass::pg_catalog.oid, f.oid, 'operator family',
     pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(f.opfname) || ' USING ' ||

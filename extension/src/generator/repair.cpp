@@ -92,7 +92,8 @@ Ref ref_of(const Object& o) {
     return {"MATERIALIZED VIEW " + id, "MATERIALIZED VIEW " + id, "TABLE " + id};
   if (k == "sequence") return {"SEQUENCE " + id, "SEQUENCE " + id, "SEQUENCE " + id};
   if (k == "column") return {"COLUMN " + id, "", "TABLE " + parent_part(id)};
-  if (k == "enum" || k == "composite type") return {"TYPE " + id, "TYPE " + id, "TYPE " + id};
+  if (k == "enum" || k == "composite type" || k == "base type" || k == "shell type")
+    return {"TYPE " + id, "TYPE " + id, "TYPE " + id};
   if (k == "domain") return {"DOMAIN " + id, "DOMAIN " + id, "DOMAIN " + id};
   if (k == "function") return {"FUNCTION " + id, "FUNCTION " + id, "FUNCTION " + id};
   if (k == "procedure") return {"PROCEDURE " + id, "PROCEDURE " + id, "PROCEDURE " + id};
@@ -353,6 +354,7 @@ class Builder {
   void alter(const Object* in_source, std::vector<Statement> statements);
   void alter_table(const Object& s, const Object& t);
   void alter_column(const Object* s, const Object* t);
+  void alter_base_type(const Object& s, const Object& t, const std::set<std::string>& keys);
   void alter_common(const Object& s, const Object& t, const std::set<std::string>& keys,
                     std::vector<Statement>& out);
   void acl_statements(const Object& s, const Object& t, std::vector<Statement>& out,
@@ -404,6 +406,17 @@ void Builder::drop(size_t step) {
       continue;
     }
     drop(d);
+  }
+  // A base type goes with its shell and the functions it names (DROP TYPE ... CASCADE
+  // takes its input and output functions): all are created again.
+  for (const ObjectKey& k : dst_.objects[step]) {
+    if (k.kind != "base type") continue;
+    if (auto sh = dst_.step_of(kBaseTypeShell, k.identity)) drop(*sh);
+    if (const Object* b = dst_.find("base type", k.identity))
+      for (const std::string& f : base_type_functions(*b, true))
+        for (const Object& fn : dst_.snap.objects)
+          if (fn.kind == "function" && compact_signature(fn.identity) == f)
+            if (auto fs = dst_.step_of("function", fn.identity)) drop(*fs);
   }
   // A partitioned index takes its partitions' indexes with it.
   for (const ObjectKey& k : dst_.objects[step]) {
@@ -706,6 +719,45 @@ void Builder::relabel_enum(const Object& s, const Object& t) {
   std::vector<Statement> rest;
   alter_common(s, t, changed_keys(s, t), rest);
   alter(&s, std::move(rest));
+}
+
+// What ALTER TYPE ... SET changes in place: the optional support functions and the
+// storage (but never to plain). Anything else drops the type, with its functions, and
+// creates it again: refused without allow_destructive.
+void Builder::alter_base_type(const Object& s, const Object& t, const std::set<std::string>& keys) {
+  static const std::pair<const char*, const char*> kSettable[] = {
+      {"receive", "RECEIVE"},       {"send", "SEND"},       {"typmod_in", "TYPMOD_IN"},
+      {"typmod_out", "TYPMOD_OUT"}, {"analyze", "ANALYZE"}, {"subscript", "SUBSCRIPT"}};
+  bool in_place = !(keys.count("storage") && attr_or(s, "storage", "plain") == "plain");
+  for (const std::string& k : keys) {
+    bool settable = k == "comment" || k == "owner" || k == "acl" || k == "storage";
+    for (const auto& [key, option] : kSettable) settable = settable || k == key;
+    in_place = in_place && settable;
+  }
+  if (!in_place) {
+    std::string what;
+    for (const std::string& k : keys) what += (what.empty() ? "" : ", ") + k;
+    replace(s, t);
+    if (auto ts = dst_.step_of("base type", t.identity))
+      drop_why_[*ts] = "base type " + t.identity + " dropped and created again (" + what +
+                       " changed): what uses it is dropped with it";
+    return;
+  }
+  std::vector<std::string> set;
+  for (const auto& [key, option] : kSettable)
+    if (keys.count(key)) {
+      const std::string* f = s.get(key);
+      set.push_back(std::string(option) + " = " + (f ? routine_name(*f) : "NONE"));
+    }
+  if (keys.count("storage")) set.push_back("STORAGE = " + attr_or(s, "storage", "plain"));
+  std::vector<Statement> out;
+  if (!set.empty()) {
+    std::string sql = "ALTER TYPE " + s.identity + " SET (";
+    for (size_t k = 0; k < set.size(); k++) sql += (k ? ", " : "") + set[k];
+    out.push_back({sql + ")", ""});
+  }
+  alter_common(s, t, keys, out);
+  alter(&s, std::move(out));
 }
 
 void Builder::alter_column(const Object* s, const Object* t) {
@@ -1014,6 +1066,10 @@ void Builder::changed(const Object& s, const Object& t) {
   }
   if (k == "enum" && only(keys, {"comment", "owner", "acl", "labels"})) {
     relabel_enum(s, t);
+    return;
+  }
+  if (k == "base type") {
+    alter_base_type(s, t, keys);
     return;
   }
   bool domain_alterable = k == "domain";
@@ -1413,7 +1469,7 @@ void infer_dependencies(const model::Snapshot& snapshot, CatalogFacts& facts) {
   for (const Object& o : snapshot.objects) {
     const std::string& k = o.kind;
     if (k == "table" || k == "view" || k == "materialized view" || k == "sequence" || k == "enum" ||
-        k == "domain" || k == "composite type")
+        k == "domain" || k == "composite type" || k == "base type" || k == "shell type")
       names[o.identity].push_back({k, o.identity});
     else if (k == "function" || k == "procedure" || k == "aggregate")
       names[routine_name(o.identity)].push_back({k, o.identity});
