@@ -189,9 +189,10 @@ void read_types(Context& ctx) {
       continue;
     }
     if (typtype == 'p') {
-      // Built-in pseudo-types live in pg_catalog: one in scope is a shell.
+      // Built-in pseudo-types live in pg_catalog: one in scope is a shell. A shell takes
+      // no grants: no ACL.
       ObjectRef o = ctx.add("shell type", identity);
-      ctx.attach_common(o, TypeRelationId, oid, t.owner, 'T', t.acl);
+      ctx.attach_common(o, TypeRelationId, oid, t.owner, '\0', t.acl);
       continue;
     }
     // A multirange type comes with its range type.

@@ -32,7 +32,7 @@ void Plan::add_shell_type(const model::Object& o) {
   s.sql.push_back("CREATE TYPE " + o.identity);
   s.undo.push_back("DROP TYPE " + o.identity);
   comment(s, o, "TYPE " + o.identity);
-  owner_and_acl(s, o, "TYPE", o.identity, "TYPE");
+  owner_and_acl(s, o, "TYPE", o.identity, nullptr);  // a shell takes no grants
 }
 
 void Plan::add_base_type(const model::Object& o) {

@@ -92,8 +92,9 @@ Ref ref_of(const Object& o) {
     return {"MATERIALIZED VIEW " + id, "MATERIALIZED VIEW " + id, "TABLE " + id};
   if (k == "sequence") return {"SEQUENCE " + id, "SEQUENCE " + id, "SEQUENCE " + id};
   if (k == "column") return {"COLUMN " + id, "", "TABLE " + parent_part(id)};
-  if (k == "enum" || k == "composite type" || k == "base type" || k == "shell type")
+  if (k == "enum" || k == "composite type" || k == "base type")
     return {"TYPE " + id, "TYPE " + id, "TYPE " + id};
+  if (k == "shell type") return {"TYPE " + id, "TYPE " + id, ""};
   if (k == "domain") return {"DOMAIN " + id, "DOMAIN " + id, "DOMAIN " + id};
   if (k == "function") return {"FUNCTION " + id, "FUNCTION " + id, "FUNCTION " + id};
   if (k == "procedure") return {"PROCEDURE " + id, "PROCEDURE " + id, "PROCEDURE " + id};
