@@ -10,7 +10,7 @@ SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION IF NOT EXISTS pg_squash;
 \ir 10_snapshot_helpers.inc
-SELECT plan(31);
+SELECT plan(32);
 
 CREATE SCHEMA app;
 -- app.mytext made again with other options: its functions stay the same.
@@ -109,8 +109,17 @@ SELECT is((SELECT count(*) FROM jsonb_array_elements(squash_snapshot_export('bas
 SELECT is((SELECT count(*) FROM jsonb_array_elements(squash_snapshot_export('base_check')->'objects') o
             WHERE o->>'identity' LIKE 'app._my%'), 0::bigint, 'no array type of its own');
 
--- Generator round trip in this transaction: a table uses the types and an array of one.
-CREATE TABLE app.typed (i app.myint, t app.mytext COLLATE "C", ta app.mytext[]);
+-- Generator round trip in this transaction: a table uses the types and an array of one; a
+-- type made the old way (its input function first makes the shell), a domain over it and
+-- an SQL function taking it (which needs the type complete, not its shell).
+CREATE FUNCTION app.old_in(cstring) RETURNS app.old AS 'int4in' LANGUAGE internal IMMUTABLE STRICT;
+CREATE FUNCTION app.old_out(app.old) RETURNS cstring AS 'int4out' LANGUAGE internal IMMUTABLE STRICT;
+CREATE TYPE app.old (INPUT = app.old_in, OUTPUT = app.old_out, INTERNALLENGTH = 4, PASSEDBYVALUE,
+  ALIGNMENT = int4, DEFAULT = 42);
+CREATE DOMAIN app.old_dom AS app.old;
+CREATE FUNCTION app.same(app.old) RETURNS app.old LANGUAGE sql IMMUTABLE AS 'SELECT $1';
+CREATE TABLE app.typed (i app.myint, t app.mytext COLLATE "C", ta app.mytext[], o app.old_dom,
+  oa app.old[]);
 CREATE TEMP TABLE gen AS SELECT squash_generate_migration(format => 'sql', schemas => '{app}') AS sql,
   squash_generate_migration(schemas => '{app}') AS py, squash_fingerprint('{app}') AS fp;
 CREATE FUNCTION pg_temp.before(a text, b text) RETURNS boolean LANGUAGE sql AS
@@ -120,6 +129,9 @@ SELECT ok(pg_temp.before(E'CREATE TYPE app.myint;\n', 'CREATE FUNCTION app.myint
       AND pg_temp.before('CREATE FUNCTION app.myint_out(app.myint)', 'CREATE TYPE app.myint ('),
   'the shell, then its functions, then the type');
 SELECT ok(pg_temp.before('CREATE TYPE app.mytext (', 'CREATE TABLE app.typed'), 'the table after the type');
+SELECT ok(pg_temp.before('CREATE TYPE app.old (', 'CREATE FUNCTION app.same(app.old)')
+      AND pg_temp.before('CREATE TYPE app.old (', 'CREATE DOMAIN app.old_dom'),
+  'an SQL function and a domain after the complete type');
 SELECT matches((SELECT py FROM gen),
   'def downgrade\(\):.*DROP TABLE app\.typed.*DROP TYPE app\.mytext CASCADE.*DROP FUNCTION IF EXISTS app\.mytext_in2\(cstring\).*DROP TYPE IF EXISTS app\.mytext\M',
   'the downgrade drops the table, the type with CASCADE, then what CASCADE may have taken');
