@@ -84,6 +84,49 @@ std::string identity_options(const std::string& text) {
   return text.substr(0, as) + text.substr(start);
 }
 
+// Settings whose value is a list the server stores with each element quoted as an
+// identifier where needed (GUC_LIST_QUOTE).
+bool quoted_list_setting(const std::string& name) {
+  return name == "search_path" || name == "temp_tablespaces" || name == "local_preload_libraries" ||
+         name == "session_preload_libraries" || name == "shared_preload_libraries" ||
+         name == "unix_socket_directories";
+}
+
+// Such a list written back as one literal per element: written as identifiers, an empty
+// element ("") is an error and a long one is truncated to NAMEDATALEN.
+std::string quoted_list_value(const std::string& value) {
+  std::vector<std::string> items;
+  size_t i = 0;
+  while (i < value.size()) {
+    while (i < value.size() && (value[i] == ' ' || value[i] == ',')) i++;
+    if (i >= value.size()) break;
+    std::string item;
+    if (value[i] == '"') {
+      for (i++; i < value.size(); i++) {
+        if (value[i] == '"') {
+          if (i + 1 < value.size() && value[i + 1] == '"') {
+            item += '"';
+            i++;
+          } else {
+            i++;
+            break;
+          }
+        } else {
+          item += value[i];
+        }
+      }
+    } else {
+      while (i < value.size() && value[i] != ',') item += value[i++];
+      while (!item.empty() && item.back() == ' ') item.pop_back();
+    }
+    items.push_back(sql_literal(item));
+  }
+  if (items.empty()) return "''";
+  std::string out;
+  for (const std::string& item : items) out += (out.empty() ? "" : ", ") + item;
+  return out;
+}
+
 // Strips a suffix from text when present; returns whether it did.
 bool strip_suffix(std::string& text, const std::string& suffix) {
   if (text.size() >= suffix.size() &&
@@ -125,6 +168,12 @@ std::string compact_signature(const std::string& identity) {
     out += identity[i];
   }
   return out;
+}
+
+std::string procedure_ref(const std::string& identity) {
+  const std::string name = routine_name(identity);
+  if (identity.size() <= name.size() + 2) return identity;  // no arguments
+  return name + "(IN " + identity.substr(name.size() + 1);
 }
 
 std::vector<std::string> split_list(std::string_view text) {
@@ -443,12 +492,7 @@ void Plan::add_routine(const model::Object& o) {
       if (eq == std::string::npos) continue;
       const std::string name = item.substr(0, eq), value = item.substr(eq + 1);
       sql += "\n    SET " + name + " TO ";
-      if (name == "search_path" || name == "temp_tablespaces") {
-        // A list whose elements the server stored quoted where needed: as they are.
-        sql += value.empty() || value == "\"\"" ? "''" : value;
-      } else {
-        sql += sql_literal(value);
-      }
+      sql += quoted_list_setting(name) ? quoted_list_value(value) : sql_literal(value);
     }
   }
   const std::string body = attr_or(o, "body", "");
@@ -460,9 +504,10 @@ void Plan::add_routine(const model::Object& o) {
     sql += "\n    AS " + dollar_quote(body);
   }
   s.sql.push_back(std::move(sql));
-  s.undo.push_back(std::string("DROP ") + word + " " + o.identity);
-  comment(s, o, std::string(word) + " " + o.identity);
-  owner_and_acl(s, o, word, o.identity, word);
+  const std::string ref = procedure ? procedure_ref(o.identity) : o.identity;
+  s.undo.push_back(std::string("DROP ") + word + " " + ref);
+  comment(s, o, std::string(word) + " " + ref);
+  owner_and_acl(s, o, word, ref, word);
 }
 
 void Plan::add_table(const model::Object& o) {
@@ -503,6 +548,30 @@ void Plan::add_table(const model::Object& o) {
     return nullptr;
   };
 
+  // INHERITS puts the parents' columns first. A child whose columns are all its own but in
+  // another order (made, then ALTER TABLE ... INHERIT) is made so again; one with a column
+  // only inherited in another order cannot be (see README).
+  bool attach_parents = false;
+  if (!parents.empty() && !of_type && !partition_of) {
+    bool all_local = true;
+    for (const model::Object* c : columns)
+      all_local = all_local && !(is_true(*c, "inherited") && !is_true(*c, "local"));
+    std::vector<std::string> inherits_order;
+    auto add_name = [&](const std::string& name) {
+      if (std::find(inherits_order.begin(), inherits_order.end(), name) == inherits_order.end())
+        inherits_order.push_back(name);
+    };
+    for (const std::string& p : parents) {
+      if (const model::Object* order = find("column order", p))
+        for (const std::string& name : split_list(attr_or(*order, "columns", ""))) add_name(name);
+    }
+    for (const model::Object* c : columns) add_name(last_part(c->identity));
+    bool same = inherits_order.size() == columns.size();
+    for (size_t k = 0; same && k < columns.size(); k++)
+      same = inherits_order[k] == last_part(columns[k]->identity);
+    attach_parents = all_local && !same;
+  }
+
   std::vector<std::string> definitions, alters;
   std::vector<const model::Object*> deferred;
   const std::string only = "ALTER TABLE ONLY " + t;
@@ -540,7 +609,11 @@ void Plan::add_table(const model::Object& o) {
     } else {
       std::string d = name + " " + attr_or(c, "type", "text");
       if (const std::string* coll = attr(c, "collation")) d += " COLLATE " + *coll;
-      if (generated) d += " GENERATED ALWAYS AS (" + reparseable(*generated) + ") STORED";
+      // A parent's generated column gives the child its expression; PostgreSQL refuses
+      // one written for the child too.
+      const model::Object* pc = generated && !attach_parents ? parent_column(name) : nullptr;
+      if (generated && !(pc && attr(*pc, "generated")))
+        d += " GENERATED ALWAYS AS (" + reparseable(*generated) + ") STORED";
       if (identity) {
         d += std::string(" GENERATED ") + (*identity == "always" ? "ALWAYS" : "BY DEFAULT") +
              " AS IDENTITY";
@@ -572,12 +645,14 @@ void Plan::add_table(const model::Object& o) {
       sql += (k ? ",\n    " : "\n    ") + definitions[k];
     sql += definitions.empty() ? ")" : "\n)";
   }
-  if (inherits) sql += " INHERITS (" + *inherits + ")";
+  if (inherits && !attach_parents) sql += " INHERITS (" + *inherits + ")";
   if (const std::string* key = attr(o, "partition_key")) sql += " PARTITION BY " + *key;
   if (const std::string* am = attr(o, "access_method")) sql += " USING " + *am;
   if (const std::string* opts = attr(o, "options"))
     if (!opts->empty()) sql += " WITH (" + with_options(*opts) + ")";
   s.sql.push_back(std::move(sql));
+  if (attach_parents)
+    for (const std::string& p : parents) s.sql.push_back("ALTER TABLE " + t + " INHERIT " + p);
   for (std::string& a : alters) s.sql.push_back(std::move(a));
   // A partition is built as a table of its own, then attached: its column order stays its
   // own, and the parent's indexes and constraints (added later) reach it as they do live.
@@ -669,16 +744,32 @@ void Plan::add_index(const model::Object& o) {
   const std::string name = last_part(o.identity);
   need(i, "table", table);
   need(i, "materialized view", table);
+  // A partition without an index attached to this one means it was made ON ONLY (and is
+  // invalid until each has one): made so again, with the partitions' indexes (made first)
+  // attached one by one, instead of recursing into every partition.
+  const auto children = index_partitions_.find(o.identity);
+  bool only = false;
+  if (auto parts = table_partitions_.find(table); parts != table_partitions_.end())
+    for (const std::string& part : parts->second) {
+      bool covered = false;
+      if (children != index_partitions_.end())
+        for (const model::Object* c : children->second)
+          covered = covered || attr_or(*c, "table", "") == part;
+      only = only || !covered;
+    }
   std::string sql = "CREATE ";
   if (is_true(o, "unique")) sql += "UNIQUE ";
-  sql += "INDEX " + name + " ON " + table + " USING " + attr_or(o, "method", "btree") + " (" +
-         reparseable(attr_or(o, "columns", "")) + ")";
+  sql += "INDEX " + name + " ON " + (only ? "ONLY " : "") + table + " USING " +
+         attr_or(o, "method", "btree") + " (" + reparseable(attr_or(o, "columns", "")) + ")";
   if (const std::string* inc = attr(o, "include")) sql += " INCLUDE (" + *inc + ")";
   if (is_true(o, "nulls_not_distinct")) sql += " NULLS NOT DISTINCT";
   if (const std::string* opts = attr(o, "options"))
     if (!opts->empty()) sql += " WITH (" + with_options(*opts) + ")";
   if (const std::string* pred = attr(o, "predicate")) sql += " WHERE " + reparseable(*pred);
   s.sql.push_back(std::move(sql));
+  if (only && children != index_partitions_.end())
+    for (const model::Object* c : children->second)
+      s.sql.push_back("ALTER INDEX " + o.identity + " ATTACH PARTITION " + c->identity);
   if (const std::string* p = attr(o, "partition_of")) needs_.push_back({i, "\x01index-parent", *p});
   comment(s, o, "INDEX " + o.identity);
   if (is_true(o, "clustered")) s.sql.push_back("ALTER TABLE " + table + " CLUSTER ON " + name);
@@ -879,8 +970,12 @@ void Plan::add_catalog_dependencies() {
 }
 
 void Plan::build() {
-  for (const model::Object& o : snapshot_.objects)
+  for (const model::Object& o : snapshot_.objects) {
     if (o.kind == "column") columns_[parent_part(o.identity)].push_back(&o);
+    const std::string* partition_of = attr(o, "partition_of");
+    if (partition_of && o.kind == "table") table_partitions_[*partition_of].push_back(o.identity);
+    if (partition_of && o.kind == "index") index_partitions_[*partition_of].push_back(&o);
+  }
   find_deferred_defaults();
 
   for (const model::Object& o : snapshot_.objects) {

@@ -149,6 +149,10 @@ class Plan {
   std::vector<Need> needs_;
   std::unordered_map<std::string, std::vector<const model::Object*>> columns_;  // by relation
   std::vector<size_t> table_steps_;
+  // Partitioned table -> its partitions that are tables; partitioned index -> the indexes
+  // attached to it.
+  std::unordered_map<std::string, std::vector<std::string>> table_partitions_;
+  std::unordered_map<std::string, std::vector<const model::Object*>> index_partitions_;
   std::set<std::string> deferred_defaults_;  // column identities
   struct BaseType {
     const model::Object* object;
@@ -199,5 +203,9 @@ std::string routine_name(const std::string& identity);
 // The spelling of regoperator / regprocedure: "public.f(integer, text)" ->
 // "public.f(integer,text)".
 std::string compact_signature(const std::string& identity);
+// "public.p(integer, text)" -> "public.p(IN integer, text)": a procedure's argument list
+// without a mode may also match another procedure's list with its OUT arguments; an
+// explicit IN matches input arguments only.
+std::string procedure_ref(const std::string& identity);
 
 }  // namespace squash::generator

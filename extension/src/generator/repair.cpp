@@ -97,7 +97,10 @@ Ref ref_of(const Object& o) {
   if (k == "shell type") return {"TYPE " + id, "TYPE " + id, ""};
   if (k == "domain") return {"DOMAIN " + id, "DOMAIN " + id, "DOMAIN " + id};
   if (k == "function") return {"FUNCTION " + id, "FUNCTION " + id, "FUNCTION " + id};
-  if (k == "procedure") return {"PROCEDURE " + id, "PROCEDURE " + id, "PROCEDURE " + id};
+  if (k == "procedure") {
+    const std::string ref = "PROCEDURE " + procedure_ref(id);
+    return {ref, ref, ref};
+  }
   if (k == "aggregate") {
     const std::string* args = o.get("arguments");
     const std::string sig = routine_name(id) + "(" + (args && !args->empty() ? *args : "*") + ")";
