@@ -6,12 +6,13 @@
 #                 installed (libpq's PGHOST, PGPORT, PGUSER, PGDATABASE; a superuser)
 #   make demo     install missing packages, build, install, run the squash flow end to end
 #   make bench    every benchmark, as ratios against pg_dump & co. in the same run
+#   make deb      install missing packages, build the Debian packages into $(BUILD_DIR)/deb
 BUILD_DIR ?= build
 CMAKE_BUILD_TYPE ?= RelWithDebInfo
 JOBS ?= $(shell nproc)
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: all extension daemon install deps check installcheck demo bench clean format
+.PHONY: all extension daemon install deps check installcheck demo bench deb clean format
 
 all: extension daemon
 
@@ -49,6 +50,10 @@ bench: deps
 	$(MAKE) all
 	$(MAKE) install
 	BUILD_DIR=$(abspath $(BUILD_DIR)) scripts/bench.sh
+
+# postgresql-15-pg-squash and squashd, built by dpkg-buildpackage on a copy of the tree.
+deb: deps
+	BUILD_DIR=$(abspath $(BUILD_DIR)) JOBS=$(JOBS) scripts/deb.sh
 
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.hpp' '*.h')

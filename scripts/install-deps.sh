@@ -11,6 +11,7 @@ packages=(
   libtomlplusplus-dev libcli11-dev nlohmann-json3-dev libxxhash-dev libssl-dev libsystemd-dev
   python3-alembic python3-sqlalchemy python3-psycopg2 python3-websockets
   curl procps util-linux openssl help2man
+  dpkg-dev debhelper fakeroot lintian postgresql-server-dev-all man-db
 )
 
 missing=()
