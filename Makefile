@@ -1,7 +1,8 @@
 # pg_squash: the front door.
 #   make          build the extension (PGXS, extension/Makefile) and squashd/squashctl (CMake)
 #   make install  install both (sudo when not root)
-#   make check    install missing packages, build, install, run every test on a throwaway cluster
+#   make check    install missing packages, build, install (as root: the Debian packages too),
+#                 run every test on a throwaway cluster
 #   make installcheck  the pgTAP suite against an already running server with pg_squash
 #                 installed (libpq's PGHOST, PGPORT, PGUSER, PGDATABASE; a superuser)
 #   make demo     install missing packages, build, install, run the squash flow end to end
@@ -32,10 +33,14 @@ install: all
 	$(SUDO) $(MAKE) -C extension install
 	$(SUDO) cmake --install $(BUILD_DIR)
 
+# As root the packages are built first (dpkg-buildpackage takes minutes) and
+# tests/e2e/deb_install.sh installs them; otherwise that test skips.
 check: deps
 	$(MAKE) all
 	$(MAKE) install
-	BUILD_DIR=$(abspath $(BUILD_DIR)) scripts/run-tests.sh
+	if [ "$$(id -u)" -eq 0 ]; then BUILD_DIR=$(abspath $(BUILD_DIR)) JOBS=$(JOBS) \
+	  DEB_BUILD_OPTIONS=noautodbgsym scripts/deb.sh; fi
+	BUILD_DIR=$(abspath $(BUILD_DIR)) DEB_DIR=$(abspath $(BUILD_DIR))/deb scripts/run-tests.sh
 
 # Every pgTAP file runs in one transaction and rolls back: the database is left as it was.
 installcheck:
