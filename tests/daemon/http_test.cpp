@@ -103,6 +103,66 @@ TEST(ApiRoutes, UnknownPathAndWrongMethod) {
   EXPECT_EQ(r.headers.at(0), (std::pair<std::string, std::string>{"Allow", "GET"}));
 }
 
+TEST(Router, QueryParameters) {
+  auto q = query_params("/v1/x?against=squashed%20v2&format=sql&empty=&flag");
+  ASSERT_TRUE(q);
+  EXPECT_EQ(q->at("against"), "squashed v2");
+  EXPECT_EQ(q->at("format"), "sql");
+  EXPECT_EQ(q->at("empty"), "");
+  EXPECT_EQ(q->at("flag"), "");
+  EXPECT_EQ(query_params("/v1/x?a=%27%3B+drop")->at("a"), "'; drop");
+  EXPECT_TRUE(query_params("/v1/x")->empty());
+  EXPECT_FALSE(query_params("/v1/x?a=%2"));   // cut escape
+  EXPECT_FALSE(query_params("/v1/x?a=%zz"));  // not hex
+  EXPECT_FALSE(query_params("/v1/x?a=1&a=2"));
+}
+
+// The diff route: its parameters, and a reply deferred to a worker (run inline by handle).
+TEST(ApiRoutes, DiffParametersAndDeferredReply) {
+  ApiSources sources;
+  sources.status = sample_status;
+  api::DiffRequest seen;
+  std::string seen_target;
+  sources.diff = [&](const std::string& name,
+                     const api::DiffRequest& request) -> std::optional<Reply> {
+    if (name != "kidney") return std::nullopt;
+    return Reply::later([&, name, request] {
+      seen = request;
+      seen_target = name;
+      return json_response(200, {{"differences", 0}});
+    });
+  };
+  auto router = make_api_router(sources);
+  const std::string auth = "Bearer tok";
+  auto reply = router.dispatch(get("/v1/targets/kidney/diff?against=base", auth), "tok");
+  ASSERT_TRUE(reply.work);  // nothing ran yet: the work is for a worker thread
+  EXPECT_EQ(seen_target, "");
+  EXPECT_EQ(reply.work().status, 200);
+  EXPECT_EQ(seen_target, "kidney");
+  EXPECT_EQ(seen.against, "base");
+  EXPECT_FALSE(seen.sql);
+  EXPECT_FALSE(seen.allow_destructive);
+
+  auto r = router.handle(
+      get("/v1/targets/kidney/diff?against=a%27b&format=sql&allow_destructive=true", auth), "tok");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(seen.against, "a'b");
+  EXPECT_TRUE(seen.sql);
+  EXPECT_TRUE(seen.allow_destructive);
+
+  EXPECT_EQ(router.handle(get("/v1/targets/kidney/diff?against=a", ""), "tok").status, 401);
+  EXPECT_EQ(router.handle(get("/v1/targets/liver/diff?against=a", auth), "tok").status, 404);
+  for (const char* bad :
+       {"/v1/targets/kidney/diff",
+        "/v1/targets/kidney/diff?against=", "/v1/targets/kidney/diff?against=a&format=yaml",
+        "/v1/targets/kidney/diff?against=a&allow_destructive=yes",
+        "/v1/targets/kidney/diff?against=a&nope=1", "/v1/targets/kidney/diff?against=%zz"}) {
+    r = router.handle(get(bad, auth), "tok");
+    EXPECT_EQ(r.status, 400) << bad;
+    EXPECT_EQ(json::parse(r.body)["error"], "bad_request") << bad;
+  }
+}
+
 TEST(Router, PathParameters) {
   Router router;
   router.add("GET", "/v1/runs/{id}", Router::Access::open, [](const Request&, const PathParams& p) {
@@ -120,7 +180,7 @@ class ServerTest : public ::testing::Test {
   void SetUp() override { start(); }
   void start(Limits limits = {}) {
     server_ = std::make_unique<Server>(
-        io_, [this](const Request& r) { return router_.handle(r, "tok"); }, limits);
+        io_, [this](const Request& r) { return router_.dispatch(r, "tok"); }, limits);
     server_->listen("127.0.0.1", 0);
     thread_ = std::thread([this] { io_.run(); });
     url_.host = "127.0.0.1";
@@ -156,6 +216,32 @@ TEST_F(ServerTest, AnswersHealthStatusAndErrorsOverHttp) {
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(json::parse(r.body)["version"], "9.9.9");
   EXPECT_EQ(client::http_get(url_, "/v2/whatever", "tok").status, 404);
+}
+
+// A deferred reply runs on a worker: the I/O thread answers others meanwhile.
+TEST_F(ServerTest, DeferredRepliesLeaveTheServerResponsive) {
+  stop();
+  std::atomic<bool> entered{false}, release{false};
+  router_.add("GET", "/v1/slow", Router::Access::open, [&](const Request&, const PathParams&) {
+    return Reply::later([&] {
+      entered = true;
+      for (int i = 0; i < 1000 && !release; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      return json_response(200, {{"done", release.load()}});
+    });
+  });
+  start();
+  client::HttpResult slow;
+  std::thread t([&] { slow = client::http_get(url_, "/v1/slow", "", std::chrono::seconds(20)); });
+  for (int i = 0; i < 1000 && !entered; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  ASSERT_TRUE(entered);
+  auto health = client::http_get(url_, api::kHealthPath, "");  // while the slow one waits
+  EXPECT_EQ(health.status, 200);
+  release = true;
+  t.join();
+  EXPECT_EQ(slow.status, 200);
+  EXPECT_EQ(json::parse(slow.body)["done"], true);
 }
 
 // --- flood limits, with raw sockets

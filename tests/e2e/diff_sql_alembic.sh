@@ -105,4 +105,57 @@ psql -X -q -v ON_ERROR_STOP=1 -d e2e_ds_chain -f "$work/reverse.sql" >"$work/rev
 ok $? "psql runs it" || sed 's/^/#   /' "$work/reverse.log" | head -10
 is "$(q -d e2e_ds_chain -c "SELECT squash_fingerprint()")" "$fp_dozen" "the chain's database now has the drifted squash's fingerprint"
 
+# ---- enum labels the revision adds and then uses: added outside its transaction ----------------
+mkdir -p "$work/enum_versions"
+cat >"$work/enum_versions/e1_base.py" <<'PY'
+"""base: an enum with one label"""
+from alembic import op
+
+revision = 'e1_base'
+down_revision = None
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.execute("CREATE TYPE stage AS ENUM ('new')")
+    op.execute("CREATE TABLE ticket (id integer PRIMARY KEY, stage stage DEFAULT 'new')")
+
+
+def downgrade():
+    op.execute("DROP TABLE ticket")
+    op.execute("DROP TYPE stage")
+PY
+make_alembic_project "$work/enum" "$work/enum_versions"
+new_database e2e_ds_enum
+alembic_in "$work/enum" e2e_ds_enum upgrade head >"$work/enum_up0.log" 2>&1
+ok $? "the enum project builds"
+q -d e2e_ds_enum -c "CREATE EXTENSION pg_squash" >/dev/null
+fp_enum_before=$(q -d e2e_ds_enum -c "SELECT squash_fingerprint()")
+dropdb --if-exists e2e_ds_enum_want >/dev/null 2>&1
+createdb -T e2e_ds_enum e2e_ds_enum_want && test_databases+=(e2e_ds_enum_want)
+q -d e2e_ds_enum_want >/dev/null <<'SQL'
+ALTER TYPE stage ADD VALUE 'open';
+ALTER TYPE stage ADD VALUE 'done';
+SQL
+q -d e2e_ds_enum_want >/dev/null <<'SQL'
+ALTER TABLE ticket ALTER COLUMN stage SET DEFAULT 'open';
+CREATE INDEX ticket_done ON ticket (id) WHERE stage = 'done';
+SQL
+fp_enum_want=$(q -d e2e_ds_enum_want -c "SELECT squash_snapshot('want')")
+snapshot_export e2e_ds_enum_want want "$work/want.json"
+snapshot_import e2e_ds_enum "$work/want.json" want >/dev/null
+q -d e2e_ds_enum -c "SELECT squash_diff_sql('want', allow_destructive => true, format => 'alembic',
+  down_revision => 'e1_base', revision => 'e2_labels')" >"$work/enum/versions/e2_labels.py"
+like "$(cat "$work/enum/versions/e2_labels.py")" "autocommit_block\\(\\):
+        _run\\(.ALTER TYPE public.stage ADD VALUE IF NOT EXISTS ..open.. AFTER ..new" \
+  "the revision adds the labels in an autocommit block"
+alembic_in "$work/enum" e2e_ds_enum upgrade head >"$work/enum_up.log" 2>&1
+ok $? "alembic upgrade head: the new labels are used after they are committed" ||
+  tail -15 "$work/enum_up.log" | sed 's/^/#   /'
+is "$(q -d e2e_ds_enum -c "SELECT squash_fingerprint()")" "$fp_enum_want" "upgraded: the wanted fingerprint"
+alembic_in "$work/enum" e2e_ds_enum downgrade -1 >"$work/enum_down.log" 2>&1
+ok $? "alembic downgrade -1" || tail -15 "$work/enum_down.log" | sed 's/^/#   /'
+is "$(q -d e2e_ds_enum -c "SELECT squash_fingerprint()")" "$fp_enum_before" "downgraded: the first fingerprint again"
+
 done_testing

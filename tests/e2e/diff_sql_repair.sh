@@ -181,6 +181,9 @@ repair_case text_search_lost "DROP TEXT SEARCH CONFIGURATION rp.cfg"
 repair_case enum_label_missing "DROP TYPE rp.level; CREATE TYPE rp.level AS ENUM ('b', 'd')"
 repair_case enum_labels_added_around "DROP TYPE rp.level; CREATE TYPE rp.level AS ENUM ('c')"
 repair_case enum_comment "COMMENT ON TYPE rp.mood IS 'feelings'"
+repair_case enum_labels_added_and_used \
+  "DROP TABLE rp.ticket; DROP TYPE rp.stage; CREATE TYPE rp.stage AS ENUM ('new');
+   CREATE TABLE rp.ticket (id integer PRIMARY KEY, stage rp.stage DEFAULT 'new')"
 repair_case domain_default "ALTER DOMAIN rp.code SET DEFAULT 'y'"
 repair_case domain_not_null "ALTER DOMAIN rp.code SET NOT NULL"
 repair_case domain_check_changed \

@@ -9,7 +9,7 @@ SET client_min_messages = warning;
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION IF NOT EXISTS pg_squash;
-SELECT plan(33);
+SELECT plan(34);
 
 SELECT has_function('squash_diff_json', ARRAY['text', 'text'], 'squash_diff_json(source, target) exists');
 SELECT has_function('squash_diff_sql', ARRAY['text', 'text', 'boolean', 'text', 'text', 'text'],
@@ -109,8 +109,10 @@ CREATE TYPE ds_enum.who AS ENUM ('Smith, John', 'O''Brien, "Pat"', 'new');
 SELECT squash_snapshot('ds_enum_src', '{ds_enum}') IS NOT NULL AS taken \gset
 DROP TYPE ds_enum.who;
 CREATE TYPE ds_enum.who AS ENUM ('Smith, John', 'O''Brien, "Pat"');
-SELECT matches(squash_diff_sql('ds_enum_src'), E'ALTER TYPE ds_enum.who ADD VALUE ''new''',
+SELECT matches(squash_diff_sql('ds_enum_src'), E'ALTER TYPE ds_enum.who ADD VALUE IF NOT EXISTS ''new''',
   'a label after labels holding ", " and quotes is added as one value');
+SELECT ok(strpos(squash_diff_sql('ds_enum_src'), 'ADD VALUE') < strpos(squash_diff_sql('ds_enum_src'), E'\nBEGIN;'),
+  'a new label is committed before the transaction that may use it');
 DO $$BEGIN EXECUTE replace(replace(squash_diff_sql('ds_enum_src'), 'BEGIN;', ''), 'COMMIT;', ''); END$$;
 RESET search_path;
 RESET lock_timeout;

@@ -18,7 +18,9 @@ inline constexpr char kRunsPath[] = "/v1/runs";                       // GET lis
 inline constexpr char kRunPath[] = "/v1/runs/{id}";                   // GET one
 inline constexpr char kRunCancelPath[] = "/v1/runs/{id}/cancel";      // POST
 inline constexpr char kBackupsPath[] = "/v1/targets/{name}/backups";  // GET
-inline constexpr char kMetricsPath[] = "/metrics";                    // Prometheus text, no token
+// GET ?against=LABEL[&format=json|sql][&allow_destructive=true]
+inline constexpr char kDiffPath[] = "/v1/targets/{name}/diff";
+inline constexpr char kMetricsPath[] = "/metrics";  // Prometheus text, no token
 
 // GET /v1/health
 struct Health {
@@ -147,6 +149,13 @@ struct Backup {
   bool pinned = false;
   std::vector<std::string> revisions;
   std::vector<BackupFile> files;
+};
+
+// GET /v1/targets/{name}/diff: the target's live schema against a snapshot stored there.
+struct DiffRequest {
+  std::string against;  // the snapshot's label
+  bool sql = false;     // the repair script (squash_diff_sql) instead of the differences
+  bool allow_destructive = false;
 };
 
 void to_json(nlohmann::json& j, const Progress& v);

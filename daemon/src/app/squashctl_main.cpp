@@ -1,6 +1,7 @@
 // squashctl [--url URL] [--token-file F] [--json]
 //   status | health | runs | run TARGET JOB [--param K=V]... [--wait] | cancel RUN | backups TARGET
 //   probe TARGET                                    (= run TARGET probe --wait)
+//   diff TARGET --against LABEL [--sql [--allow-destructive]]
 //   revisions inspect DIR | revisions squash DIR [--upto REV] --file F [--dry-run]
 //                                                [--expect-digest D]      (local, no daemon)
 #include <chrono>
@@ -20,6 +21,7 @@
 #include "api/token_file.hpp"
 #include "api/types.hpp"
 #include "api/version.hpp"
+#include "client/diff_view.hpp"
 #include "client/http_client.hpp"
 #include "client/runs_view.hpp"
 #include "client/snapshot_copy.hpp"
@@ -37,6 +39,10 @@ using app::kExitUsage;
 constexpr int kExitUnreachable = 2;  // no daemon answering at the URL
 constexpr int kExitBusy = 3;         // run: the target is busy with another run
 constexpr int kExitRunFailed = 4;    // run --wait: the run ended other than succeeded
+constexpr int kExitDiffers = 5;      // diff: the target differs from the snapshot
+// A diff reads the whole live schema and may build a script: wait longer than for the rest
+// (squashd stops the query after 300 s).
+constexpr auto kDiffTimeout = std::chrono::seconds(330);
 
 // The daemon's error answer as one line.
 std::string describe_error(const client::HttpResult& r) {
@@ -81,6 +87,9 @@ struct Options {
   std::string job;
   std::vector<std::string> params;
   bool wait = false;
+  std::string against;  // diff
+  bool sql = false;
+  bool allow_destructive = false;
   std::string inspect_dir;
   revisions::SquashRequest squash;
   client::SnapshotCopy snapshot;
@@ -107,8 +116,9 @@ class Session {
     return *token_;
   }
   // GET with the token; a non-200 answer throws std::runtime_error.
-  client::HttpResult get(const std::string& path) {
-    auto answer = client::http_get(url_, path, token());
+  client::HttpResult get(const std::string& path,
+                         std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+    auto answer = client::http_get(url_, path, token(), timeout);
     if (answer.status != 200) throw std::runtime_error(describe_error(answer));
     return answer;
   }
@@ -172,6 +182,24 @@ int cmd_backups(Session& s, const std::string& target) {
   auto list = nlohmann::json::parse(answer.body).at("backups").get<std::vector<api::Backup>>();
   std::cout << client::format_backups(target, list);
   return kExitOk;
+}
+
+int cmd_diff(Session& s, const Options& o) {
+  auto path = path_with(api::kDiffPath, "name", o.target) +
+              "?against=" + client::query_escape(o.against) + (o.sql ? "&format=sql" : "") +
+              (o.allow_destructive ? "&allow_destructive=true" : "");
+  auto answer = s.get(path, kDiffTimeout);
+  auto body = nlohmann::json::parse(answer.body);
+  if (o.sql) {
+    if (s.raw_json()) return std::cout << answer.body, kExitOk;
+    std::cout << body.at("sql").get<std::string>();
+    return kExitOk;
+  }
+  if (s.raw_json())
+    std::cout << answer.body;
+  else
+    std::cout << client::format_diff(body);
+  return body.at("differences").get<std::size_t>() == 0 ? kExitOk : kExitDiffers;
 }
 
 int cmd_cancel(Session& s, const std::string& id) {
@@ -320,6 +348,20 @@ int main(int argc, char** argv) {
       ->add_option("TARGET", o.target, "target name")
       ->required();
 
+  auto* diff_cmd = daemon_command(
+      app.add_subcommand("diff",
+                         "compare TARGET's live schema with snapshot LABEL stored there; exit 5 "
+                         "when they differ"),
+      [&](Session& s) { return cmd_diff(s, o); });
+  diff_cmd->add_option("TARGET", o.target, "target name")->required();
+  diff_cmd->add_option("--against", o.against, "the stored snapshot's label")->required();
+  auto* sql_flag = diff_cmd->add_flag(
+      "--sql", o.sql, "print the script that turns the target into the snapshot (squash_diff_sql)");
+  diff_cmd
+      ->add_flag("--allow-destructive", o.allow_destructive,
+                 "with --sql: write statements that lose data instead of refusing them")
+      ->needs(sql_flag);
+
   auto* revisions_cmd = app.add_subcommand(
       "revisions", "read or squash an Alembic versions folder (local; no daemon needed)");
   revisions_cmd->require_subcommand(1);
@@ -376,7 +418,8 @@ int main(int argc, char** argv) {
   app.footer(
       "Exit status: 0 ok, 1 squashd answered with an error (or a local problem such as an "
       "unreadable token file), 2 squashd not reachable, 3 run: the target is busy, 4 run --wait: "
-      "the run did not succeed (probe: a probe failed), 64 usage error. revisions: 0 Alembic would "
+      "the run did not succeed (probe: a probe failed), 5 diff: the target differs from the "
+      "snapshot, 64 usage error. revisions: 0 Alembic would "
       "accept the folder / the "
       "squash was applied (or planned, with --dry-run), 1 refused.");
   try {

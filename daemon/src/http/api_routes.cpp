@@ -76,6 +76,35 @@ Router make_api_router(ApiSources sources) {
                    return error_response(404, "not_found", fmt::format("no target named {}", name));
                  return json_response(200, nlohmann::json{{"target", name}, {"backups", *list}});
                });
+  if (sources.diff)
+    router.add("GET", api::kDiffPath, Router::Access::token,
+               [diff = sources.diff](const Request& req, const PathParams& p) -> Reply {
+                 auto name = p.at("name");
+                 auto query = query_params(req.target);
+                 if (!query) return error_response(400, "bad_request", "malformed query string");
+                 api::DiffRequest request;
+                 for (auto& [key, value] : *query) {
+                   if (key == "against") {
+                     request.against = value;
+                   } else if (key == "format" && (value == "json" || value == "sql")) {
+                     request.sql = value == "sql";
+                   } else if (key == "allow_destructive" && (value == "true" || value == "false")) {
+                     request.allow_destructive = value == "true";
+                   } else {
+                     return error_response(
+                         400, "bad_request",
+                         fmt::format("unknown parameter or value: {} (expected against=LABEL, "
+                                     "format=json|sql, allow_destructive=true|false)",
+                                     key));
+                   }
+                 }
+                 if (request.against.empty())
+                   return error_response(400, "bad_request",
+                                         "against=LABEL is required: the stored snapshot to "
+                                         "compare the target with");
+                 if (auto reply = diff(name, request)) return std::move(*reply);
+                 return error_response(404, "not_found", fmt::format("no target named {}", name));
+               });
   return router;
 }
 

@@ -29,6 +29,8 @@ struct ApiSources {
   // nullopt: no such target
   std::function<std::optional<std::vector<api::Backup>>(const std::string&)> backups;
   std::function<std::string()> metrics;
+  // A deferred reply (it queries the target); nullopt: no such target.
+  std::function<std::optional<Reply>(const std::string&, const api::DiffRequest&)> diff;
 };
 
 Router make_api_router(ApiSources sources);

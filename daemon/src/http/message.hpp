@@ -26,7 +26,22 @@ struct Response {
   std::vector<std::pair<std::string, std::string>> headers;
 };
 
-using Handler = std::function<Response(const Request&)>;
+// What a handler gives back: the Response now, or work the server runs on a worker thread
+// (a query on a target can take seconds; the I/O thread must not wait for it) whose
+// Response it writes when done. Converts from a Response, so most handlers return one.
+struct Reply {
+  Reply() = default;
+  Reply(Response r) : response(std::move(r)) {}  // NOLINT: implicit on purpose
+  static Reply later(std::function<Response()> work) {
+    Reply r;
+    r.work = std::move(work);
+    return r;
+  }
+  Response response;
+  std::function<Response()> work;  // set: run it off the I/O thread, answer with its result
+};
+
+using Handler = std::function<Reply(const Request&)>;
 
 Response json_response(int status, const nlohmann::json& body);
 // {"error": code, "message": message}

@@ -35,7 +35,66 @@ void Router::add(std::string method, std::string_view pattern, Access access,
   routes_.push_back({std::move(method), path_segments(pattern), access, std::move(handler)});
 }
 
+namespace {
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+std::optional<std::string> percent_decode(std::string_view in) {
+  std::string out;
+  out.reserve(in.size());
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    if (in[i] == '+') {
+      out += ' ';
+    } else if (in[i] == '%') {
+      if (i + 2 >= in.size()) return std::nullopt;
+      int hi = hex_value(in[i + 1]), lo = hex_value(in[i + 2]);
+      if (hi < 0 || lo < 0) return std::nullopt;
+      out += static_cast<char>(hi * 16 + lo);
+      i += 2;
+    } else {
+      out += in[i];
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::optional<std::map<std::string, std::string, std::less<>>> query_params(
+    std::string_view target) {
+  std::map<std::string, std::string, std::less<>> out;
+  auto q = target.find('?');
+  if (q == std::string_view::npos) return out;
+  auto query = target.substr(q + 1);
+  query = query.substr(0, query.find('#'));
+  std::size_t start = 0;
+  while (start <= query.size()) {
+    auto amp = query.find('&', start);
+    if (amp == std::string_view::npos) amp = query.size();
+    auto item = query.substr(start, amp - start);
+    if (!item.empty()) {
+      auto eq = item.find('=');
+      auto name = percent_decode(item.substr(0, eq));
+      auto value = percent_decode(eq == std::string_view::npos ? "" : item.substr(eq + 1));
+      if (!name || !value || !out.emplace(std::move(*name), std::move(*value)).second)
+        return std::nullopt;
+    }
+    start = amp + 1;
+  }
+  return out;
+}
+
 Response Router::handle(const Request& request, std::string_view token) const {
+  auto reply = dispatch(request, token);
+  return reply.work ? reply.work() : std::move(reply.response);
+}
+
+Reply Router::dispatch(const Request& request, std::string_view token) const {
   auto segments = path_segments(request.target);
   std::string allowed;
   for (const auto& route : routes_) {

@@ -4,6 +4,7 @@
 
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -17,10 +18,13 @@ using PathParams = std::map<std::string, std::string, std::less<>>;
 class Router {
  public:
   enum class Access { open, token };
-  using RouteHandler = std::function<Response(const Request&, const PathParams&)>;
+  using RouteHandler = std::function<Reply(const Request&, const PathParams&)>;
 
   void add(std::string method, std::string_view pattern, Access access, RouteHandler handler);
-  // `token` is the API token in force; an empty one refuses every token route.
+  // `token` is the API token in force; an empty one refuses every token route. The reply
+  // may be work for a worker thread (Reply::later).
+  Reply dispatch(const Request& request, std::string_view token) const;
+  // dispatch(), with deferred work run here (tests, callers without workers).
   Response handle(const Request& request, std::string_view token) const;
 
  private:
@@ -35,5 +39,9 @@ class Router {
 
 // Splits "/a/b?x" into {"a", "b"}.
 std::vector<std::string> path_segments(std::string_view target);
+// The query of "/a?x=1&y=%2F" as {"x": "1", "y": "/"} ('+' is a space); nullopt when a
+// %-escape is malformed or a name repeats.
+std::optional<std::map<std::string, std::string, std::less<>>> query_params(
+    std::string_view target);
 
 }  // namespace squash::http

@@ -9,6 +9,8 @@
 #include <string_view>
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -32,6 +34,10 @@ constexpr std::uint32_t kHeaderLimit = 16 * 1024;
 constexpr auto kFirstBackoff = std::chrono::milliseconds(100);
 constexpr auto kMaxBackoff = std::chrono::seconds(1);
 constexpr auto kRepeatLog = std::chrono::seconds(30);
+// Deferred replies (Reply::later) run on this many threads, at most kMaxDeferred at once;
+// one more is answered 503 at once rather than queued behind them.
+constexpr std::size_t kWorkerThreads = 2;
+constexpr std::size_t kMaxDeferred = 4;
 
 // Sent, without reading the request, to a connection over the cap.
 constexpr std::string_view kBusyBody =
@@ -75,6 +81,8 @@ struct Shared {
   Limits limits;
   std::map<Session*, std::weak_ptr<Session>> sessions;
   std::atomic<std::size_t> open{0};  // sessions.size(), readable from other threads
+  asio::thread_pool workers{kWorkerThreads};
+  std::atomic<std::size_t> deferred{0};  // Reply::later work queued or running
 };
 
 class Session : public std::enable_shared_from_this<Session> {
@@ -135,13 +143,50 @@ class Session : public std::enable_shared_from_this<Session> {
     Request request{std::string(req.method_string()), std::string(req.target()),
                     std::string(req[bhttp::field::authorization]), req.body(), remote_};
     auto started = std::chrono::steady_clock::now();
-    Response response;
+    Reply reply;
     try {
-      response = shared_->handler(request);
+      reply = shared_->handler(request);
     } catch (const std::exception& e) {
       spdlog::error("http: {} {} failed: {}", request.method, request.target, e.what());
-      response = error_response(500, "internal", "internal error; see the squashd log");
+      reply = error_response(500, "internal", "internal error; see the squashd log");
     }
+    if (reply.work) return defer(std::move(reply.work), std::move(request), started);
+    respond(std::move(reply.response), request, started);
+  }
+
+  // Runs the work on a worker thread, then answers on the I/O thread. No read is pending
+  // meanwhile, so the connection's timer is idle and the parser keeps the request.
+  void defer(std::function<Response()> work, Request request, Clock::time_point started) {
+    if (shared_->deferred.fetch_add(1) >= kMaxDeferred) {
+      --shared_->deferred;
+      auto busy = error_response(503, "busy",
+                                 fmt::format("squashd is already answering {} long requests; try "
+                                             "again",
+                                             kMaxDeferred));
+      busy.headers.emplace_back("Retry-After", "1");
+      return respond(std::move(busy), request, started);
+    }
+    asio::post(shared_->workers, [self = shared_from_this(), work = std::move(work),
+                                  request = std::move(request), started]() mutable {
+      Response response;
+      try {
+        response = work();
+      } catch (const std::exception& e) {
+        spdlog::error("http: {} {} failed: {}", request.method, request.target, e.what());
+        response = error_response(500, "internal", "internal error; see the squashd log");
+      }
+      --self->shared_->deferred;
+      auto executor = self->stream_.get_executor();
+      // The session moves into the I/O thread's handler: it must never end on a worker.
+      asio::post(executor, [self = std::move(self), response = std::move(response),
+                            request = std::move(request), started]() mutable {
+        self->respond(std::move(response), request, started);
+      });
+    });
+  }
+
+  void respond(Response response, const Request& request, Clock::time_point started) {
+    auto& req = parser_->get();
     auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started);
     spdlog::debug("http: {} {} {} {:.1f}ms from {}", request.method,
                   request.target.substr(0, request.target.find('?')), response.status, ms.count(),
@@ -267,6 +312,8 @@ Server::Server(asio::io_context& io, Handler handler, Limits limits)
 
 Server::~Server() {
   stop();
+  // Deferred work may still hold sessions; none may post to the io_context after this.
+  impl_->shared->workers.join();
 }
 
 void Server::listen(const std::string& address, std::uint16_t port) {

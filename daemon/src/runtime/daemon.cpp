@@ -18,6 +18,7 @@
 #include "api/token_file.hpp"
 #include "http/server.hpp"
 #include "jobs/manifest.hpp"
+#include "jobs/schema_diff.hpp"
 #include "logging/logging.hpp"
 #include "process/pg_tools.hpp"
 #include "runs/manager.hpp"
@@ -35,6 +36,27 @@ namespace asio = boost::asio;
 namespace chr = std::chrono;
 
 namespace {
+
+// GET /v1/targets/{name}/diff, on an HTTP worker thread.
+http::Response diff_response(const config::Target& target, const std::string& state_dir,
+                             const api::DiffRequest& request, process::Stop& stop) {
+  using Kind = jobs::DiffFailed::Kind;
+  try {
+    return http::json_response(200, jobs::diff_target(target, state_dir, request, stop));
+  } catch (const jobs::DiffFailed& e) {
+    switch (e.kind()) {
+      case Kind::unreachable:
+        return http::error_response(502, "target_unreachable", e.what());
+      case Kind::no_extension:
+        return http::error_response(409, "no_extension", e.what());
+      case Kind::stopped:
+        return http::error_response(503, "stopping", e.what());
+      default:
+        return http::error_response(422, "refused", e.what());
+    }
+  }
+}
+
 scheduler::sys_seconds now_seconds() {
   return chr::floor<chr::seconds>(chr::system_clock::now());
 }
@@ -167,6 +189,15 @@ struct Daemon::Impl {
       return out;
     };
     s.metrics = [this] { return runs ? runs->metrics_text() : std::string(); };
+    s.diff = [this](const std::string& name,
+                    const api::DiffRequest& request) -> std::optional<http::Reply> {
+      const auto* t = config.find_target(name);
+      if (!t) return std::nullopt;
+      return http::Reply::later(
+          [target = *t, state_dir = config.daemon.state_dir, request, stop = &api_stop]() {
+            return diff_response(target, state_dir, request, *stop);
+          });
+    };
     return s;
   }
 
@@ -282,6 +313,7 @@ struct Daemon::Impl {
   void shutdown() {
     notify_stopping();
     stopping = true;
+    api_stop.request(process::StopReason::shutdown);  // cancels a diff's query
     timer.cancel();
     watchdog.cancel();
     if (runs) runs->shutdown();
@@ -380,6 +412,7 @@ struct Daemon::Impl {
   bool stopping = false;
   std::string token;
   std::optional<StateLock> lock;
+  process::Stop api_stop;  // fired at shutdown; outlives the server's worker threads
   http::Router router;
   http::Server server;
   std::unique_ptr<runs::RunManager> runs;  // destroyed first: joins run threads

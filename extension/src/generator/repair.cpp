@@ -178,6 +178,9 @@ std::string column_definition(const Object& c) {
 struct Statement {
   std::string sql;
   std::string destructive;  // why it loses data; empty when it does not
+  // Committed before the script's transaction: a transaction may not use an enum label it
+  // added (55P04), and the script may (a default, a partial index).
+  bool before_transaction = false;
 };
 
 // A relation name at the start of text: up to the first space outside double quotes.
@@ -1059,7 +1062,8 @@ void Builder::changed(const Object& s, const Object& t) {
           where = " AFTER " + want[i - 1];
         else if (!now.empty())
           where = " BEFORE " + now.front();
-        out.push_back({"ALTER TYPE " + s.identity + " ADD VALUE " + want[i] + where, ""});
+        out.push_back(
+            {"ALTER TYPE " + s.identity + " ADD VALUE IF NOT EXISTS " + want[i] + where, "", true});
         now.insert(i > 0 ? std::find(now.begin(), now.end(), want[i - 1]) + 1 : now.begin(),
                    want[i]);
       }
@@ -1376,11 +1380,23 @@ std::string sql_output(const Script& s, const RepairOptions& o) {
   out += "-- Turns " + comment_text(o.target_name) + " (fingerprint " + o.target_fingerprint +
          ")\n-- into the schema of " + comment_text(o.source_name) + " (fingerprint " +
          o.source_fingerprint + ").\n";
-  out += "-- One transaction; every lock is held until COMMIT, each wait at most lock_timeout.\n";
+  out +=
+      "-- One transaction (new enum labels are committed just before it); every lock is held\n"
+      "-- until COMMIT, each wait at most lock_timeout.\n";
   out += "-- Locks taken:\n" + lock_lines(s, "--");
   if (!s.destructive.empty()) {
     out += "-- Statements that lose data (allow_destructive), each marked below:\n";
     for (const std::string& d : s.destructive) out += "--   " + comment_text(d) + "\n";
+  }
+  bool early = false;
+  for (const Statement& st : s.statements) {
+    if (!st.before_transaction) continue;
+    if (!early)
+      out +=
+          "\n-- New enum labels, committed before the transaction that may use them (IF NOT "
+          "EXISTS:\n-- running the script again after a failure is safe).\n";
+    early = true;
+    out += st.sql + ";\n";
   }
   out += "\nBEGIN;\n";
   out += "SET LOCAL lock_timeout = " + sql_literal(o.lock_timeout) + ";\n";
@@ -1389,6 +1405,7 @@ std::string sql_output(const Script& s, const RepairOptions& o) {
   out += "SET LOCAL client_min_messages = warning;\n";
   if (s.statements.empty()) out += "-- Nothing to do: the schemas are equal.\n";
   for (const Statement& st : s.statements) {
+    if (st.before_transaction) continue;
     out += "\n";
     if (!st.destructive.empty()) out += "-- DESTRUCTIVE: " + comment_text(st.destructive) + "\n";
     out += st.sql + ";\n";
@@ -1398,10 +1415,20 @@ std::string sql_output(const Script& s, const RepairOptions& o) {
 }
 
 std::string python_body(const Script& s, const RepairOptions& o) {
-  std::string out = "    _begin()\n";
+  std::string out;
+  std::string early;
+  for (const Statement& st : s.statements)
+    if (st.before_transaction) early += "        _run(" + python_literal(st.sql) + ")\n";
+  if (!early.empty())
+    out +=
+        "    # New enum labels are committed first: a transaction may not use a label it added.\n"
+        "    with op.get_context().autocommit_block():\n" +
+        early;
+  out += "    _begin()\n";
   out += "    _run(\"SELECT pg_catalog.set_config('lock_timeout', " + sql_literal(o.lock_timeout) +
          ", true)\")\n";
   for (const Statement& st : s.statements) {
+    if (st.before_transaction) continue;
     if (!st.destructive.empty()) out += "    # DESTRUCTIVE: " + comment_text(st.destructive) + "\n";
     out += "    _run(" + python_literal(st.sql) + ")\n";
   }
