@@ -1,8 +1,9 @@
 // squashctl [--url URL] [--token-file F] [--json]
 //   status | health | runs | run TARGET JOB [--param K=V]... [--wait] | cancel RUN | backups TARGET
 //   probe TARGET                                    (= run TARGET probe --wait)
-//   revisions inspect DIR | revisions squash DIR [--upto REV] --file F [--dry-run]
-//                                                [--expect-digest D]      (local, no daemon)
+//   revisions inspect DIR|--config INI [--name S]
+//   revisions squash DIR|--config INI [--name S] [--upto REV] --file F [--dry-run]
+//                    [--expect-digest D] [--archive-dir A]               (local, no daemon)
 #include <chrono>
 #include <functional>
 #include <iostream>
@@ -81,7 +82,7 @@ struct Options {
   std::string job;
   std::vector<std::string> params;
   bool wait = false;
-  std::string inspect_dir;
+  revisions::Source inspect;
   revisions::SquashRequest squash;
   client::SnapshotCopy snapshot;
 };
@@ -325,13 +326,32 @@ int main(int argc, char** argv) {
   revisions_cmd->require_subcommand(1);
   auto* inspect_cmd = revisions_cmd->add_subcommand(
       "inspect", "print the revision graph and whether Alembic would accept it (exit 1 if not)");
-  inspect_cmd->add_option("DIR", o.inspect_dir, "the versions folder")->required();
+  // DIR or --config: the folder itself, or the version locations alembic.ini names.
+  auto add_source = [](CLI::App* cmd, revisions::Source& source) {
+    auto* dir = cmd->add_option("DIR", source.dir, "the versions folder");
+    auto* config = cmd->add_option(
+        "--config", source.config,
+        "alembic.ini: read script_location, version_locations and recursive_version_locations");
+    dir->excludes(config);
+    config->excludes(dir);
+    cmd->add_option("-n,--name", source.name, "the ini's section (default: alembic)")
+        ->needs(config);
+    cmd->callback([cmd] {
+      if (cmd->count("DIR") + cmd->count("--config") == 0)
+        throw CLI::RequiredError("DIR or --config");
+    });
+  };
+  add_source(inspect_cmd, o.inspect);
   commands.emplace_back(inspect_cmd, [&] {
-    return revisions::run_inspect(o.inspect_dir, o.raw_json, std::cout, std::cerr);
+    return revisions::run_inspect(o.inspect, o.raw_json, std::cout, std::cerr);
   });
   auto* squash_cmd = revisions_cmd->add_subcommand(
       "squash", "replace REV and its ancestors by one generated revision; archive the old files");
-  squash_cmd->add_option("DIR", o.squash.dir, "the versions folder")->required();
+  add_source(squash_cmd, o.squash);
+  squash_cmd->add_option("--archive-dir", o.squash.archive_dir,
+                         "where the replaced files go (default: "
+                         "SCRIPT_LOCATION/archived_revisions/NEW_ID; must be outside every "
+                         "version location)");
   squash_cmd->add_option("--upto", o.squash.upto,
                          "the last revision to squash (default: the single head)");
   squash_cmd
