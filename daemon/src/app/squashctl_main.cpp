@@ -188,11 +188,14 @@ int cmd_cancel(Session& s, const std::string& id) {
   return kExitOk;
 }
 
-// Polls the run until it ends, with the current step (and a progress bar on a tty).
+// Polls the run until it ends, with the current step: on a tty one line redrawn in place
+// (a bar with percentage and time left once an earlier run gives an estimate); otherwise
+// plain lines, one per step and one about every 10 s of a step's progress.
 int wait_for_run(Session& s, const std::string& id) {
   bool tty = ::isatty(STDERR_FILENO);
   int tick = 0;
   std::string last_step;
+  auto last_line = std::chrono::steady_clock::time_point{};
   for (;;) {
     auto r = nlohmann::json::parse(s.get(path_with(api::kRunPath, "id", id)).body).get<api::Run>();
     const api::Step* current = r.steps.empty() ? nullptr : &r.steps.back();
@@ -200,6 +203,12 @@ int wait_for_run(Session& s, const std::string& id) {
       if (tty && !last_step.empty()) std::cerr << "\r\033[K";
       last_step = current->name;
       if (!tty) std::cerr << "step " << current->name << "\n";
+      last_line = std::chrono::steady_clock::time_point{};
+    }
+    if (!tty && current && current->progress && current->state == api::kRunning &&
+        std::chrono::steady_clock::now() - last_line >= std::chrono::seconds(10)) {
+      last_line = std::chrono::steady_clock::now();
+      std::cerr << current->name << ": " << client::progress_text(*current->progress) << "\n";
     }
     if (r.finished()) {
       if (tty) std::cerr << "\r\033[K";
@@ -304,7 +313,8 @@ int main(int argc, char** argv) {
       ->required();
   run_cmd->add_option("--param", o.params, "job parameter KEY=VALUE (repeatable)");
   run_cmd->add_flag("--wait", o.wait,
-                    "wait for the run to finish, with a progress bar while it dumps");
+                    "wait for the run to finish, with progress while it dumps (percentage and "
+                    "time left from the last backup of the target)");
   daemon_command(
       app.add_subcommand("probe", "run TARGET's application probes now and wait for their results"),
       [&](Session& s) {
