@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-  g++ make cmake pkg-config clang-format
+  g++ make cmake pkg-config clang-format ccache
   postgresql-15 postgresql-server-dev-15 postgresql-client-15 libpq-dev
   postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl
   libboost-dev libspdlog-dev libfmt-dev libgtest-dev

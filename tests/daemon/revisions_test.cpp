@@ -8,6 +8,7 @@
 #include <sstream>
 #include <tuple>
 
+#include "revisions/alembic_ini.hpp"
 #include "revisions/commands.hpp"
 #include "revisions/graph.hpp"
 #include "revisions/python_lexer.hpp"
@@ -478,7 +479,8 @@ TEST(revisions_squash, WholeChainIntoOneRevision) {
   EXPECT_EQ(p.upto, "b");
   EXPECT_EQ(p.replaced, (std::vector<std::string>{"a", "b"}));
   ASSERT_EQ(p.moves.size(), 2u);
-  EXPECT_EQ(p.moves[0].to, "archived/a.py");
+  EXPECT_EQ(p.moves[0].to, "../archived_revisions/000_squashed/a.py");
+  EXPECT_EQ(p.archive_dir, (fs::current_path() / "archived_revisions/000_squashed").string());
   EXPECT_TRUE(p.rewrites.empty());
   EXPECT_EQ(p.heads_after, std::vector<std::string>{"000_squashed"});
 }
@@ -605,9 +607,17 @@ TEST(revisions_squash, DigestMismatchIsRefused) {
   EXPECT_TRUE(plan(folder, kSquashed, std::nullopt, folder.digest).ok());
 }
 
-TEST(revisions_squash, ArchivedNameTakenIsRefused) {
-  auto folder = folder_of({{"a.py", rev("a", "None")}, {"archived/a.py", "old"}});
-  EXPECT_TRUE(refused_for(plan(folder, kSquashed), "archived/a.py already exists"));
+TEST(revisions_squash, ArchiveInsideAVersionLocationIsRefused) {
+  auto folder = folder_of({{"a.py", rev("a", "None")}, {"b.py", rev("b", "'a'")}});
+  Graph g = analyze(folder.loaded);
+  auto gen = parse_revision_file("000_squashed.py", kSquashed);
+  for (const char* archive : {"mem/archived", "mem", "./mem/x/../y"})
+    EXPECT_TRUE(refused_for(
+        plan_squash(folder, g, gen, "000_squashed.py", std::nullopt, std::nullopt, archive),
+        "is inside the version location"))
+        << archive;
+  EXPECT_TRUE(
+      plan_squash(folder, g, gen, "000_squashed.py", std::nullopt, std::nullopt, "memory").ok());
 }
 
 // The case of the report: Alembic reads down_revision 'a1', a reader that took the
@@ -642,8 +652,12 @@ TEST(revisions_squash, DryRunOutputListsEveryChange) {
   auto p = plan(folder, kSquashed, "b");
   ASSERT_TRUE(p.ok());
   auto text = format_plan(p, true);
-  EXPECT_NE(text.find("would move a.py -> archived/a.py"), std::string::npos) << text;
-  EXPECT_NE(text.find("would move b.py -> archived/b.py"), std::string::npos);
+  EXPECT_NE(text.find("would move a.py -> ../archived_revisions/000_squashed/a.py"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("would move b.py -> ../archived_revisions/000_squashed/b.py"),
+            std::string::npos);
+  EXPECT_NE(text.find("archive: " + p.archive_dir), std::string::npos);
   EXPECT_NE(text.find("would rewrite c.py line 8: down_revision 'b' -> '000_squashed'"),
             std::string::npos)
       << text;
@@ -658,14 +672,16 @@ TEST(revisions_squash, DryRunOutputListsEveryChange) {
 
 class revisions_on_disk : public ::testing::Test {
  protected:
+  // base_ stands for script_location; dir_ is its versions folder.
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("revisions_test_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
+    base_ = fs::temp_directory_path() /
+            ("revisions_test_" + std::to_string(::getpid()) + "_" +
+             ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir_ = base_ / "versions";
+    fs::remove_all(base_);
     fs::create_directories(dir_);
   }
-  void TearDown() override { fs::remove_all(dir_); }
+  void TearDown() override { fs::remove_all(base_); }
   void write(const std::string& name, const std::string& text) {
     fs::create_directories((dir_ / name).parent_path());
     std::ofstream(dir_ / name, std::ios::binary) << text;
@@ -676,7 +692,7 @@ class revisions_on_disk : public ::testing::Test {
     ss << in.rdbuf();
     return ss.str();
   }
-  fs::path dir_;
+  fs::path base_, dir_;
 };
 
 TEST_F(revisions_on_disk, ReadFolderSeparatesLoadedAndSubfolderFiles) {
@@ -706,8 +722,8 @@ TEST_F(revisions_on_disk, ApplyMovesRewiresAndWrites) {
       plan_squash(folder, g, parse_revision_file("s.py", kSquashed), "s.py", "b", std::nullopt);
   ASSERT_TRUE(p.ok());
   apply_squash(p, dir_.string());
-  EXPECT_TRUE(fs::exists(dir_ / "archived/a.py"));
-  EXPECT_TRUE(fs::exists(dir_ / "archived/b.py"));
+  EXPECT_TRUE(fs::exists(base_ / "archived_revisions/000_squashed/a.py"));
+  EXPECT_TRUE(fs::exists(base_ / "archived_revisions/000_squashed/b.py"));
   EXPECT_FALSE(fs::exists(dir_ / "a.py"));
   EXPECT_EQ(read("s.py"), kSquashed);
   EXPECT_NE(read("c.py").find("down_revision = '000_squashed'"), std::string::npos);
@@ -723,19 +739,21 @@ TEST_F(revisions_on_disk, FailedApplyIsUndone) {
   write("a.py", rev("a", "None"));
   write("b.py", rev("b", "'a'"));
   write("c.py", rev("c", "'b'"));
-  fs::create_directories(dir_ / "archived/b.py");  // a folder: not in the digest, blocks the move
   auto folder = read_folder(dir_.string());
   auto g = analyze(folder.loaded, folder.not_loaded);
   auto p =
       plan_squash(folder, g, parse_revision_file("s.py", kSquashed), "s.py", "b", std::nullopt);
   ASSERT_TRUE(p.ok());
+  // Taken after planning: a folder where b.py would go blocks the second move.
+  fs::create_directories(base_ / "archived_revisions/000_squashed/b.py");
   EXPECT_THROW(apply_squash(p, dir_.string()), std::runtime_error);
   EXPECT_EQ(read_folder(dir_.string()).digest, folder.digest);
   EXPECT_TRUE(fs::exists(dir_ / "a.py"));
   EXPECT_FALSE(fs::exists(dir_ / "s.py"));
   int entries = 0;
   for ([[maybe_unused]] auto& e : fs::directory_iterator(dir_)) ++entries;
-  EXPECT_EQ(entries, 4);  // a.py b.py c.py archived/
+  EXPECT_EQ(entries, 3);  // a.py b.py c.py
+  EXPECT_FALSE(fs::exists(base_ / "archived_revisions/000_squashed/a.py"));
 }
 
 TEST_F(revisions_on_disk, InspectCommandExitStatus) {
@@ -750,6 +768,131 @@ TEST_F(revisions_on_disk, InspectCommandExitStatus) {
   auto json = nlohmann::json::parse(out2.str());
   EXPECT_FALSE(json["accepted"].get<bool>());
   EXPECT_EQ(json["dangling"][0]["target"], "zzz");
+}
+
+// ---------------------------------------------------------------- alembic.ini
+
+TEST(revisions_ini, ReadsWhatConfigparserReads) {
+  auto ini = parse_ini(
+      "# a comment\n"
+      "[DEFAULT]\nroot = /srv\n\n"
+      "[alembic]\n"
+      "Script_Location = %(here)s/migrations\n"
+      "; another comment\n"
+      "version_locations =\n"
+      "    %(root)s/a\n"
+      "    # a comment inside the value is skipped\n"
+      "    %(root)s/b ; not an inline comment\n"
+      "sqlalchemy.url: postgresql://u@h/db?x=100%%\n"
+      "\n[other]\nscript_location = x\n");
+  ASSERT_EQ(ini.sections.count("alembic"), 1u);
+  ini.sections["DEFAULT"]["here"] = "/ini";
+  EXPECT_EQ(ini.get("alembic", "script_location"), "/ini/migrations");
+  EXPECT_EQ(ini.get("alembic", "version_locations"), "\n/srv/a\n/srv/b ; not an inline comment");
+  EXPECT_EQ(ini.get("alembic", "sqlalchemy.url"), "postgresql://u@h/db?x=100%");
+  EXPECT_EQ(ini.get("other", "script_location"), "x");
+  EXPECT_EQ(ini.get("other", "missing"), std::nullopt);
+  EXPECT_EQ(ini.get("other", "root"), "/srv");  // from [DEFAULT]
+}
+
+TEST(revisions_ini, RefusesWhatConfigparserRefuses) {
+  EXPECT_THROW(parse_ini("key = value\n"), std::runtime_error);  // before any section
+  EXPECT_THROW(parse_ini("[a]\nk = 1\nK = 2\n"), std::runtime_error);
+  EXPECT_THROW(parse_ini("[a]\n[a]\n"), std::runtime_error);
+  EXPECT_THROW(parse_ini("[a]\njust words\n"), std::runtime_error);
+  auto ini = parse_ini("[a]\nbad = 50%\nloop = %(loop)s\nunknown = %(nope)s\n");
+  EXPECT_THROW(ini.get("a", "bad"), std::runtime_error);
+  EXPECT_THROW(ini.get("a", "loop"), std::runtime_error);
+  EXPECT_THROW(ini.get("a", "unknown"), std::runtime_error);
+}
+
+TEST(revisions_ini, SplitsVersionLocationsAsAlembic) {
+  using V = std::vector<std::string>;
+  EXPECT_EQ(split_version_locations("a, b c", std::nullopt), (V{"a", "b", "c"}));
+  EXPECT_EQ(split_version_locations("a:b::c", "os"), (V{"a", "b", "c"}));
+  EXPECT_EQ(split_version_locations("a b;c", ";"), (V{"a b", "c"}));
+  EXPECT_EQ(split_version_locations("a  b", "space"), (V{"a", "b"}));
+  EXPECT_EQ(split_version_locations("a dir\nb", "newline"), (V{"a dir", "b"}));
+  EXPECT_THROW(split_version_locations("a", "comma"), std::runtime_error);
+}
+
+TEST(revisions_ini, AlembicConfig) {
+  auto cfg = alembic_config_from(parse_ini("[alembic]\nscript_location = migrations\n"), "alembic",
+                                 "/app");
+  EXPECT_EQ(cfg.script_location, "/app/migrations");
+  EXPECT_EQ(cfg.version_locations, std::vector<std::string>{"/app/migrations/versions"});
+  EXPECT_FALSE(cfg.version_locations_given);
+  EXPECT_FALSE(cfg.recursive);
+  auto two = alembic_config_from(
+      parse_ini("[alembic]\nscript_location = %(here)s/m/\nversion_path_separator = os\n"
+                "version_locations = %(here)s/m/v1:/abs/v2/\nrecursive_version_locations = true\n"
+                "[second]\nscript_location = /s\nrecursive_version_locations = True\n"),
+      "alembic", "/app");
+  EXPECT_EQ(two.script_location, "/app/m");
+  EXPECT_EQ(two.version_locations, (std::vector<std::string>{"/app/m/v1", "/abs/v2"}));
+  EXPECT_TRUE(two.recursive);
+  auto second = alembic_config_from(parse_ini("[second]\nscript_location = /s\n"
+                                              "recursive_version_locations = True\n"),
+                                    "second", "/app");
+  EXPECT_FALSE(second.recursive);  // Alembic compares with "true" exactly
+  EXPECT_THROW(alembic_config_from(parse_ini("[x]\na = 1\n"), "alembic", "/app"),
+               std::runtime_error);
+  EXPECT_THROW(alembic_config_from(parse_ini("[alembic]\na = 1\n"), "alembic", "/app"),
+               std::runtime_error);
+  EXPECT_THROW(
+      alembic_config_from(parse_ini("[alembic]\nscript_location = pkg:m\n"), "alembic", "/app"),
+      std::runtime_error);
+}
+
+TEST_F(revisions_on_disk, TwoVersionLocationsSquashedFromTheIni) {
+  // Two locations beside the fixture's versions/ folder, in base_ (script_location).
+  write("../v1/a.py", rev("a", "None"));
+  write("../v2/b.py", rev("b", "'a'"));
+  write("../v1/c.py", rev("c", "'b'"));
+  write("../v2/sub/d.py", rev("d", "'c'"));
+  std::ofstream(base_ / "alembic.ini")
+      << "[alembic]\nscript_location = %(here)s\nversion_path_separator = space\n"
+         "version_locations = %(here)s/v1 %(here)s/v2\n";
+  Source source;
+  source.config = (base_ / "alembic.ini").string();
+  auto folder = read_source(source);
+  EXPECT_EQ(folder.dir, base_.string());
+  EXPECT_EQ(folder.locations, (std::vector<std::string>{"v1", "v2"}));
+  ASSERT_EQ(folder.loaded.size(), 3u);
+  EXPECT_EQ(folder.loaded[1].name, "v1/c.py");
+  ASSERT_EQ(folder.not_loaded.size(), 1u);  // not recursive: v2/sub/d.py is not loaded
+
+  fs::path gen = base_ / "000_squashed.py";
+  std::ofstream(gen) << kSquashed;
+  SquashRequest request;
+  request.config = source.config;
+  request.generated_file = gen.string();
+  request.upto = "b";
+  std::ostringstream out, err;
+  ASSERT_EQ(run_squash(request, false, out, err), kExitAccepted) << err.str();
+  EXPECT_NE(out.str().find("moved v2/b.py -> archived_revisions/000_squashed/v2/b.py"),
+            std::string::npos)
+      << out.str();
+  EXPECT_TRUE(fs::exists(base_ / "archived_revisions/000_squashed/v1/a.py"));
+  EXPECT_TRUE(fs::exists(base_ / "v2/000_squashed.py"));  // beside b.py, the squashed head
+  auto after = read_source(source);
+  auto g = analyze(after.loaded, after.not_loaded);
+  EXPECT_TRUE(g.accepted());
+  EXPECT_EQ(ids(g, g.bases), std::vector<std::string>{"000_squashed"});
+
+  // Recursive: subfolders load, and an archive inside a location is refused.
+  std::ofstream(base_ / "alembic.ini", std::ios::app) << "recursive_version_locations = true\n";
+  auto recursive = read_source(source);
+  EXPECT_EQ(recursive.loaded.size(), 3u);  // 000_squashed c d
+  EXPECT_TRUE(recursive.not_loaded.empty());
+  request.upto = std::nullopt;
+  request.archive_dir = (base_ / "v1/old").string();
+  std::ofstream(gen) << rev("001_squashed", "None");
+  std::ostringstream out2, err2;
+  EXPECT_EQ(run_squash(request, false, out2, err2), kExitRefused);
+  EXPECT_NE(err2.str().find("is inside the version location " + (base_ / "v1").string()),
+            std::string::npos)
+      << err2.str();
 }
 
 }  // namespace

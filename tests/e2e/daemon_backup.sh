@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # End to end: squashd runs real backups, restore drills, cancels, survives SIGTERM and
 # kill -9, refuses a second run on a busy target, retries a target that is down, and
-# never shows a password to its children or its log. Needs the harness's cluster
+# never shows a password to its children or its log; a second backup's progress carries
+# a percentage estimated from the first. Needs the harness's cluster
 # (PGHOST, PGPORT, PGUSER) and BUILD_DIR. Prints TAP.
 source "$(dirname "$0")/lib/tap.bash"
 source "$(dirname "$0")/lib/squashd.bash"
@@ -288,6 +289,22 @@ id3=$(ctl run src backup --wait 2>/dev/null | head -1)
 n=$(ls -d "$work"/backups/src/*/ | wc -l)
 is "$n" 3 "retention keeps the 2 newest plus the pinned one (keep_last = 2)"
 ok "$([ -d "$dir" ] && [ -d "$work/backups/src/$id3" ] && echo 0 || echo 1)" "the pinned backup and the newest survive"
+
+# --- progress: estimated from the last backup of the same target and job
+first=$(ctl run big backup --wait 2>"$work/big_first.err" | head -1)
+is "$(run_state "$first")" succeeded "a full backup of the large database"
+like "$(cat "$work/big_first.err")" "dump-full: .* elapsed \(no earlier backup to estimate from\)" \
+  "--wait, first backup: bytes and elapsed time, no percentage"
+is "$(run_json "$first" | jq -c '.steps[] | select(.name == "dump-full") | .progress | [.expected_bytes, .percent, .elapsed_seconds > 0]')" \
+  "[null,null,true]" "GET /v1/runs/{id}: no estimate without history"
+second=$(ctl run big backup --wait 2>"$work/big_second.err" | head -1)
+is "$(run_state "$second")" succeeded "a second backup"
+like "$(cat "$work/big_second.err")" "dump-full: [0-9]+%, [0-9.]+ [KMG]?i?B of [0-9.]+ [KMG]?i?B, .*(left|larger than last time)" \
+  "--wait, second backup: a percentage, the expected size and the time left"
+diag "$(grep -m1 'dump-full:' "$work/big_second.err")"
+first_bytes=$(run_json "$first" | jq '.steps[] | select(.name == "dump-full") | .progress.bytes')
+is "$(run_json "$second" | jq -c --arg f "$first" '.steps[] | select(.name == "dump-full") | .progress | [.expected_bytes, .percent, .estimated_from == $f]')" \
+  "[$first_bytes,100,true]" "GET /v1/runs/{id}: expected_bytes from the first backup, 100% when done"
 
 # --- a long backup: progress, busy, no password anywhere, cancel
 out=$(ctl run big backup 2>&1)

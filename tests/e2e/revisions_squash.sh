@@ -3,7 +3,8 @@
 # every fixture folder is inspected and its heads compared with `alembic heads`; folders
 # are squashed with and without later revisions on top, Alembic accepts the result and
 # `alembic upgrade heads` builds the same schema (pg_dump --schema-only) as the original
-# chain; every refusal and the dry run leave the folder byte for byte unchanged.
+# chain; every refusal and the dry run leave the folder byte for byte unchanged; an
+# alembic.ini with two version locations is read (--config) and squashed.
 source "$(dirname "$0")/lib/tap.bash"
 work=$(mktemp -d /tmp/e2e_revisions.XXXXXX)
 trap 'drop_test_databases; rm -rf "$work"' EXIT
@@ -126,8 +127,8 @@ out=$("$squashctl" revisions squash "$v" --upto c2b000000002 --file "$work/gen/0
       --dry-run --expect-digest "$digest" 2>&1)
 is "$?" 0 "dry run: exit 0"
 is "$(checksum "$v")" "$before" "dry run: the folder is unchanged"
-like "$out" "would move c1a000000001_create_chain_one.py -> archived/c1a000000001_create_chain_one.py" "dry run: lists the first move"
-like "$out" "would move c2b000000002_create_chain_two.py -> archived/c2b000000002_create_chain_two.py" "dry run: lists the second move"
+like "$out" "would move c1a000000001_create_chain_one.py -> ../archived_revisions/000_squashed_complete/c1a000000001_create_chain_one.py" "dry run: lists the first move (outside the versions folder)"
+like "$out" "would move c2b000000002_create_chain_two.py -> ../archived_revisions/000_squashed_complete/c2b000000002_create_chain_two.py" "dry run: lists the second move"
 like "$out" "would rewrite c3c000000003_create_chain_three.py line 10: down_revision 'c2b000000002' -> '000_squashed_complete'" \
   "dry run: lists the rewrite, old -> new"
 like "$out" "would write 000_squashed_complete.py" "dry run: lists the new file"
@@ -137,8 +138,9 @@ is "$("$squashctl" revisions squash "$v" --upto c2b000000002 --file "$work/gen/0
 "$squashctl" revisions squash "$v" --upto c2b000000002 --file "$work/gen/000_squashed_complete.py" \
   --expect-digest "$digest" >"$work/squash.log" 2>&1
 ok $? "squash up to c2b000000002 with two revisions on top"
-is "$(cd "$v" && ls archived | paste -sd' ')" \
-  "c1a000000001_create_chain_one.py c2b000000002_create_chain_two.py" "the replaced files are in archived/"
+is "$(ls "$sq/archived_revisions/000_squashed_complete" | paste -sd' ')" \
+  "c1a000000001_create_chain_one.py c2b000000002_create_chain_two.py" "the replaced files are in ../archived_revisions/000_squashed_complete/"
+ok "$([ ! -e "$v/archived" ] && echo 0 || echo 1)" "nothing archived inside the versions folder"
 is "$(cd "$v" && ls *.py | paste -sd' ')" \
   "000_squashed_complete.py c3c000000003_create_chain_three.py c4d000000004_create_chain_four.py" "the folder holds the squash and the later revisions"
 diff <(sed "s/down_revision = '000_squashed_complete'/down_revision = 'c2b000000002'/" "$v/c3c000000003_create_chain_three.py") \
@@ -171,7 +173,7 @@ sq=$work/p_style_sq
 project "$sq" "$fixtures/quoting_styles"
 "$squashctl" revisions squash "$sq/versions" --file "$work/gen/000_styles.py" >"$work/squash.log" 2>&1
 ok $? "quoting_styles: squash of the single head, nothing on top"
-is "$(ls "$sq/versions/archived" | wc -l)" 4 "all four revisions archived"
+is "$(ls "$sq/archived_revisions/000_squashed_complete" | wc -l)" 4 "all four revisions archived"
 is "$(alembic_heads "$sq")" "000_squashed_complete" "alembic heads: the squashed revision"
 alembic_in "$sq" e2e_rev_style_sq upgrade heads >"$work/up_sq.log" 2>&1
 ok $? "alembic upgrade heads on an empty database"
@@ -212,7 +214,7 @@ sq=$work/p_dep_sq
 project "$sq" "$fixtures/depends_on"
 "$squashctl" revisions squash "$sq/versions" --upto d2b000000002 --file "$work/gen/000_deps.py" >"$work/squash.log" 2>&1
 ok $? "depends_on: squash up to d2b000000002 takes the side branch it depends on"
-is "$(ls "$sq/versions/archived" | wc -l)" 3 "all three revisions archived"
+is "$(ls "$sq/archived_revisions/000_squashed_complete" | wc -l)" 3 "all three revisions archived"
 alembic_in "$sq" e2e_rev_dep_sq upgrade heads >"$work/up_sq.log" 2>&1
 ok $? "alembic upgrade heads on an empty database"
 is "$(schema_of e2e_rev_dep_sq | sha256sum)" "$(schema_of e2e_rev_dep_orig | sha256sum)" \
@@ -246,9 +248,11 @@ printf 'revision = "000_squashed_complete\ndown_revision = None\n' >"$work/gen/b
 refuse "the generated file does not tokenize" "$rv" "unterminated string" --file "$work/gen/broken.py"
 gen "$work/gen/clash.py" c4d000000004 "SELECT 1"
 refuse "the generated id is a remaining revision's" "$rv" "already used by c4d000000004" --upto c2b000000002 --file "$work/gen/clash.py"
-mkdir -p "$rv/archived" && printf 'old\n' >"$rv/archived/c1a000000001_create_chain_one.py"
-refuse "a name in archived/ is taken" "$rv" "archived/c1a000000001_create_chain_one.py already exists" --file "$g"
-rm -r "$rv/archived"
+mkdir -p "$rv/../archived_revisions/000_squashed_complete" &&
+  printf 'old\n' >"$rv/../archived_revisions/000_squashed_complete/c1a000000001_create_chain_one.py"
+refuse "a name in the archive is taken" "$rv" "archived_revisions/000_squashed_complete/c1a000000001_create_chain_one.py already exists" --file "$g"
+rm -r "$rv/../archived_revisions"
+refuse "--archive-dir inside the versions folder" "$rv" "is inside the version location" --file "$g" --archive-dir "$rv/old"
 cat >"$rv/c5e000000005_depends_on_the_middle.py" <<'PY'
 revision = "c5e000000005"
 down_revision = "c4d000000004"
@@ -275,6 +279,54 @@ like "$out" "c3c000000003_create_chain_three.py: line $hline: down_revision cann
   "inspect: names file, line and why"
 refuse "a revision file that cannot be read exactly" "$hv" \
   "c3c000000003_create_chain_three.py: line $hline: down_revision cannot be read" --upto c2b000000002 --file "$g"
+
+# ---------------------------------------------------------------- --config: two version locations
+# alembic.ini names two folders (version_path_separator = os) and asks for recursive
+# loading (Alembic >= 1.10; Debian's 1.8 ignores the key). The chain alternates between
+# them; the squash archives outside both, and real Alembic sees one clean chain.
+new_database e2e_rev_two_orig; new_database e2e_rev_two_sq
+tp=$work/p_two
+mkdir -p "$tp/versions_a" "$tp/versions_b"
+cp "$app/env.py" "$app/script.py.mako" "$tp/"
+sed 's|^script_location = %(here)s$|script_location = %(here)s\nversion_path_separator = os\nversion_locations = %(here)s/versions_a:%(here)s/versions_b\nrecursive_version_locations = true|' \
+  "$app/alembic.ini" >"$tp/alembic.ini"
+cp "$fixtures/straight_chain/"c1a*.py "$fixtures/straight_chain/"c3c*.py "$tp/versions_a/"
+cp "$fixtures/straight_chain/"c2b*.py "$fixtures/straight_chain/"c4d*.py "$tp/versions_b/"
+out=$("$squashctl" revisions inspect --config "$tp/alembic.ini" 2>&1)
+is "$?" 0 "inspect --config: Alembic would accept the two locations (exit 0)"
+like "$out" "version locations: versions_a, versions_b \(recursive\)" "inspect --config: lists both locations"
+is "$("$squashctl" revisions inspect --config "$tp/alembic.ini" --json | jq -r '.heads | join(" ")')" \
+  "$(alembic_heads "$tp")" "inspect --config: same heads as alembic heads"
+alembic_in "$tp" e2e_rev_two_orig upgrade heads >"$work/up.log" 2>&1
+ok $? "two locations: the original chain builds"
+out=$("$squashctl" revisions squash --config "$tp/alembic.ini" --upto c2b000000002 \
+      --file "$work/gen/000_squashed_complete.py" 2>&1)
+is "$?" 0 "squash --config across two version locations" || diag "$out"
+like "$out" "moved versions_b/c2b000000002_create_chain_two.py -> archived_revisions/000_squashed_complete/versions_b/c2b000000002_create_chain_two.py" \
+  "the archive is <script_location>/archived_revisions/<id>/, outside both locations"
+like "$out" "rewrote versions_a/c3c000000003_create_chain_three.py line 10" "the later revision in the other location is rewired"
+is "$(cd "$tp" && find versions_a versions_b -name '*.py' | LC_ALL=C sort | paste -sd' ')" \
+  "versions_a/c3c000000003_create_chain_three.py versions_b/000_squashed_complete.py versions_b/c4d000000004_create_chain_four.py" \
+  "the squashed revision sits beside the last replaced one; nothing archived inside a location"
+is "$(alembic_heads "$tp")" "c4d000000004" "alembic heads after the squash: one head"
+alembic_in "$tp" e2e_rev_two_sq history >"$work/history_two.txt" 2>&1
+ok $? "alembic history accepts the squashed locations"
+is "$(grep -c '<base>' "$work/history_two.txt")" 1 "alembic history: one base"
+is "$(grep -c ' -> ' "$work/history_two.txt")" 3 "alembic history: one chain of three revisions"
+alembic_in "$tp" e2e_rev_two_sq upgrade head >"$work/up_two.log" 2>&1
+ok $? "alembic upgrade head on an empty database"
+is "$(schema_of e2e_rev_two_sq | sha256sum)" "$(schema_of e2e_rev_two_orig | sha256sum)" \
+  "two locations: the squashed chain builds the same schema"
+out=$("$squashctl" revisions squash --config "$tp/alembic.ini" --file "$work/gen/000_styles.py" \
+      --archive-dir "$tp/versions_a/archived" 2>&1)
+is "$?" 1 "--archive-dir inside a version location is refused"
+like "$out" "is inside the version location .*versions_a" "and says which location"
+sed -i 's/^\[alembic\]$/[other]/' "$tp/alembic.ini"
+out=$("$squashctl" revisions inspect --config "$tp/alembic.ini" 2>&1)
+is "$?" 1 "inspect --config without an [alembic] section: exit 1"
+like "$out" "no \[alembic\] section" "and says so"
+is "$("$squashctl" revisions inspect --config "$tp/alembic.ini" -n other --json | jq -r '.heads | join(" ")')" \
+  "c4d000000004" "-n other reads the [other] section, like alembic -n"
 
 "$squashctl" revisions squash 2>/dev/null
 is "$?" 64 "usage error: exit 64"

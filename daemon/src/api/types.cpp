@@ -75,12 +75,23 @@ void from_json(const json& j, Error& v) {
 }
 
 void to_json(json& j, const Progress& v) {
-  j = json{{"bytes", v.bytes}, {"bytes_per_second", v.bytes_per_second}};
+  j = json{{"bytes", v.bytes},
+           {"bytes_per_second", v.bytes_per_second},
+           {"elapsed_seconds", v.elapsed_seconds}};
+  optional_to(j, "expected_bytes", v.expected_bytes);
+  optional_to(j, "percent", v.percent);
+  optional_to(j, "eta_seconds", v.eta_seconds);
+  optional_to(j, "estimated_from", v.estimated_from);
 }
 
 void from_json(const json& j, Progress& v) {
   j.at("bytes").get_to(v.bytes);
   v.bytes_per_second = j.value("bytes_per_second", 0.0);
+  v.elapsed_seconds = j.value("elapsed_seconds", 0.0);
+  optional_from(j, "expected_bytes", v.expected_bytes);
+  optional_from(j, "percent", v.percent);
+  optional_from(j, "eta_seconds", v.eta_seconds);
+  optional_from(j, "estimated_from", v.estimated_from);
 }
 
 void to_json(json& j, const Step& v) {

@@ -64,10 +64,16 @@ inline constexpr char kInterrupted[] = "interrupted";
 inline constexpr char kCancelled[] = "cancelled";
 // Step states: running, succeeded, failed, skipped, plus the run's interrupted/cancelled.
 
-// A long step's progress (bytes written by pg_dump, and the rate over the last seconds).
+// A long step's progress (bytes written by pg_dump, and the rate over the last seconds),
+// with an estimate from the same step of the last succeeded run of the target and job.
 struct Progress {
   std::uint64_t bytes = 0;
   double bytes_per_second = 0;
+  double elapsed_seconds = 0;
+  std::optional<std::uint64_t> expected_bytes;  // that step's size then
+  std::optional<double> percent;                // of expected_bytes; 99 at most while running
+  std::optional<double> eta_seconds;            // time left; absent when past expected_bytes
+  std::optional<std::string> estimated_from;    // that run's id
 };
 
 struct Step {

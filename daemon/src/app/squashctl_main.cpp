@@ -2,8 +2,9 @@
 //   status | health | runs | run TARGET JOB [--param K=V]... [--wait] | cancel RUN | backups TARGET
 //   probe TARGET                                    (= run TARGET probe --wait)
 //   diff TARGET --against LABEL [--sql [--allow-destructive]]
-//   revisions inspect DIR | revisions squash DIR [--upto REV] --file F [--dry-run]
-//                                                [--expect-digest D]      (local, no daemon)
+//   revisions inspect DIR|--config INI [--name S]
+//   revisions squash DIR|--config INI [--name S] [--upto REV] --file F [--dry-run]
+//                    [--expect-digest D] [--archive-dir A]               (local, no daemon)
 #include <chrono>
 #include <functional>
 #include <iostream>
@@ -90,7 +91,7 @@ struct Options {
   std::string against;  // diff
   bool sql = false;
   bool allow_destructive = false;
-  std::string inspect_dir;
+  revisions::Source inspect;
   revisions::SquashRequest squash;
   client::SnapshotCopy snapshot;
 };
@@ -215,11 +216,14 @@ int cmd_cancel(Session& s, const std::string& id) {
   return kExitOk;
 }
 
-// Polls the run until it ends, with the current step (and a progress bar on a tty).
+// Polls the run until it ends, with the current step: on a tty one line redrawn in place
+// (a bar with percentage and time left once an earlier run gives an estimate); otherwise
+// plain lines, one per step and one about every 10 s of a step's progress.
 int wait_for_run(Session& s, const std::string& id) {
   bool tty = ::isatty(STDERR_FILENO);
   int tick = 0;
   std::string last_step;
+  auto last_line = std::chrono::steady_clock::time_point{};
   for (;;) {
     auto r = nlohmann::json::parse(s.get(path_with(api::kRunPath, "id", id)).body).get<api::Run>();
     const api::Step* current = r.steps.empty() ? nullptr : &r.steps.back();
@@ -227,6 +231,12 @@ int wait_for_run(Session& s, const std::string& id) {
       if (tty && !last_step.empty()) std::cerr << "\r\033[K";
       last_step = current->name;
       if (!tty) std::cerr << "step " << current->name << "\n";
+      last_line = std::chrono::steady_clock::time_point{};
+    }
+    if (!tty && current && current->progress && current->state == api::kRunning &&
+        std::chrono::steady_clock::now() - last_line >= std::chrono::seconds(10)) {
+      last_line = std::chrono::steady_clock::now();
+      std::cerr << current->name << ": " << client::progress_text(*current->progress) << "\n";
     }
     if (r.finished()) {
       if (tty) std::cerr << "\r\033[K";
@@ -331,7 +341,8 @@ int main(int argc, char** argv) {
       ->required();
   run_cmd->add_option("--param", o.params, "job parameter KEY=VALUE (repeatable)");
   run_cmd->add_flag("--wait", o.wait,
-                    "wait for the run to finish, with a progress bar while it dumps");
+                    "wait for the run to finish, with progress while it dumps (percentage and "
+                    "time left from the last backup of the target)");
   daemon_command(
       app.add_subcommand("probe", "run TARGET's application probes now and wait for their results"),
       [&](Session& s) {
@@ -367,13 +378,32 @@ int main(int argc, char** argv) {
   revisions_cmd->require_subcommand(1);
   auto* inspect_cmd = revisions_cmd->add_subcommand(
       "inspect", "print the revision graph and whether Alembic would accept it (exit 1 if not)");
-  inspect_cmd->add_option("DIR", o.inspect_dir, "the versions folder")->required();
+  // DIR or --config: the folder itself, or the version locations alembic.ini names.
+  auto add_source = [](CLI::App* cmd, revisions::Source& source) {
+    auto* dir = cmd->add_option("DIR", source.dir, "the versions folder");
+    auto* config = cmd->add_option(
+        "--config", source.config,
+        "alembic.ini: read script_location, version_locations and recursive_version_locations");
+    dir->excludes(config);
+    config->excludes(dir);
+    cmd->add_option("-n,--name", source.name, "the ini's section (default: alembic)")
+        ->needs(config);
+    cmd->callback([cmd] {
+      if (cmd->count("DIR") + cmd->count("--config") == 0)
+        throw CLI::RequiredError("DIR or --config");
+    });
+  };
+  add_source(inspect_cmd, o.inspect);
   commands.emplace_back(inspect_cmd, [&] {
-    return revisions::run_inspect(o.inspect_dir, o.raw_json, std::cout, std::cerr);
+    return revisions::run_inspect(o.inspect, o.raw_json, std::cout, std::cerr);
   });
   auto* squash_cmd = revisions_cmd->add_subcommand(
       "squash", "replace REV and its ancestors by one generated revision; archive the old files");
-  squash_cmd->add_option("DIR", o.squash.dir, "the versions folder")->required();
+  add_source(squash_cmd, o.squash);
+  squash_cmd->add_option("--archive-dir", o.squash.archive_dir,
+                         "where the replaced files go (default: "
+                         "SCRIPT_LOCATION/archived_revisions/NEW_ID; must be outside every "
+                         "version location)");
   squash_cmd->add_option("--upto", o.squash.upto,
                          "the last revision to squash (default: the single head)");
   squash_cmd

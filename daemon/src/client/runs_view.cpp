@@ -31,16 +31,42 @@ std::string shorten(const std::string& s, std::size_t n) {
 
 }  // namespace
 
+std::string clock_duration(double seconds) {
+  auto total = static_cast<long long>(std::max(0.0, seconds) + 0.5);
+  long long h = total / 3600, m = total / 60 % 60, sec = total % 60;
+  return h > 0 ? fmt::format("{}:{:02}:{:02}", h, m, sec) : fmt::format("{}:{:02}", m, sec);
+}
+
 std::string progress_line(const api::Progress& p, int width, int tick) {
-  // pg_dump's output size is not known in advance: show a block moving along the bar.
   std::string bar(static_cast<std::size_t>(width), '.');
+  std::string rate = util::human_bytes(static_cast<std::uint64_t>(p.bytes_per_second));
+  if (p.percent && p.expected_bytes) {
+    auto filled = static_cast<std::size_t>(*p.percent / 100.0 * width);
+    for (std::size_t i = 0; i < filled && i < bar.size(); ++i) bar[i] = '#';
+    return fmt::format("[{}] {:>3.0f}%  {} of {}  {}/s  {}", bar, *p.percent,
+                       util::human_bytes(p.bytes), util::human_bytes(*p.expected_bytes), rate,
+                       p.eta_seconds ? clock_duration(*p.eta_seconds) + " left"
+                                     : std::string("larger than last time"));
+  }
+  // No earlier run to compare with: show a block moving along the bar.
   int block = std::max(3, width / 6);
   int span = width - block;
   int pos = span > 0 ? tick % (2 * span) : 0;
   if (pos > span) pos = 2 * span - pos;
   for (int i = 0; i < block && pos + i < width; ++i) bar[static_cast<std::size_t>(pos + i)] = '#';
-  return fmt::format("[{}] {:>10}  {:>10}/s", bar, util::human_bytes(p.bytes),
-                     util::human_bytes(static_cast<std::uint64_t>(p.bytes_per_second)));
+  return fmt::format("[{}] {:>10}  {:>10}/s  {} elapsed", bar, util::human_bytes(p.bytes), rate,
+                     clock_duration(p.elapsed_seconds));
+}
+
+std::string progress_text(const api::Progress& p) {
+  std::string rate = util::human_bytes(static_cast<std::uint64_t>(p.bytes_per_second));
+  if (p.percent && p.expected_bytes)
+    return fmt::format("{:.0f}%, {} of {}, {}/s, {}", *p.percent, util::human_bytes(p.bytes),
+                       util::human_bytes(*p.expected_bytes), rate,
+                       p.eta_seconds ? clock_duration(*p.eta_seconds) + " left"
+                                     : std::string("larger than last time"));
+  return fmt::format("{}, {}/s, {} elapsed (no earlier backup to estimate from)",
+                     util::human_bytes(p.bytes), rate, clock_duration(p.elapsed_seconds));
 }
 
 std::string format_runs(const std::vector<api::Run>& runs) {
@@ -67,10 +93,7 @@ std::string format_run(const api::Run& r) {
   for (const auto& s : r.steps) {
     std::string detail = s.error ? "error: " + *s.error : s.detail.value_or("");
     if (s.progress && s.state == api::kRunning)
-      detail =
-          fmt::format("{} at {}/s{}", util::human_bytes(s.progress->bytes),
-                      util::human_bytes(static_cast<std::uint64_t>(s.progress->bytes_per_second)),
-                      detail.empty() ? "" : "; " + detail);
+      detail = progress_text(*s.progress) + (detail.empty() ? "" : "; " + detail);
     rows.push_back(
         {"  " + s.name, s.state, s.seconds ? fmt::format("{:.1f}", *s.seconds) : "-", detail});
   }

@@ -9,8 +9,13 @@
 
 namespace squash::client {
 
-// "[#########.........] 1.2 GiB  48.0 MiB/s" (no total known: a moving block)
+// With an estimate: "[#########.........]  45%  1.2 GiB of 2.6 GiB  48.0 MiB/s  0:31 left";
+// without (a first backup): a block moving along the bar, the bytes, rate and elapsed time.
 std::string progress_line(const api::Progress& p, int width, int tick);
+// The same as one plain line for logs: "45%, 1.2 GiB of 2.6 GiB, 48.0 MiB/s, 0:31 left".
+std::string progress_text(const api::Progress& p);
+// "0:07", "12:05", "1:02:03".
+std::string clock_duration(double seconds);
 // A table: ID, TARGET, JOB, STATE, STARTED, FINISHED, ERROR (shortened).
 std::string format_runs(const std::vector<api::Run>& runs);
 // One run with its steps, times, progress and errors.

@@ -58,6 +58,8 @@ void RunContext::begin_step(const std::string& name) {
   step_started_ = chr::steady_clock::now();
   rate_bytes_ = 0;
   rate_at_ = step_started_;
+  previous_.reset();
+  previous_looked_up_ = false;
   logging::set_run_step(name);
   spdlog::info("run {}: step {} started", run_.id, name);
   persist();  // the "started" record is on disk before the step does anything
@@ -73,6 +75,11 @@ void RunContext::end_step(const std::exception* error) {
   s.seconds = chr::duration<double>(chr::steady_clock::now() - step_started_).count();
   if (s.progress && *s.seconds > 0)  // the whole step's average rate
     s.progress->bytes_per_second = static_cast<double>(s.progress->bytes) / *s.seconds;
+  if (s.progress) {
+    s.progress->elapsed_seconds = *s.seconds;
+    s.progress->eta_seconds.reset();
+    if (!error && s.progress->expected_bytes) s.progress->percent = 100.0;
+  }
   if (!error) {
     s.state = api::kSucceeded;
   } else if (auto* stopped = dynamic_cast<const db::Stopped*>(error)) {
@@ -150,8 +157,10 @@ void RunContext::progress(std::uint64_t bytes) {
     rate_bytes_ = bytes;
     rate_at_ = now;
   }
-  p.bytes = bytes;
-  s.progress = p;
+  if (!previous_looked_up_ && hooks_.previous_step) previous_ = hooks_.previous_step(s.name);
+  previous_looked_up_ = true;
+  double elapsed = chr::duration<double>(now - step_started_).count();
+  s.progress = runs::estimate_progress(bytes, elapsed, p.bytes_per_second, previous_);
   publish();
 }
 

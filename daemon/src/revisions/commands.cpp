@@ -1,4 +1,5 @@
 #include "revisions/commands.hpp"
+#include "revisions/alembic_ini.hpp"
 #include "util/names.hpp"
 
 #include <filesystem>
@@ -33,7 +34,11 @@ int error_count(const Graph& g) {
 
 std::string format_inspection(const Folder& folder, const Graph& g) {
   std::string out;
-  out += fmt::format("folder: {}\ndigest: {}\n", folder.dir, folder.digest);
+  out += fmt::format("folder: {}\n", folder.dir);
+  if (folder.locations != std::vector<std::string>{"."} || !folder.script_location.empty())
+    out += fmt::format("version locations: {}{}\n", join(folder.locations),
+                       folder.recursive ? " (recursive)" : "");
+  out += fmt::format("digest: {}\n", folder.digest);
   std::size_t id_width = 4, file_width = 4, down_width = 6;
   for (const auto& n : g.nodes) {
     id_width = std::max(id_width, n.id.size());
@@ -122,14 +127,24 @@ nlohmann::json inspection_json(const Folder& folder, const Graph& g) {
         {{"severity", p.severity == Problem::Error ? "error" : "warning"}, {"message", p.message}});
   json labels = json::object();
   for (const auto& [label, n] : g.by_label) labels[label] = g.nodes[n].id;
-  return {{"folder", folder.dir},       {"digest", folder.digest},
-          {"accepted", g.accepted()},   {"revisions", revisions},
-          {"heads", ids(g, g.heads)},   {"bases", ids(g, g.bases)},
-          {"merge_points", merges},     {"branch_points", branches},
-          {"branch_labels", labels},    {"depends_on", deps},
-          {"duplicates", g.duplicates}, {"dangling", dangling},
-          {"cycles", g.cycles},         {"not_revisions", g.not_revisions},
-          {"not_loaded", unloaded},     {"ignored", folder.ignored},
+  return {{"folder", folder.dir},
+          {"digest", folder.digest},
+          {"version_locations", folder.locations},
+          {"recursive_version_locations", folder.recursive},
+          {"accepted", g.accepted()},
+          {"revisions", revisions},
+          {"heads", ids(g, g.heads)},
+          {"bases", ids(g, g.bases)},
+          {"merge_points", merges},
+          {"branch_points", branches},
+          {"branch_labels", labels},
+          {"depends_on", deps},
+          {"duplicates", g.duplicates},
+          {"dangling", dangling},
+          {"cycles", g.cycles},
+          {"not_revisions", g.not_revisions},
+          {"not_loaded", unloaded},
+          {"ignored", folder.ignored},
           {"problems", problems}};
 }
 
@@ -146,6 +161,7 @@ std::string format_plan(const SquashPlan& plan, bool dry_run) {
   out += fmt::format("squash up to {} ({} revision{}) into {}\n", plan.upto, plan.replaced.size(),
                      plan.replaced.size() == 1 ? "" : "s", plan.new_id);
   out += fmt::format("digest before: {}\n", plan.digest_before);
+  out += fmt::format("archive: {}\n", plan.archive_dir);
   for (const auto& m : plan.moves) out += fmt::format("{} {} -> {}\n", verb_move, m.from, m.to);
   for (const auto& r : plan.rewrites)
     out += fmt::format("{} {} line {}: {} {} -> {}\n", verb_rewrite, r.file, r.line, r.field,
@@ -175,6 +191,7 @@ nlohmann::json plan_json(const SquashPlan& plan, bool dry_run) {
           {"upto", plan.upto},
           {"new_revision", plan.new_id},
           {"generated_file", plan.generated_name},
+          {"archive_dir", plan.archive_dir},
           {"replaced", plan.replaced},
           {"remaining", plan.remaining},
           {"moves", moves},
@@ -184,9 +201,25 @@ nlohmann::json plan_json(const SquashPlan& plan, bool dry_run) {
           {"notes", plan.notes}};
 }
 
+Folder read_source(const Source& source) {
+  if (source.dir.empty() == source.config.empty())
+    throw std::runtime_error("give either the versions folder or --config alembic.ini");
+  if (source.config.empty()) return read_folder(source.dir);
+  AlembicConfig cfg = read_alembic_config(source.config, source.name);
+  Folder folder = read_locations(cfg.version_locations, cfg.recursive);
+  folder.script_location = cfg.script_location;
+  return folder;
+}
+
 int run_inspect(const std::string& dir, bool json, std::ostream& out, std::ostream& err) {
+  Source source;
+  source.dir = dir;
+  return run_inspect(source, json, out, err);
+}
+
+int run_inspect(const Source& source, bool json, std::ostream& out, std::ostream& err) {
   try {
-    Folder folder = read_folder(dir);
+    Folder folder = read_source(source);
     Graph g = analyze(folder.loaded, folder.not_loaded);
     if (json)
       out << inspection_json(folder, g).dump(2) << '\n';
@@ -201,7 +234,7 @@ int run_inspect(const std::string& dir, bool json, std::ostream& out, std::ostre
 
 int run_squash(const SquashRequest& request, bool json, std::ostream& out, std::ostream& err) {
   try {
-    Folder folder = read_folder(request.dir);
+    Folder folder = read_source(request);
     Graph g = analyze(folder.loaded, folder.not_loaded);
     std::ifstream in(request.generated_file, std::ios::binary);
     if (!in) {
@@ -213,19 +246,25 @@ int run_squash(const SquashRequest& request, bool json, std::ostream& out, std::
     namespace fs = std::filesystem;
     std::string name = fs::path(request.generated_file).filename().string();
     RevisionFile generated = parse_revision_file(name, text.str());
-    SquashPlan plan = plan_squash(folder, g, generated, name, request.upto, request.expect_digest);
+    SquashPlan plan = plan_squash(folder, g, generated, name, request.upto, request.expect_digest,
+                                  request.archive_dir);
     // The generated file must not already be one of the folder's own files.
     std::error_code ec;
     auto gen_dir = fs::canonical(fs::path(request.generated_file).parent_path().empty()
                                      ? fs::path(".")
                                      : fs::path(request.generated_file).parent_path(),
                                  ec);
-    if (!ec && gen_dir == fs::canonical(request.dir, ec))
+    bool in_location = false;
+    for (const auto& l : folder.locations) {
+      std::error_code lec;
+      in_location = in_location || (!ec && gen_dir == fs::canonical(fs::path(folder.dir) / l, lec));
+    }
+    if (in_location)
       plan.refusals.insert(plan.refusals.begin(),
                            fmt::format("{} is inside the versions folder already; write the "
                                        "generated revision elsewhere and pass it with --file",
                                        request.generated_file));
-    if (plan.ok() && !request.dry_run) apply_squash(plan, request.dir);
+    if (plan.ok() && !request.dry_run) apply_squash(plan, folder);
     if (json)
       out << plan_json(plan, request.dry_run).dump(2) << '\n';
     else

@@ -22,10 +22,20 @@ nlohmann::json inspection_json(const Folder& folder, const Graph& graph);
 std::string format_plan(const SquashPlan& plan, bool dry_run);
 nlohmann::json plan_json(const SquashPlan& plan, bool dry_run);
 
+// What to read: a versions folder, or the version locations an alembic.ini names.
+struct Source {
+  std::string dir;
+  std::string config;            // alembic.ini; exclusive with dir
+  std::string name = "alembic";  // its section, like `alembic -n`
+};
+// Throws std::runtime_error when neither or both are given, or what they name is unreadable.
+Folder read_source(const Source& source);
+
+int run_inspect(const Source& source, bool json, std::ostream& out, std::ostream& err);
 int run_inspect(const std::string& dir, bool json, std::ostream& out, std::ostream& err);
 
-struct SquashRequest {
-  std::string dir;
+struct SquashRequest : Source {
+  std::string archive_dir;  // empty: default_archive_dir()
   std::optional<std::string> upto;
   std::string generated_file;
   bool dry_run = false;

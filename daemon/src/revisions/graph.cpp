@@ -53,41 +53,84 @@ bool ends_with(const std::string& s, std::string_view suffix) {
 
 }  // namespace
 
-Folder read_folder(const std::string& dir) {
+namespace {
+
+void load(Folder& folder) {
+  const std::string& dir = folder.dir;
   std::error_code ec;
-  if (!fs::is_directory(dir, ec))
-    throw std::runtime_error(fmt::format("{} is not a directory", dir));
-  Folder folder;
-  folder.dir = dir;
   std::vector<std::pair<std::string, std::string>> digests;
-  fs::recursive_directory_iterator it(dir, ec), end;
-  if (ec) throw std::runtime_error(fmt::format("cannot list {}: {}", dir, ec.message()));
-  for (; it != end; it.increment(ec)) {
-    if (ec) throw std::runtime_error(fmt::format("cannot list {}: {}", dir, ec.message()));
-    const auto& entry = *it;
-    std::string name = entry.path().filename().string();
-    if (entry.is_directory() && name == "__pycache__") {
-      it.disable_recursion_pending();
-      continue;
+  std::set<std::string> seen;
+  for (const auto& location : folder.locations) {
+    fs::path top = fs::path(dir) / location;
+    if (!fs::is_directory(top, ec))
+      throw std::runtime_error(fmt::format("{} is not a directory", top.string()));
+    fs::recursive_directory_iterator it(top, ec), end;
+    if (ec) throw std::runtime_error(fmt::format("cannot list {}: {}", top.string(), ec.message()));
+    for (; it != end; it.increment(ec)) {
+      if (ec)
+        throw std::runtime_error(fmt::format("cannot list {}: {}", top.string(), ec.message()));
+      const auto& entry = *it;
+      std::string name = entry.path().filename().string();
+      if (entry.is_directory() && name == "__pycache__") {
+        it.disable_recursion_pending();
+        continue;
+      }
+      if (!ends_with(name, ".py") || !entry.is_regular_file()) continue;
+      if (!seen.insert(fs::weakly_canonical(entry.path(), ec).string()).second) continue;
+      std::string rel = fs::relative(entry.path(), dir).generic_string();
+      std::string text = read_all(entry.path());
+      auto file = parse_revision_file(rel, text);
+      file.sha256 = sha256_hex(file.text);
+      digests.emplace_back(rel, file.sha256);
+      if (it.depth() > 0 && !folder.recursive)
+        folder.not_loaded.push_back(std::move(file));
+      else if (name.rfind("__init__", 0) == 0 || name.rfind(".#", 0) == 0)
+        folder.ignored.push_back(rel);
+      else
+        folder.loaded.push_back(std::move(file));
     }
-    if (!ends_with(name, ".py") || !entry.is_regular_file()) continue;
-    std::string rel = fs::relative(entry.path(), dir).generic_string();
-    std::string text = read_all(entry.path());
-    auto file = parse_revision_file(rel, text);
-    file.sha256 = sha256_hex(file.text);
-    digests.emplace_back(rel, file.sha256);
-    if (it.depth() > 0)
-      folder.not_loaded.push_back(std::move(file));
-    else if (name.rfind("__init__", 0) == 0 || name.rfind(".#", 0) == 0)
-      folder.ignored.push_back(rel);
-    else
-      folder.loaded.push_back(std::move(file));
   }
   auto by_name = [](const RevisionFile& a, const RevisionFile& b) { return a.name < b.name; };
   std::sort(folder.loaded.begin(), folder.loaded.end(), by_name);
   std::sort(folder.not_loaded.begin(), folder.not_loaded.end(), by_name);
   std::sort(folder.ignored.begin(), folder.ignored.end());
   folder.digest = folder_digest(std::move(digests));
+}
+
+}  // namespace
+
+Folder read_folder(const std::string& dir) {
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec))
+    throw std::runtime_error(fmt::format("{} is not a directory", dir));
+  Folder folder;
+  folder.dir = dir;
+  load(folder);
+  return folder;
+}
+
+Folder read_locations(const std::vector<std::string>& locations, bool recursive) {
+  if (locations.empty()) throw std::runtime_error("no version locations");
+  fs::path common = fs::path(locations.front()).lexically_normal();
+  for (const auto& l : locations) {
+    fs::path p = fs::path(l).lexically_normal(), shared;
+    for (auto a = common.begin(), b = p.begin(); a != common.end() && b != p.end() && *a == *b;
+         ++a, ++b)
+      shared /= *a;
+    common = shared;
+  }
+  Folder folder;
+  folder.dir = common.string();
+  while (folder.dir.size() > 1 && folder.dir.back() == '/') folder.dir.pop_back();
+  folder.recursive = recursive;
+  folder.locations.clear();
+  for (const auto& l : locations)
+    folder.locations.push_back(fs::path(l).lexically_normal().lexically_relative(common).string());
+  for (auto& l : folder.locations) {
+    while (l.size() > 1 && l.back() == '/') l.pop_back();
+    if (l.empty()) l = ".";
+  }
+  load(folder);
   return folder;
 }
 

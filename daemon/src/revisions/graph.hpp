@@ -4,7 +4,8 @@
 // Which files Alembic loads (alembic/script/base.py, 1.8): every name directly in the
 // folder ending in ".py", except names starting with "__init__" or ".#". It does not
 // descend into subfolders (recursive_version_locations came in 1.10), so *.py files in
-// subfolders (archived/ among them) are listed as "not loaded by Alembic".
+// subfolders are listed as "not loaded by Alembic" unless the folder was read with
+// recursive (--config with recursive_version_locations = true): then they load too.
 //
 // What counts as a refusal (an "error"), each matching what Alembic does:
 // - a loaded file Python cannot tokenize, or without a module-level `revision` string
@@ -31,10 +32,15 @@
 namespace squash::revisions {
 
 struct Folder {
-  std::string dir;
-  std::vector<RevisionFile> loaded;      // top-level files Alembic loads, sorted by name
-  std::vector<RevisionFile> not_loaded;  // *.py files in subfolders, sorted by path
-  std::vector<std::string> ignored;      // top-level *.py names Alembic skips (__init__.py)
+  std::string dir;  // file names are relative to it
+  // The version locations, relative to dir ("." for the folder itself), and whether
+  // Alembic also loads their subfolders (recursive_version_locations, Alembic >= 1.10).
+  std::vector<std::string> locations{"."};
+  bool recursive = false;
+  std::string script_location;           // from --config; empty for a plain folder
+  std::vector<RevisionFile> loaded;      // files Alembic loads, sorted by name
+  std::vector<RevisionFile> not_loaded;  // *.py files in subfolders it skips, sorted by path
+  std::vector<std::string> ignored;      // *.py names Alembic skips (__init__.py)
   // SHA-256 (hex) of the lines "<sha256 of file>  <relative path>\n" for every *.py file
   // of the folder and its subfolders (not __pycache__), sorted by path: the text
   // `sha256sum` prints for those files, so a shell can recompute it.
@@ -43,6 +49,11 @@ struct Folder {
 
 // Reads the folder. Throws std::runtime_error when it is not a readable directory.
 Folder read_folder(const std::string& dir);
+
+// Reads several version locations (absolute paths) as one folder whose dir is their
+// deepest common parent. A file reached twice (overlapping locations) is read once, as
+// Alembic does. Throws std::runtime_error when a location is not a readable directory.
+Folder read_locations(const std::vector<std::string>& locations, bool recursive);
 
 // The digest of (relative path, file sha256) pairs as described above.
 std::string folder_digest(std::vector<std::pair<std::string, std::string>> path_and_sha256);

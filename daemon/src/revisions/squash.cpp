@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fcntl.h>
+#include <filesystem>
 #include <functional>
 #include <set>
 #include <stdexcept>
@@ -55,11 +56,32 @@ void check_generated(const RevisionFile& gen, const std::string& name, SquashPla
     refuse(unreadable("branch_labels", gen.branch_labels));
 }
 
+namespace fs = std::filesystem;
+
+fs::path absolute_dir(const std::string& p) {
+  std::error_code ec;
+  fs::path a = fs::absolute(p, ec).lexically_normal();
+  if (!a.has_filename() && a.has_parent_path() && a != a.root_path()) a = a.parent_path();
+  return a;
+}
+
+bool inside(const fs::path& p, const fs::path& folder) {
+  auto rel = p.lexically_relative(folder);
+  return !rel.empty() && *rel.begin() != "..";
+}
+
 }  // namespace
+
+std::string default_archive_dir(const Folder& folder, const std::string& new_id) {
+  fs::path base = folder.script_location.empty() ? absolute_dir(folder.dir).parent_path()
+                                                 : absolute_dir(folder.script_location);
+  return (base / kArchiveDir / new_id).string();
+}
 
 SquashPlan plan_squash(const Folder& folder, const Graph& g, const RevisionFile& generated,
                        const std::string& generated_name, const std::optional<std::string>& upto,
-                       const std::optional<std::string>& expect_digest) {
+                       const std::optional<std::string>& expect_digest,
+                       const std::string& archive_dir) {
   SquashPlan plan;
   plan.digest_before = folder.digest;
   plan.generated_name = generated_name;
@@ -105,6 +127,29 @@ SquashPlan plan_squash(const Folder& folder, const Graph& g, const RevisionFile&
   }
   plan.upto = g.nodes[rev].id;
   plan.new_id = generated.id() ? *generated.id() : "";
+  // Beside REV's file: in the version location (or its subfolder) that holds the chain.
+  if (auto slash = g.files[g.nodes[rev].file].name.rfind('/'); slash != std::string::npos)
+    plan.generated_name = g.files[g.nodes[rev].file].name.substr(0, slash + 1) + generated_name;
+  plan.archive_dir =
+      absolute_dir(archive_dir.empty()
+                       ? default_archive_dir(folder, plan.new_id.empty() ? "squashed" : plan.new_id)
+                       : archive_dir)
+          .string();
+  {
+    std::error_code ec;
+    fs::path archive = fs::weakly_canonical(plan.archive_dir, ec);
+    if (ec) archive = plan.archive_dir;
+    for (const auto& l : folder.locations) {
+      fs::path location = fs::weakly_canonical(absolute_dir(folder.dir) / l, ec);
+      if (ec) location = absolute_dir(folder.dir) / l;
+      if (archive == location || inside(archive, location))
+        plan.refusals.push_back(
+            fmt::format("the archive folder {} is inside the version location {}: Alembic with "
+                        "recursive_version_locations would load the archived revisions again; give "
+                        "--archive-dir outside every version location",
+                        plan.archive_dir, location.string()));
+    }
+  }
 
   std::vector<bool> replaced(g.nodes.size(), false);
   replaced[rev] = true;
@@ -180,24 +225,30 @@ SquashPlan plan_squash(const Folder& folder, const Graph& g, const RevisionFile&
 
   // File names.
   std::set<std::string> moving;
-  std::set<std::string> archived;
-  for (const auto& f : folder.not_loaded) archived.insert(f.name);
+  std::string archive_rel =
+      fs::path(plan.archive_dir).lexically_relative(absolute_dir(folder.dir)).generic_string();
   for (int v : g.order) {
     if (!replaced[v]) continue;
     const auto& name = g.files[g.nodes[v].file].name;
     moving.insert(name);
-    Move m{name, std::string(kArchiveDir) + "/" + name};
-    if (archived.count(m.to))
+    Move m{name, archive_rel + "/" + name};
+    std::error_code ec;
+    if (fs::exists(fs::symlink_status(fs::path(plan.archive_dir) / name, ec)))
       plan.refusals.push_back(
-          fmt::format("{} already exists: it will not be overwritten (move it away first)", m.to));
+          fmt::format("{}/{} already exists: it will not be overwritten (move it away first)",
+                      plan.archive_dir, name));
     plan.moves.push_back(std::move(m));
   }
-  bool name_taken = std::any_of(folder.loaded.begin(), folder.loaded.end(),
-                                [&](const auto& f) { return f.name == generated_name; }) ||
-                    std::count(folder.ignored.begin(), folder.ignored.end(), generated_name) > 0;
-  if (name_taken && !moving.count(generated_name))
-    plan.refusals.push_back(fmt::format(
-        "{} already exists in the folder and is not among the replaced files", generated_name));
+  bool name_taken =
+      std::any_of(folder.loaded.begin(), folder.loaded.end(),
+                  [&](const auto& f) { return f.name == plan.generated_name; }) ||
+      std::any_of(folder.not_loaded.begin(), folder.not_loaded.end(),
+                  [&](const auto& f) { return f.name == plan.generated_name; }) ||
+      std::count(folder.ignored.begin(), folder.ignored.end(), plan.generated_name) > 0;
+  if (name_taken && !moving.count(plan.generated_name))
+    plan.refusals.push_back(
+        fmt::format("{} already exists in the folder and is not among the replaced files",
+                    plan.generated_name));
 
   // The result must be a history Alembic accepts.
   if (plan.refusals.empty()) {
@@ -209,7 +260,7 @@ SquashPlan plan_squash(const Folder& folder, const Graph& g, const RevisionFile&
       after.push_back(
           rewritten == plan.new_texts.end() ? f : parse_revision_file(f.name, rewritten->second));
     }
-    after.push_back(parse_revision_file(generated_name, generated.text));
+    after.push_back(parse_revision_file(plan.generated_name, generated.text));
     Graph result = analyze(std::move(after));
     for (const auto& p : result.problems)
       if (p.severity == Problem::Error) plan.refusals.push_back("after the squash: " + p.message);
@@ -270,14 +321,30 @@ void write_new_file(const std::string& path, const std::string& content, mode_t 
 
 // A temporary name beside `name` that Alembic never loads (it does not end in .py).
 std::string temp_name(const std::string& dir, const std::string& name) {
-  return fmt::format("{}/.{}.squashctl-{}.tmp", dir, name, ::getpid());
+  fs::path file = fs::path(dir) / name;
+  return fmt::format("{}/.{}.squashctl-{}.tmp", file.parent_path().string(),
+                     file.filename().string(), ::getpid());
 }
 
 }  // namespace
 
 void apply_squash(const SquashPlan& plan, const std::string& dir) {
+  Folder folder;
+  folder.dir = dir;
+  apply_squash(plan, folder);
+}
+
+void apply_squash(const SquashPlan& plan, const Folder& folder) {
   if (!plan.ok()) throw std::runtime_error("the plan has refusals; nothing applied");
-  Folder now = read_folder(dir);
+  const std::string& dir = folder.dir;
+  Folder now;
+  if (folder.locations == std::vector<std::string>{"."} && !folder.recursive) {
+    now = read_folder(dir);
+  } else {
+    std::vector<std::string> locations;
+    for (const auto& l : folder.locations) locations.push_back((fs::path(dir) / l).string());
+    now = read_locations(locations, folder.recursive);
+  }
   if (now.digest != plan.digest_before)
     throw std::runtime_error(
         fmt::format("the folder changed while the squash was planned (digest {} → {}); nothing "
@@ -304,12 +371,25 @@ void apply_squash(const SquashPlan& plan, const std::string& dir) {
       write_new_file(tmp, text, st.st_mode & 07777);
       rewired.emplace_back(tmp, final_path);
     }
-    std::string archive = dir + "/" + kArchiveDir;
-    struct stat st {};
-    if (::stat(archive.c_str(), &st) == 0) {
-      if (!S_ISDIR(st.st_mode)) throw std::runtime_error(archive + " exists and is not a folder");
-    } else if (::mkdir(archive.c_str(), 0755) != 0) {
-      fail_errno("mkdir " + archive);
+    // The archive folders (created parents first; removed again on failure if empty).
+    std::set<std::string> archive_dirs;
+    for (const auto& m : plan.moves)
+      archive_dirs.insert(fs::path(dir + "/" + m.to).lexically_normal().parent_path().string());
+    for (const auto& folder_path : archive_dirs) {
+      std::vector<fs::path> missing;
+      for (fs::path p = folder_path; !p.empty() && p != p.root_path(); p = p.parent_path()) {
+        struct stat st {};
+        if (::stat(p.c_str(), &st) == 0) {
+          if (!S_ISDIR(st.st_mode))
+            throw std::runtime_error(p.string() + " exists and is not a folder");
+          break;
+        }
+        missing.push_back(p);
+      }
+      for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
+        if (::mkdir(it->c_str(), 0755) != 0) fail_errno("mkdir " + it->string());
+        undo.push_back([made = it->string()] { ::rmdir(made.c_str()); });
+      }
     }
 
     // 2. The replaced files move to archived/: from here until step 4 the remaining
@@ -336,7 +416,8 @@ void apply_squash(const SquashPlan& plan, const std::string& dir) {
     std::string gen_final = dir + "/" + plan.generated_name;
     rename_noreplace(gen_tmp, gen_final);
     undo.push_back([gen_final] { ::unlink(gen_final.c_str()); });
-    fsync_path(archive, O_RDONLY | O_DIRECTORY);
+    for (const auto& folder_path : archive_dirs) fsync_path(folder_path, O_RDONLY | O_DIRECTORY);
+    fsync_path(fs::path(gen_final).parent_path().string(), O_RDONLY | O_DIRECTORY);
     fsync_path(dir, O_RDONLY | O_DIRECTORY);
   } catch (const std::exception& e) {
     std::string undo_error;

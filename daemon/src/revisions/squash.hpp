@@ -14,7 +14,9 @@
 // - REV is not an ancestor of every remaining revision (an independent base would be
 //   left beside the squashed revision);
 // - a file name is taken: DIR/<generated name> (unless it moves away) or
-//   DIR/archived/<name> for a replaced file;
+//   ARCHIVE/<name> for a replaced file;
+// - the archive folder is inside a version location (Alembic with
+//   recursive_version_locations would load the archived revisions again);
 // - the result would not be a valid history (checked by analyzing the planned folder).
 #pragma once
 
@@ -26,11 +28,14 @@
 
 namespace squash::revisions {
 
-inline constexpr char kArchiveDir[] = "archived";
+// The archive, by default: <script_location>/archived_revisions/<new id>/ (for a plain
+// folder, its parent stands for script_location), outside every version location.
+inline constexpr char kArchiveDir[] = "archived_revisions";
+std::string default_archive_dir(const Folder& folder, const std::string& new_id);
 
 struct Move {
   std::string from;  // relative to the folder: "a.py"
-  std::string to;    // "archived/a.py"
+  std::string to;    // relative to the folder: "../archived_revisions/<new id>/a.py"
 };
 
 struct Rewrite {
@@ -44,7 +49,8 @@ struct SquashPlan {
   std::string digest_before;
   std::string upto;            // REV
   std::string new_id;          // the generated revision's id
-  std::string generated_name;  // its file name in the folder
+  std::string generated_name;  // its path in the folder (beside REV's file)
+  std::string archive_dir;     // absolute
   std::string generated_text;
   std::vector<std::string> replaced;  // ids, parents first
   std::vector<std::string> remaining;
@@ -58,13 +64,17 @@ struct SquashPlan {
   bool ok() const { return refusals.empty(); }
 };
 
-// `generated` is the parsed generated file; `generated_name` its file name in the folder.
+// `generated` is the parsed generated file; `generated_name` its file name; it goes
+// beside REV's file. `archive_dir` empty: default_archive_dir().
 SquashPlan plan_squash(const Folder& folder, const Graph& graph, const RevisionFile& generated,
                        const std::string& generated_name, const std::optional<std::string>& upto,
-                       const std::optional<std::string>& expect_digest);
+                       const std::optional<std::string>& expect_digest,
+                       const std::string& archive_dir = "");
 
-// Applies an ok() plan to folder `dir`. Re-checks the digest first. On any failure undoes
+// Applies an ok() plan to `folder` (read again with the same locations). Re-checks the
+// digest first. On any failure undoes
 // what was done and throws std::runtime_error saying so.
-void apply_squash(const SquashPlan& plan, const std::string& dir);
+void apply_squash(const SquashPlan& plan, const Folder& folder);
+void apply_squash(const SquashPlan& plan, const std::string& dir);  // a plain folder
 
 }  // namespace squash::revisions

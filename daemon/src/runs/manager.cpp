@@ -228,6 +228,16 @@ void RunManager::execute(api::Run run, config::Target target, std::shared_ptr<pr
   hooks.average_step_seconds = [this, target_name](const std::string& step) {
     return average_step_seconds(target_name, step);
   };
+  hooks.previous_step = [this, target_name, job = run.job](const std::string& step) {
+    std::vector<api::Run> runs;
+    {
+      std::lock_guard lk(mutex_);
+      for (auto& [id, r] : runs_)
+        if (r.target == target_name && r.job == job && r.state == api::kSucceeded)
+          runs.push_back(r);
+    }
+    return runs::last_step_sample(runs, target_name, job, step);
+  };
   hooks.current_target = [this, target_name]() -> std::optional<config::Target> {
     auto cfg = config_();
     if (auto* t = cfg->find_target(target_name)) return *t;
