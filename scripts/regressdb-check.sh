@@ -7,9 +7,7 @@
 # deb-src entry is added for the fetch and removed again). Builds the "regression"
 # database on a throwaway cluster, then prints: the unmodelled objects, the differences of
 # a pg_dump/pg_restore copy, and the generator's round trip (errors and differences), with
-# timings. Skips (exit 0) with a message when the source cannot be had. While base and
-# shell types are unmodelled the round trip's script fails on them (and what uses them);
-# those failures and differences are theirs.
+# timings. Skips (exit 0) with a message when the source cannot be had.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 work=${1:-/tmp/regressdb-check}
