@@ -230,6 +230,12 @@ repair_case column_of_dropped_enum \
 repair_case column_of_dropped_extension_type \
   "CREATE EXTENSION citext SCHEMA rp; CREATE EXTENSION hstore SCHEMA rp; ALTER TABLE rp.parent ADD COLUMN h rp.hstore" \
   "parent.h"
+# A dropped table's column default on a dropped sequence does not hold the drops up.
+repair_case inherited_serial_dropped "CREATE TABLE rp.sp (id serial); CREATE TABLE rp.sp_child () INHERITS (rp.sp)" \
+  "rp.sp"
+# A column leaves a dropped collation before it goes.
+repair_case column_off_dropped_collation \
+  "CREATE COLLATION rp.de (provider = icu, locale = 'de-DE'); ALTER TABLE rp.parent ALTER COLUMN note TYPE text COLLATE rp.de"
 # The foreign key of a dropped table goes before the key it references.
 repair_case fk_to_dropped_key \
   "ALTER TABLE rp.parent ADD CONSTRAINT uq_parent_score UNIQUE (score); CREATE TABLE rp.refs (s integer REFERENCES rp.parent (score))" \

@@ -334,6 +334,23 @@ std::vector<std::string> column_order(const Side& side, const std::string& table
   return o ? split_list(attr_or(*o, "columns", "")) : std::vector<std::string>{};
 }
 
+// Whether version a sorts before b, part by part ("1.10" after "1.9").
+bool older_version(const std::string& a, const std::string& b) {
+  size_t i = 0, j = 0;
+  while (i < a.size() && j < b.size()) {
+    const size_t ie = std::min(a.find('.', i), a.size()), je = std::min(b.find('.', j), b.size());
+    const std::string x = a.substr(i, ie - i), y = b.substr(j, je - j);
+    const bool numeric = !x.empty() && !y.empty() &&
+                         x.find_first_not_of("0123456789") == std::string::npos &&
+                         y.find_first_not_of("0123456789") == std::string::npos;
+    if (numeric && x.size() != y.size()) return x.size() < y.size();
+    if (x != y) return x < y;
+    i = ie + 1;
+    j = je + 1;
+  }
+  return a.size() - std::min(i, a.size()) < b.size() - std::min(j, b.size());
+}
+
 // A child's column that its parent's ADD or DROP COLUMN brings or takes with it: every
 // column of a partition, an inheritance child's column that is not also its own.
 bool follows_parent(const Side& has, const Side& lacks, const Object& column) {
@@ -685,11 +702,19 @@ void Builder::table_uses(size_t step, const Object& table) {
       const bool uses_type =
           type == n || type == n + "[]" ||
           (c->get("generated") && c->get("generated")->find(n) != std::string::npos);
-      if (!src_.find("column", c->identity)) {
+      if (!src_.find("column", c->identity) && src_.find("table", table.identity)) {
         // The source lacks the column: it goes before what it uses.
         const std::string* d = c->get("default");
         if (uses_type || (d && d->find(n) != std::string::npos))
           drop_column_first(pre_drops_[step], *c);
+      } else if (const Object* sc = src_.find("column", c->identity);
+                 sc && attr_or(*c, "collation", "") == n && attr_or(*sc, "collation", "") != n) {
+        // Off the collation before it goes; the column's own change sets the source's.
+        drop_views_over(table.identity, last_part(c->identity));
+        pre_drops_[step].push_back({"ALTER TABLE " + table.identity + " ALTER COLUMN " +
+                                        last_part(c->identity) + " TYPE " + type +
+                                        " COLLATE pg_catalog.\"default\"",
+                                    ""});
       } else if (uses_type) {
         unsupported.push_back("column " + c->identity + " uses " + n +
                               ", which must be dropped and created again");
@@ -1039,6 +1064,12 @@ void Builder::changed(const Object& s, const Object& t) {
       out.push_back({sql, ""});
     alter_common(s, t, keys, out);
     alter(&s, std::move(out));
+    return;
+  }
+  if (k == "extension" && keys.count("version") &&
+      older_version(attr_or(s, "version", ""), attr_or(t, "version", ""))) {
+    // Extensions ship no downgrade paths: dropped and created at the source's version.
+    replace(s, t);
     return;
   }
   if (k == "extension" && only(keys, {"version", "schema"})) {
