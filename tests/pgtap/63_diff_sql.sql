@@ -9,7 +9,7 @@ SET client_min_messages = warning;
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION IF NOT EXISTS pg_squash;
-SELECT plan(36);
+SELECT plan(37);
 
 SELECT has_function('squash_diff_json', ARRAY['text', 'text'], 'squash_diff_json(source, target) exists');
 SELECT has_function('squash_diff_sql', ARRAY['text', 'text', 'boolean', 'text', 'text', 'text'],
@@ -133,6 +133,20 @@ RESET lock_timeout;
 SELECT is(squash_fingerprint('{ds_ext}'),
   (SELECT fingerprint FROM squash.snapshot_store WHERE label = 'ds_ext_src'),
   'and the extension is back at the source''s version');
+
+-- Between two labels too, a column leaves a collation before it is dropped.
+CREATE SCHEMA ds_coll;
+CREATE TABLE ds_coll.t (b text);
+SELECT squash_snapshot('ds_coll_src', '{ds_coll}') IS NOT NULL AS taken \gset
+CREATE COLLATION ds_coll.de (provider = icu, locale = 'de-DE');
+ALTER TABLE ds_coll.t ALTER COLUMN b TYPE text COLLATE ds_coll.de;
+SELECT squash_snapshot('ds_coll_tgt', '{ds_coll}') IS NOT NULL AS taken \gset
+DO $$BEGIN EXECUTE replace(replace(squash_diff_sql('ds_coll_src', 'ds_coll_tgt'), 'BEGIN;', ''), 'COMMIT;', ''); END$$;
+RESET search_path;
+RESET lock_timeout;
+SELECT is(squash_fingerprint('{ds_coll}'),
+  (SELECT fingerprint FROM squash.snapshot_store WHERE label = 'ds_coll_src'),
+  'a script between labels takes a column off a collation before dropping it');
 
 SELECT * FROM finish();
 ROLLBACK;

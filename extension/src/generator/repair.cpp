@@ -1544,7 +1544,7 @@ void infer_dependencies(const model::Snapshot& snapshot, CatalogFacts& facts) {
   for (const Object& o : snapshot.objects) {
     const std::string& k = o.kind;
     if (k == "table" || k == "view" || k == "materialized view" || k == "sequence" || k == "enum" ||
-        k == "domain" || k == "composite type")
+        k == "domain" || k == "composite type" || k == "collation")
       names[o.identity].push_back({k, o.identity});
     else if (k == "function" || k == "procedure" || k == "aggregate")
       names[routine_name(o.identity)].push_back({k, o.identity});
