@@ -234,6 +234,31 @@ repair_case policy_command \
 repair_case schema_comment "COMMENT ON SCHEMA rp IS NULL"
 repair_case schema_grant "REVOKE USAGE ON SCHEMA rp FROM repair_reader"
 
+# ---- drop order across objects --------------------------------------------------------
+# A column the base lacks goes before the type (or extension type) it uses.
+repair_case column_of_dropped_enum \
+  "CREATE TYPE rp.extra AS ENUM ('x'); ALTER TABLE rp.parent ADD COLUMN extra rp.extra" "parent.extra"
+repair_case column_of_dropped_extension_type \
+  "CREATE EXTENSION citext SCHEMA rp; CREATE EXTENSION hstore SCHEMA rp; ALTER TABLE rp.parent ADD COLUMN h rp.hstore" \
+  "parent.h"
+# A dropped table's column default on a dropped sequence does not hold the drops up.
+repair_case inherited_serial_dropped "CREATE TABLE rp.sp (id serial); CREATE TABLE rp.sp_child () INHERITS (rp.sp)" \
+  "rp.sp"
+# A column leaves a dropped collation before it goes.
+repair_case column_off_dropped_collation \
+  "CREATE COLLATION rp.de (provider = icu, locale = 'de-DE'); ALTER TABLE rp.parent ALTER COLUMN note TYPE text COLLATE rp.de"
+# The foreign key of a dropped table goes before the key it references.
+repair_case fk_to_dropped_key \
+  "ALTER TABLE rp.parent ADD CONSTRAINT uq_parent_score UNIQUE (score); CREATE TABLE rp.refs (s integer REFERENCES rp.parent (score))" \
+  "rp.refs"
+# A partitioned table's ADD and DROP COLUMN reach its partitions.
+repair_case partition_column_dropped "ALTER TABLE rp.events ADD COLUMN extra text" "events.extra"
+repair_case partition_column_added "ALTER TABLE rp.events DROP COLUMN kind"
+# The child is rebuilt; its column that the parent's DROP COLUMN takes is not copied.
+repair_case inherited_column_moved \
+  "ALTER TABLE rp.stamped_child DROP COLUMN e; ALTER TABLE rp.stamped ADD COLUMN e integer" \
+  "stamped_child"
+
 # ---- what a script cannot do yet is refused, named -----------------------------------------
 q -d $db -c "ALTER TABLE rp.parent ALTER COLUMN code TYPE text; DROP DOMAIN rp.code;
   CREATE DOMAIN rp.code AS varchar(20) DEFAULT 'x' CONSTRAINT code_len CHECK (length(VALUE) < 10);

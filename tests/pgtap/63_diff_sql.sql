@@ -9,7 +9,7 @@ SET client_min_messages = warning;
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION IF NOT EXISTS pg_squash;
-SELECT plan(34);
+SELECT plan(37);
 
 SELECT has_function('squash_diff_json', ARRAY['text', 'text'], 'squash_diff_json(source, target) exists');
 SELECT has_function('squash_diff_sql', ARRAY['text', 'text', 'boolean', 'text', 'text', 'text'],
@@ -119,6 +119,34 @@ RESET lock_timeout;
 SELECT is(squash_fingerprint('{ds_enum}'),
   (SELECT fingerprint FROM squash.snapshot_store WHERE label = 'ds_enum_src'),
   'and the repaired enum has the source''s fingerprint');
+
+-- Extensions ship no downgrade path: an older version is dropped and created again.
+CREATE SCHEMA ds_ext;
+CREATE EXTENSION pg_trgm WITH SCHEMA ds_ext VERSION '1.5';
+SELECT squash_snapshot('ds_ext_src', '{ds_ext}') IS NOT NULL AS taken \gset
+ALTER EXTENSION pg_trgm UPDATE TO '1.6';
+SELECT matches(squash_diff_sql('ds_ext_src'), E'DROP EXTENSION[^\\n]* pg_trgm;\\n(.*\\n)*CREATE EXTENSION[^\\n]* pg_trgm [^\\n]*VERSION ''1.5''',
+  'an extension at an older version is dropped and created at that version');
+DO $$BEGIN EXECUTE replace(replace(squash_diff_sql('ds_ext_src'), 'BEGIN;', ''), 'COMMIT;', ''); END$$;
+RESET search_path;
+RESET lock_timeout;
+SELECT is(squash_fingerprint('{ds_ext}'),
+  (SELECT fingerprint FROM squash.snapshot_store WHERE label = 'ds_ext_src'),
+  'and the extension is back at the source''s version');
+
+-- Between two labels too, a column leaves a collation before it is dropped.
+CREATE SCHEMA ds_coll;
+CREATE TABLE ds_coll.t (b text);
+SELECT squash_snapshot('ds_coll_src', '{ds_coll}') IS NOT NULL AS taken \gset
+CREATE COLLATION ds_coll.de (provider = icu, locale = 'de-DE');
+ALTER TABLE ds_coll.t ALTER COLUMN b TYPE text COLLATE ds_coll.de;
+SELECT squash_snapshot('ds_coll_tgt', '{ds_coll}') IS NOT NULL AS taken \gset
+DO $$BEGIN EXECUTE replace(replace(squash_diff_sql('ds_coll_src', 'ds_coll_tgt'), 'BEGIN;', ''), 'COMMIT;', ''); END$$;
+RESET search_path;
+RESET lock_timeout;
+SELECT is(squash_fingerprint('{ds_coll}'),
+  (SELECT fingerprint FROM squash.snapshot_store WHERE label = 'ds_coll_src'),
+  'a script between labels takes a column off a collation before dropping it');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -339,6 +339,42 @@ std::vector<std::string> column_order(const Side& side, const std::string& table
   return o ? split_list(attr_or(*o, "columns", "")) : std::vector<std::string>{};
 }
 
+// Whether version a sorts before b, part by part ("1.10" after "1.9").
+bool older_version(const std::string& a, const std::string& b) {
+  size_t i = 0, j = 0;
+  while (i < a.size() && j < b.size()) {
+    const size_t ie = std::min(a.find('.', i), a.size()), je = std::min(b.find('.', j), b.size());
+    const std::string x = a.substr(i, ie - i), y = b.substr(j, je - j);
+    const bool numeric = !x.empty() && !y.empty() &&
+                         x.find_first_not_of("0123456789") == std::string::npos &&
+                         y.find_first_not_of("0123456789") == std::string::npos;
+    if (numeric && x.size() != y.size()) return x.size() < y.size();
+    if (x != y) return x < y;
+    i = ie + 1;
+    j = je + 1;
+  }
+  return a.size() - std::min(i, a.size()) < b.size() - std::min(j, b.size());
+}
+
+// A child's column that its parent's ADD or DROP COLUMN brings or takes with it: every
+// column of a partition, an inheritance child's column that is not also its own.
+bool follows_parent(const Side& has, const Side& lacks, const Object& column) {
+  const std::string table = parent_part(column.identity), name = last_part(column.identity);
+  const Object* t = has.find("table", table);
+  const Object* other = lacks.find("table", table);
+  if (!t || !other || !same(t->get("partition_of"), other->get("partition_of")) ||
+      !same(t->get("inherits"), other->get("inherits")))
+    return false;
+  std::vector<std::string> parents;
+  if (const std::string* p = t->get("partition_of"))
+    parents.push_back(*p);
+  else if (is_true(column, "inherited") && !is_true(column, "local"))
+    if (const std::string* i = t->get("inherits")) parents = split_list(*i);
+  for (const std::string& p : parents)
+    if (has.find("column", p + "." + name) && !lacks.find("column", p + "." + name)) return true;
+  return false;
+}
+
 class Builder {
  public:
   Builder(const model::Snapshot& source, const CatalogFacts& sf, const model::Snapshot& target,
@@ -371,6 +407,8 @@ class Builder {
   void rebuild_table(const Object& s, const Object& t, const std::string& why);
   void relabel_enum(const Object& s, const Object& t);
   void table_uses(size_t step, const Object& table);
+  void extension_columns(const Object& extension);
+  void drop_column_first(std::vector<Statement>& into, const Object& column);
   void drop_views_over(const std::string& table, const std::string& column);
   std::vector<std::string> drop_statements(size_t target_step) const;
   std::vector<std::string> create_statements(size_t source_step);
@@ -390,6 +428,10 @@ class Builder {
   std::set<std::string> relabelled_;                       // enums created again
   std::vector<Statement> default_drops_;  // first: defaults that use what is dropped
   std::set<std::string> default_dropped_;
+  // Columns dropped just before a type or function they use (target step -> statements).
+  std::map<size_t, std::vector<Statement>> pre_drops_;
+  std::set<std::string> early_column_drops_;
+  std::vector<Statement> extension_drops_;  // before the first extension dropped
   std::map<size_t, std::string> drop_why_;  // target step -> why it loses data
   std::set<std::string> handled_;           // "kind\0identity" of the source's objects done
   std::map<size_t, std::vector<Statement>> alters_;  // source step -> in-place statements
@@ -425,6 +467,7 @@ void Builder::drop(size_t step) {
           if (fn.kind == "function" && compact_signature(fn.identity) == f)
             if (auto fs = dst_.step_of("function", fn.identity)) drop(*fs);
   }
+  if (const Object* p = dst_.primary(step); p && p->kind == "extension") extension_columns(*p);
   // A partitioned index takes its partitions' indexes with it.
   for (const ObjectKey& k : dst_.objects[step]) {
     if (k.kind != "index") continue;
@@ -625,7 +668,8 @@ void Builder::rebuild_table(const Object& s, const Object& t, const std::string&
   for (const Object* c : src_.columns(s.identity)) {
     const std::string name = last_part(c->identity);
     const Object* tc = dst_.find("column", t.identity + "." + name);
-    if (!tc || c->get("generated")) continue;
+    // (A column its parent's DROP COLUMN takes is gone from the old table.)
+    if (!tc || c->get("generated") || follows_parent(dst_, src_, *tc)) continue;
     const std::string type = attr_or(*c, "type", "text");
     names += (names.empty() ? "" : ", ") + name;
     values += (values.empty() ? "" : ", ") +
@@ -672,8 +716,23 @@ void Builder::table_uses(size_t step, const Object& table) {
   for (const Object* c : dst_.columns(table.identity))
     for (const std::string& n : names) {
       const std::string type = attr_or(*c, "type", "");
-      if (type == n || type == n + "[]" ||
-          (c->get("generated") && c->get("generated")->find(n) != std::string::npos)) {
+      const bool uses_type =
+          type == n || type == n + "[]" ||
+          (c->get("generated") && c->get("generated")->find(n) != std::string::npos);
+      if (!src_.find("column", c->identity) && src_.find("table", table.identity)) {
+        // The source lacks the column: it goes before what it uses.
+        const std::string* d = c->get("default");
+        if (uses_type || (d && d->find(n) != std::string::npos))
+          drop_column_first(pre_drops_[step], *c);
+      } else if (const Object* sc = src_.find("column", c->identity);
+                 sc && attr_or(*c, "collation", "") == n && attr_or(*sc, "collation", "") != n) {
+        // Off the collation before it goes; the column's own change sets the source's.
+        drop_views_over(table.identity, last_part(c->identity));
+        pre_drops_[step].push_back({"ALTER TABLE " + table.identity + " ALTER COLUMN " +
+                                        last_part(c->identity) + " TYPE " + type +
+                                        " COLLATE pg_catalog.\"default\"",
+                                    ""});
+      } else if (uses_type) {
         unsupported.push_back("column " + c->identity + " uses " + n +
                               ", which must be dropped and created again");
       } else if (const std::string* d = c->get("default")) {
@@ -687,6 +746,32 @@ void Builder::table_uses(size_t step, const Object& table) {
             alter(sc, {{col + " SET DEFAULT " + reparseable(*sd), ""}});
       }
     }
+}
+
+void Builder::drop_column_first(std::vector<Statement>& into, const Object& column) {
+  const std::string table = parent_part(column.identity), name = last_part(column.identity);
+  const std::string sql = "ALTER TABLE " + table + " DROP COLUMN " + name;
+  if (!early_column_drops_.insert(sql).second) return;
+  drop_views_over(table, name);
+  into.push_back({sql, "column " + column.identity + " dropped: its values are lost"});
+}
+
+// An extension's types are not in the snapshot: a column the source lacks, of a type in the
+// extension's schema that the snapshot does not define, goes before the extension.
+void Builder::extension_columns(const Object& extension) {
+  const std::string prefix = attr_or(extension, "schema", "public") + ".";
+  for (const Object& c : dst_.snap.objects) {
+    if (c.kind != "column" || src_.find("column", c.identity)) continue;
+    const std::string table = parent_part(c.identity);
+    if (!dst_.find("table", table) || !src_.find("table", table)) continue;
+    std::string type = attr_or(c, "type", "");
+    while (ends_with(type, "[]")) type.resize(type.size() - 2);
+    if (!starts_with(type, prefix)) continue;
+    bool own = false;
+    for (const char* kind : {"enum", "domain", "composite type", "range type", "base type"})
+      own = own || dst_.find(kind, type);
+    if (!own) drop_column_first(extension_drops_, c);
+  }
 }
 
 // Labels reordered or removed: the old type is renamed aside, the source's created, every
@@ -799,12 +884,14 @@ void Builder::alter_column(const Object* s, const Object* t) {
   std::vector<Statement> out;
   if (!s) {
     drop_views_over(table, name);
+    if (follows_parent(dst_, src_, *t)) return;
     column_drops_.push_back(
         {at + " DROP COLUMN " + name, "column " + id + " dropped: its values are lost"});
     return;
   }
   if (!t) {
-    out.push_back({at + " ADD COLUMN " + column_definition(*s), ""});
+    if (!follows_parent(src_, dst_, *s))
+      out.push_back({at + " ADD COLUMN " + column_definition(*s), ""});
     if (const std::string* c = s->get("comment"))
       out.push_back({"COMMENT ON COLUMN " + id + " IS " + sql_literal(*c), ""});
     if (s->get("acl")) {
@@ -1035,6 +1122,12 @@ void Builder::changed(const Object& s, const Object& t) {
     alter(&s, std::move(out));
     return;
   }
+  if (k == "extension" && keys.count("version") &&
+      older_version(attr_or(s, "version", ""), attr_or(t, "version", ""))) {
+    // Extensions ship no downgrade paths: dropped and created at the source's version.
+    replace(s, t);
+    return;
+  }
   if (k == "extension" && only(keys, {"version", "schema"})) {
     if (keys.count("schema"))
       out.push_back(
@@ -1252,7 +1345,7 @@ void Builder::build() {
   for (Statement& st : column_drops_) {
     const std::string table = name_at(st.sql, 12);
     auto ts = dst_.step_of("table", table);
-    if (ts && drops_.count(*ts)) continue;
+    if ((ts && drops_.count(*ts)) || early_column_drops_.count(st.sql)) continue;
     column_drops.push_back(std::move(st));
   }
   column_drops_ = std::move(column_drops);
@@ -1266,10 +1359,21 @@ void Builder::build() {
   std::sort(drops.begin(), drops.end(),
             [&](size_t a, size_t b) { return dst_.position[a] > dst_.position[b]; });
   for (size_t d : drops) {
+    auto pre = pre_drops_.find(d);
+    if (pre != pre_drops_.end())
+      out_drops_.insert(out_drops_.end(), pre->second.begin(), pre->second.end());
     const Object* p = dst_.primary(d);
-    // An index or constraint of a table dropped here goes with it.
-    if (p && (p->kind == "index" || p->kind == "constraint" || p->kind == "trigger" ||
-              p->kind == "policy")) {
+    if (p && p->kind == "extension") {
+      // Which extension a type is of is not known: before them all.
+      out_drops_.insert(out_drops_.end(), extension_drops_.begin(), extension_drops_.end());
+      extension_drops_.clear();
+    }
+    // An index or constraint of a table dropped here goes with it; a foreign key not (the
+    // key it references may be dropped before its table).
+    if (p &&
+        (p->kind == "index" || p->kind == "constraint" || p->kind == "trigger" ||
+         p->kind == "policy") &&
+        !(p->kind == "constraint" && attr_or(*p, "type", "") == "foreign key")) {
       const std::string table = p->kind == "index" ? attr_or(*p, "table", "")
                                                    : attr_or(*p, "table", parent_part(p->identity));
       auto ts = dst_.step_of("table", table);
@@ -1500,7 +1604,8 @@ void infer_dependencies(const model::Snapshot& snapshot, CatalogFacts& facts) {
   for (const Object& o : snapshot.objects) {
     const std::string& k = o.kind;
     if (k == "table" || k == "view" || k == "materialized view" || k == "sequence" || k == "enum" ||
-        k == "domain" || k == "composite type" || k == "base type" || k == "shell type")
+        k == "domain" || k == "composite type" || k == "base type" || k == "shell type" ||
+        k == "collation")
       names[o.identity].push_back({k, o.identity});
     else if (k == "function" || k == "procedure" || k == "aggregate")
       names[routine_name(o.identity)].push_back({k, o.identity});
