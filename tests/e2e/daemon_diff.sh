@@ -143,6 +143,22 @@ is "$rc" 64 "--allow-destructive needs --sql (usage, exit 64)"
 code=$(curl -s -o /dev/null -w '%{http_code}' "$url/v1/targets/app/diff?against=baseline")
 is "$code" 401 "the endpoint needs the token"
 
+# --- a diff runs on a worker thread: the API answers while one waits on the target
+# (its read of the stored snapshot waits for a lock held for 3 s)
+q -d "$db" -c "BEGIN; LOCK TABLE squash.snapshot_store IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(3); COMMIT" >/dev/null 2>&1 &
+locker=$!
+sleep 0.5
+ctl diff app --against baseline >"$work/slow.out" 2>&1 &
+differ=$!
+sleep 0.5
+curl -sf --max-time 1 "$url/v1/health" >/dev/null
+ok $? "/v1/health answers within 1 s while a diff waits on the target"
+kill -0 "$differ" 2>/dev/null
+ok $? "the diff was still waiting then"
+wait "$differ"
+is "$?" 0 "and it finishes once the lock goes (no differences)"
+wait "$locker"
+
 kill -0 "$pid" 2>/dev/null
 ok $? "squashd is still running"
 ! grep -q "$token" "$work/squashd.log"

@@ -126,7 +126,7 @@ struct Daemon::Impl {
         timer(io),
         watchdog(io),
         router(http::make_api_router(api_sources())),
-        server(io, [this](const http::Request& r) { return router.handle(r, token); }) {}
+        server(io, [this](const http::Request& r) { return router.dispatch(r, token); }) {}
 
   http::ApiSources api_sources() {
     http::ApiSources s;
