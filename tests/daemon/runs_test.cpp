@@ -28,7 +28,7 @@
 #include "process/pg_tools.hpp"
 #include "client/runs_view.hpp"
 #include "runs/counters.hpp"
-#include "runs/progress_estimate.hpp"
+#include "jobs/progress_estimate.hpp"
 #include "runs/manager.hpp"
 #include "runs/metrics.hpp"
 #include "runs/target_lock.hpp"
@@ -668,46 +668,46 @@ TEST(progress_estimate, TheNewestSucceededRunOfTheSameTargetAndJob) {
       backup_run("r5", 5, api::kSucceeded, 7000, 70, "other"),
       backup_run("r6", 6, api::kSucceeded, 8000, 80, "kidney", "stamp"),
   };
-  auto s = runs::last_step_sample(runs, "kidney", "backup", "dump-full");
+  auto s = jobs::last_step_sample(runs, "kidney", "backup", "dump-full");
   ASSERT_TRUE(s);
   EXPECT_EQ(s->run_id, "r3");
   EXPECT_EQ(s->bytes, 3000u);
   EXPECT_DOUBLE_EQ(s->seconds, 30);
-  EXPECT_FALSE(runs::last_step_sample(runs, "kidney", "backup", "dump-data"));
-  EXPECT_FALSE(runs::last_step_sample({}, "kidney", "backup", "dump-full"));
+  EXPECT_FALSE(jobs::last_step_sample(runs, "kidney", "backup", "dump-data"));
+  EXPECT_FALSE(jobs::last_step_sample({}, "kidney", "backup", "dump-full"));
 }
 
 TEST(progress_estimate, PercentAndTimeLeft) {
-  runs::StepSample then{"r3", 1000, 10};
-  auto first = runs::estimate_progress(250, 2, 0, std::nullopt);  // no history
+  jobs::StepSample then{"r3", 1000, 10};
+  auto first = jobs::estimate_progress(250, 2, 0, std::nullopt);  // no history
   EXPECT_EQ(first.bytes, 250u);
   EXPECT_DOUBLE_EQ(first.elapsed_seconds, 2);
   EXPECT_FALSE(first.percent);
   EXPECT_FALSE(first.eta_seconds);
   EXPECT_FALSE(first.expected_bytes);
 
-  auto early = runs::estimate_progress(250, 1, 0, then);  // no rate yet: the sample's
+  auto early = jobs::estimate_progress(250, 1, 0, then);  // no rate yet: the sample's
   EXPECT_DOUBLE_EQ(*early.percent, 25);
   EXPECT_DOUBLE_EQ(*early.eta_seconds, 7.5);
   EXPECT_EQ(*early.expected_bytes, 1000u);
   EXPECT_EQ(*early.estimated_from, "r3");
 
-  auto measured = runs::estimate_progress(500, 5, 50, then);  // the current rate wins
+  auto measured = jobs::estimate_progress(500, 5, 50, then);  // the current rate wins
   EXPECT_DOUBLE_EQ(*measured.percent, 50);
   EXPECT_DOUBLE_EQ(*measured.eta_seconds, 10);
 
-  auto larger = runs::estimate_progress(1500, 15, 100, then);  // bigger than last time
+  auto larger = jobs::estimate_progress(1500, 15, 100, then);  // bigger than last time
   EXPECT_DOUBLE_EQ(*larger.percent, 99);
   EXPECT_FALSE(larger.eta_seconds);
 }
 
 TEST(progress_estimate, LinesOnATerminalAndInALog) {
   auto p =
-      runs::estimate_progress(512 * 1024, 5, 100 * 1024, runs::StepSample{"r", 1024 * 1024, 10});
+      jobs::estimate_progress(512 * 1024, 5, 100 * 1024, jobs::StepSample{"r", 1024 * 1024, 10});
   EXPECT_EQ(client::progress_line(p, 10, 0),
             "[#####.....]  50%  512.0 KiB of 1.0 MiB  100.0 KiB/s  0:05 left");
   EXPECT_EQ(client::progress_text(p), "50%, 512.0 KiB of 1.0 MiB, 100.0 KiB/s, 0:05 left");
-  auto first = runs::estimate_progress(2048, 65, 1024, std::nullopt);
+  auto first = jobs::estimate_progress(2048, 65, 1024, std::nullopt);
   EXPECT_NE(client::progress_text(first).find("2.0 KiB, 1.0 KiB/s, 1:05 elapsed"),
             std::string::npos)
       << client::progress_text(first);

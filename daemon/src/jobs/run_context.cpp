@@ -160,7 +160,7 @@ void RunContext::progress(std::uint64_t bytes) {
   if (!previous_looked_up_ && hooks_.previous_step) previous_ = hooks_.previous_step(s.name);
   previous_looked_up_ = true;
   double elapsed = chr::duration<double>(now - step_started_).count();
-  s.progress = runs::estimate_progress(bytes, elapsed, p.bytes_per_second, previous_);
+  s.progress = estimate_progress(bytes, elapsed, p.bytes_per_second, previous_);
   publish();
 }
 

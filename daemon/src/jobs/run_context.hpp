@@ -19,7 +19,7 @@
 #include "process/pg_tools.hpp"
 #include "logging/logging.hpp"
 #include "process/stop.hpp"
-#include "runs/progress_estimate.hpp"
+#include "jobs/progress_estimate.hpp"
 
 namespace squash::jobs {
 
@@ -39,7 +39,7 @@ struct RunHooks {
   std::function<std::optional<double>(const std::string& step)> average_step_seconds;
   // The same step as it ended in the last succeeded run of this target and job (the
   // progress estimate's basis).
-  std::function<std::optional<runs::StepSample>(const std::string& step)> previous_step;
+  std::function<std::optional<StepSample>(const std::string& step)> previous_step;
   // The target as configured now (a SIGHUP may have fixed its conninfo).
   std::function<std::optional<config::Target>()> current_target;
   std::function<std::chrono::system_clock::time_point()> now = [] {
@@ -145,7 +145,7 @@ class RunContext {
   // progress rate: a sample from a few seconds ago
   std::uint64_t rate_bytes_ = 0;
   std::chrono::steady_clock::time_point rate_at_;
-  std::optional<runs::StepSample> previous_;  // looked up when the first bytes arrive
+  std::optional<StepSample> previous_;  // looked up when the first bytes arrive
   bool previous_looked_up_ = false;
 };
 

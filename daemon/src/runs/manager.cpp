@@ -236,7 +236,7 @@ void RunManager::execute(api::Run run, config::Target target, std::shared_ptr<pr
         if (r.target == target_name && r.job == job && r.state == api::kSucceeded)
           runs.push_back(r);
     }
-    return runs::last_step_sample(runs, target_name, job, step);
+    return jobs::last_step_sample(runs, target_name, job, step);
   };
   hooks.current_target = [this, target_name]() -> std::optional<config::Target> {
     auto cfg = config_();

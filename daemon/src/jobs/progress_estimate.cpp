@@ -1,8 +1,8 @@
-#include "runs/progress_estimate.hpp"
+#include "jobs/progress_estimate.hpp"
 
 #include <algorithm>
 
-namespace squash::runs {
+namespace squash::jobs {
 
 std::optional<StepSample> last_step_sample(const std::vector<api::Run>& runs,
                                            std::string_view target, std::string_view job,
@@ -45,4 +45,4 @@ api::Progress estimate_progress(std::uint64_t bytes, double elapsed, double rate
   return p;
 }
 
-}  // namespace squash::runs
+}  // namespace squash::jobs

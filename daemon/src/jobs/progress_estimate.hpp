@@ -11,7 +11,7 @@
 
 #include "api/types.hpp"
 
-namespace squash::runs {
+namespace squash::jobs {
 
 struct StepSample {
   std::string run_id;
@@ -32,4 +32,4 @@ std::optional<StepSample> last_step_sample(const std::vector<api::Run>& runs,
 api::Progress estimate_progress(std::uint64_t bytes, double elapsed, double rate,
                                 const std::optional<StepSample>& previous);
 
-}  // namespace squash::runs
+}  // namespace squash::jobs
