@@ -144,6 +144,8 @@ is "$(psql -X -At -U e2e_kb_admin -d $src -c "SELECT squash_fingerprint()" 2>&1)
 # ---- (d) no parallel worker --------------------------------------------------------------------
 is "$(PGOPTIONS='-c max_parallel_workers=0' q -d $src -c "SELECT squash_fingerprint()")" "$fp" \
   "(d) the same fingerprint with max_parallel_workers = 0"
+is "$(PGOPTIONS='-c pg_squash.view_worker_min_relations=0' q -d $src -c "SELECT squash_fingerprint()")" \
+  "$fp" "(d) and with the parallel worker forced on this small schema"
 
 # ---- (e) JSON export and import ----------------------------------------------------------------
 snapshot_import $src "$work/src.json" src_copy >/dev/null

@@ -3,7 +3,8 @@
 # caches, a fresh parallel view worker) gives exactly what the third call in a warm session
 # gives, with the parallel view worker and without it (max_parallel_workers = 0), on the
 # generated benchmark schema (varied defaults, CHECKs and partial predicates) with views,
-# a function and an expression index.
+# a function and an expression index; and on a small database, which is read without the
+# worker unless forced (pg_squash.view_worker_min_relations).
 source "$(dirname "$0")/lib/tap.bash"
 trap 'drop_test_databases' EXIT
 db=e2e_fresh_session
@@ -24,6 +25,8 @@ ok $? "with a view, a materialized view, a function and an expression index"
 q -d $db -c "CREATE EXTENSION pg_squash" >/dev/null
 ok $? "pg_squash installed"
 
+# The worker whatever the size of pg_class (this schema is near the default threshold).
+export PGOPTIONS='-c pg_squash.view_worker_min_relations=0'
 fresh() { q -d $db "$@" -c "SELECT squash_fingerprint()" | tail -1; }
 warm() {
   q -d $db "$@" -c "SELECT squash_fingerprint()" -c "SELECT squash_fingerprint()" \
@@ -47,5 +50,30 @@ is "$(q -d $db -c "SELECT fingerprint FROM squash.snapshots WHERE label = 'fresh
   "the stored snapshot carries the same fingerprint"
 is "$(q -d $db -c "SELECT count(*) FROM squash_diff('fresh')")" "0" \
   "a new session diffs the stored snapshot against the live schema: no rows"
+
+# A small database is read without the worker (pg_squash.view_worker_min_relations): the
+# same fingerprint as with the worker forced and as with none at all, new session or warm.
+unset PGOPTIONS
+small=e2e_fresh_session_small
+new_database $small
+q -d $small -v schemas=1 -v tables=20 -v varied=true \
+  -f "$SQUASH_SRC/scripts/bench/generate_schema.sql" >/dev/null
+q -d $small -c "CREATE VIEW bench_1.v AS SELECT id FROM bench_1.t1 WHERE id > 2" \
+  -c "CREATE EXTENSION pg_squash" >/dev/null
+ok $? "a small database (20 tables, a view)"
+db=$small
+s1=$(fresh)
+like "$s1" '^[0-9a-f]{64}$' "small: a fingerprint from a new session"
+like "$(q -d $small -c "SET client_min_messages = debug1" -c "SELECT squash_fingerprint()" 2>&1)" \
+  'no view worker: pg_class holds about' "small: read without the worker by default"
+is "$(q -d $small -c "SET pg_squash.view_worker_min_relations = 0" \
+       -c "SET client_min_messages = debug1" -c "SELECT squash_fingerprint()" 2>&1 |
+       grep -c 'no view worker')" "0" "small: the worker when forced (view_worker_min_relations = 0)"
+is "$(fresh -c "SET pg_squash.view_worker_min_relations = 0")" "$s1" \
+  "small: a new session with the worker forced: the same"
+is "$(warm -c "SET pg_squash.view_worker_min_relations = 0")" "$s1" \
+  "small: a warm session with the worker forced: the same"
+is "$(warm)" "$s1" "small: a warm session without the worker: the same"
+is "$(fresh -c "SET max_parallel_workers = 0")" "$s1" "small: max_parallel_workers = 0: the same"
 
 done_testing

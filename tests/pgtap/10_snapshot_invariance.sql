@@ -8,7 +8,7 @@ SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION IF NOT EXISTS pg_squash;
 \ir 10_snapshot_helpers.inc
-SELECT plan(22);
+SELECT plan(23);
 
 -- One schema, built twice in different ways.
 CREATE FUNCTION pg_temp.build(variant int) RETURNS void LANGUAGE plpgsql AS $f$
@@ -164,7 +164,8 @@ SELECT is_empty($$
 
 -- View definitions come from a parallel worker when one can start (it shares this
 -- transaction, so it sees the uncommitted views below), else from the reader itself:
--- the same texts, the same fingerprint either way.
+-- the same texts, the same fingerprint either way. This database is small enough to be
+-- read without the worker by default (pg_squash.view_worker_min_relations): forced here.
 DO $$
 BEGIN
   FOR i IN 1..12 LOOP
@@ -173,10 +174,15 @@ BEGIN
   END LOOP;
 END $$;
 CREATE MATERIALIZED VIEW other.mv AS SELECT count(*) AS n FROM other.v1 JOIN other.v2 USING (a);
+SET LOCAL pg_squash.view_worker_min_relations = 0;
 SELECT squash_snapshot('tap_views_parallel') AS fp_parallel \gset
 SET LOCAL max_parallel_workers = 0;
 SELECT is(squash_snapshot('tap_views_serial'), :'fp_parallel',
           'the same fingerprint without a parallel worker (max_parallel_workers = 0)');
+RESET max_parallel_workers;
+RESET pg_squash.view_worker_min_relations;
+SELECT is(squash_fingerprint(), :'fp_parallel',
+          'the same fingerprint without a worker for a small pg_class (the default)');
 SELECT is(squash_snapshot_export('tap_views_serial')->'objects',
           squash_snapshot_export('tap_views_parallel')->'objects',
           'and the same objects, view definitions included');

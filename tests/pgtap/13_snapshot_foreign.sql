@@ -9,7 +9,7 @@ CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION IF NOT EXISTS pg_squash;
 CREATE EXTENSION IF NOT EXISTS postgres_fdw;
 \ir 10_snapshot_helpers.inc
-SELECT plan(44);
+SELECT plan(45);
 
 CREATE ROLE tap_fd_user;
 CREATE ROLE tap_fd_super SUPERUSER NOLOGIN;
@@ -122,10 +122,13 @@ SELECT pg_temp.stamp_refuses($$ALTER SERVER fd_s OPTIONS (SET host 'c')$$,
 SELECT pg_temp.nothing_unmodelled('foreign data: nothing is unmodelled');
 SELECT pg_temp.no_change('SET search_path = fd, public', 'search_path changes nothing');
 RESET search_path;
+SET LOCAL pg_squash.view_worker_min_relations = 0;  -- the worker even for this small schema
 SELECT squash_snapshot('tap_fd_parallel') AS fp_parallel \gset
 SET LOCAL max_parallel_workers = 0;
 SELECT is(squash_fingerprint(), :'fp_parallel', 'the same fingerprint without a parallel worker');
 RESET max_parallel_workers;
+RESET pg_squash.view_worker_min_relations;
+SELECT is(squash_fingerprint(), :'fp_parallel', 'and without one for a small pg_class (the default)');
 SELECT is(squash_snapshot_import(squash_snapshot_export('tap_fd_parallel'), 'tap_fd_imported'),
   :'fp_parallel', 'the JSON export imports with the same fingerprint');
 SELECT squash_snapshot('tap_fd_scoped', '{fd}') AS fp_scoped \gset

@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <iterator>
 
 #include "reader.hpp"
 
@@ -11,6 +12,9 @@
 extern "C" {
 #include "catalog/pg_class.h"
 #include "catalog/pg_namespace.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
+#include "utils/lsyscache.h"
 }
 
 namespace squash::catalog {
@@ -71,26 +75,28 @@ const char* const kCatalogs[] = {
 };
 
 void check_readable(Context& ctx) {
-  std::vector<std::string> names(std::begin(kCatalogs), std::end(kCatalogs));
-  std::string list = "{";
-  for (size_t i = 0; i < names.size(); i++) list += (i ? "," : "") + names[i];
-  list += "}";
-  Rows r = ctx.query("SELECT c FROM pg_catalog.unnest(" + quote_literal(list) +
-                     "::text[]) AS c"
-                     " WHERE NOT pg_catalog.has_table_privilege("
-                     "   pg_catalog.format('pg_catalog.%I', c)::pg_catalog.regclass, 'SELECT')"
-                     " ORDER BY 1");
-  if (r.empty()) return;
+  (void)ctx;
+  // The ACL checks themselves, not a query: in a new backend, planning one costs more.
+  constexpr size_t kCount = std::size(kCatalogs);
+  bool refused[kCount] = {};
+  pg_call([&] {
+    const Oid user = GetUserId();
+    for (size_t i = 0; i < kCount; i++) {
+      const Oid rel = get_relname_relid(kCatalogs[i], PG_CATALOG_NAMESPACE);
+      refused[i] = !OidIsValid(rel) || pg_class_aclcheck(rel, user, ACL_SELECT) != ACLCHECK_OK;
+    }
+  });
   std::vector<std::string> denied;
-  for (size_t i = 0; i < r.size(); i++) denied.push_back(r.str(i, 0));
-  Rows who = ctx.query("SELECT pg_catalog.current_user()::text");
-  throw Error(
-      "pg_squash: role " + quote(who.str(0, 0)) + " cannot read every catalog a snapshot needs",
-      ERRCODE_INSUFFICIENT_PRIVILEGE,
-      "No SELECT privilege on: " + join(denied, ", ") +
-          ". A snapshot from this role would be incomplete, so none is taken.",
-      "GRANT SELECT ON those catalogs to the role, or run as a role that can read "
-      "them.");
+  for (size_t i = 0; i < kCount; i++)
+    if (refused[i]) denied.emplace_back(kCatalogs[i]);
+  if (denied.empty()) return;
+  const std::string who = pg_call([] { return GetUserNameFromId(GetUserId(), false); });
+  throw Error("pg_squash: role " + quote(who) + " cannot read every catalog a snapshot needs",
+              ERRCODE_INSUFFICIENT_PRIVILEGE,
+              "No SELECT privilege on: " + join(denied, ", ") +
+                  ". A snapshot from this role would be incomplete, so none is taken.",
+              "GRANT SELECT ON those catalogs to the role, or run as a role that can read "
+              "them.");
 }
 
 void load_extension_members(Context& ctx) {

@@ -21,6 +21,8 @@
 
 #include "reader.hpp"
 
+#include "pg_squash/pg/settings.hpp"
+
 extern "C" {
 #include "access/genam.h"
 #include "access/htup_details.h"
@@ -35,6 +37,7 @@ extern "C" {
 #include "miscadmin.h"
 #include "port/atomics.h"
 #include "postmaster/bgworker.h"
+#include "storage/bufmgr.h"
 #include "storage/proc.h"
 #include "storage/shm_mq.h"
 #include "storage/shm_toc.h"
@@ -261,6 +264,24 @@ extern "C" void squash_view_worker_main(dsm_segment* seg, shm_toc* toc) {
 
 namespace squash::catalog {
 
+namespace {
+
+// pg_class's rows now, estimated as the planner does: its current size in pages times the
+// density its last VACUUM or ANALYZE saw.
+double pg_class_rows() {
+  return pg_call([] {
+    ::Relation rel = table_open(RelationRelationId, AccessShareLock);
+    const BlockNumber pages = RelationGetNumberOfBlocks(rel);
+    const double density = rel->rd_rel->relpages > 0 && rel->rd_rel->reltuples > 0
+                               ? rel->rd_rel->reltuples / rel->rd_rel->relpages
+                               : double(BLCKSZ) / 270;  // a typical pg_class row
+    table_close(rel, AccessShareLock);
+    return pages * density;
+  });
+}
+
+}  // namespace
+
 struct ViewDefinitions::State {
   ParallelContext* pcxt = nullptr;
   shm_mq_handle* mqh = nullptr;
@@ -310,6 +331,19 @@ void ViewDefinitions::start(const std::vector<Oid>& nsps) {
   // Not inside a parallel operation already, and only when workers may run at all.
   if (pg_call([] { return IsInParallelMode() || IsParallelWorker(); })) return;
   if (max_parallel_workers <= 0 || max_worker_processes <= 0) return;
+  // A small schema: the reader does everything itself sooner than a new process starts.
+  if (const int min = settings::view_worker_min_relations; min > 0) {
+    const double rows = pg_class_rows();
+    if (rows < min) {
+      pg_call([&] {
+        elog(DEBUG1,
+             "pg_squash: no view worker: pg_class holds about %.0f rows, fewer than "
+             "pg_squash.view_worker_min_relations (%d)",
+             rows, min);
+      });
+      return;
+    }
+  }
   pg_call([&] {
     EnterParallelMode();
     st->in_parallel_mode = true;

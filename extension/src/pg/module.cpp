@@ -1,4 +1,6 @@
 // Module entry: the magic block and the settings pg_squash reads.
+#include <climits>
+
 #include "pg_squash/pg/boundary.hpp"
 #include "pg_squash/pg/settings.hpp"
 
@@ -13,6 +15,7 @@ void _PG_init(void);
 namespace squash::settings {
 
 char* version_table = nullptr;
+int view_worker_min_relations = 5000;
 
 QualifiedName version_table_name() {
   return parse_qualified_name(version_table && *version_table ? version_table : "alembic_version",
@@ -29,6 +32,15 @@ void _PG_init(void) {
       "Matches Alembic's version_table / version_table_schema settings.",
       &squash::settings::version_table, "alembic_version", PGC_USERSET, 0, nullptr, nullptr,
       nullptr);
+  DefineCustomIntVariable(
+      "pg_squash.view_worker_min_relations",
+      "Fewest pg_class rows for which a snapshot starts its parallel view worker.",
+      "Counted with the system relations (about 400 in an empty database) and estimated "
+      "from pg_class's size as the planner does. Below it, starting the worker costs more "
+      "than it saves; 0 starts one whenever one can start. The fingerprint is the same "
+      "either way.",
+      &squash::settings::view_worker_min_relations, 5000, 0, INT_MAX, PGC_USERSET, 0, nullptr,
+      nullptr, nullptr);
 #if PG_VERSION_NUM >= 150000
   MarkGUCPrefixReserved("pg_squash");
 #else

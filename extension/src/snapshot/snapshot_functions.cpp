@@ -1,4 +1,5 @@
 // SQL functions over schema snapshots: take, fingerprint, diff, export, import, drop.
+#include <chrono>
 #include <optional>
 #include <string>
 #include <vector>
@@ -58,10 +59,21 @@ SQUASH_FUNCTION(squash_diff) {
   std::vector<Row> rows;
   {
     Spi spi;
+    using Clock = std::chrono::steady_clock;
+    const auto start = Clock::now();
     DiffSides<model::FlatSnapshot> sides = load_flat_sides(spi, labels);
+    const auto loaded = Clock::now();
     for (model::Difference& d : model::diff(sides.source.snapshot, sides.target))
       rows.push_back(
           {std::move(d.kind), std::move(d.identity), std::move(d.change), std::move(d.detail)});
+    const auto compared = Clock::now();
+    pg_call([&] {
+      auto ms = [](Clock::time_point a, Clock::time_point b) {
+        return std::chrono::duration<double, std::milli>(b - a).count();
+      };
+      elog(DEBUG1, "pg_squash: diff: both sides loaded in %.1f ms, compared in %.1f ms (%zu rows)",
+           ms(start, loaded), ms(loaded, compared), rows.size());
+    });
   }
   return_rows(fcinfo, rows);
   return (Datum)0;

@@ -111,9 +111,15 @@ StoredFlatSnapshot load_flat_snapshot(Spi& spi, const std::string& label) {
                 {}, "SELECT label FROM squash.snapshots; lists the stored snapshots.");
   StoredFlatSnapshot s;
   s.label = label;
+  using Clock = std::chrono::steady_clock;
+  const auto start = Clock::now();
+  Clock::time_point read;
+  size_t bytes = 0;
   // Decoded where the detoasted document lies: no copy of it.
   spi.with_scalar_bytes("SELECT document FROM squash.snapshot_store WHERE label = $1", {label},
                         [&](std::optional<std::string_view> document) {
+                          read = Clock::now();
+                          bytes = document ? document->size() : 0;
                           try {
                             s.snapshot = model::decode(document.value_or(""));
                           } catch (const model::FormatError& e) {
@@ -122,7 +128,19 @@ StoredFlatSnapshot load_flat_snapshot(Spi& spi, const std::string& label) {
                                         ERRCODE_DATA_CORRUPTED);
                           }
                         });
+  const auto decoded = Clock::now();
   s.fingerprint = model::fingerprint(s.snapshot);
+  const auto checked = Clock::now();
+  pg_call([&] {
+    auto ms = [](Clock::time_point a, Clock::time_point b) {
+      return std::chrono::duration<double, std::milli>(b - a).count();
+    };
+    elog(DEBUG1,
+         "pg_squash: loaded snapshot %s (%zu objects, stored form %zu bytes): read %.1f ms, "
+         "decoded %.1f ms, fingerprint checked %.1f ms",
+         quote_literal(label).c_str(), s.snapshot.size(), bytes, ms(start, read), ms(read, decoded),
+         ms(decoded, checked));
+  });
   if (s.fingerprint != r.rows[0][1].value_or(""))
     throw Error("pg_squash: stored snapshot " + quote_literal(label) +
                     " does not match its recorded fingerprint",
