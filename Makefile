@@ -1,5 +1,6 @@
 # pg_squash: the front door.
 #   make          build the extension (PGXS, extension/Makefile) and squashd/squashctl (CMake)
+#   make unit-tests  also the GoogleTest suites (make check builds them)
 #   make install  install both (sudo when not root)
 #   make check    install missing packages, build, install (as root: the Debian packages too),
 #                 run every test on a throwaway cluster
@@ -13,7 +14,7 @@ CMAKE_BUILD_TYPE ?= RelWithDebInfo
 JOBS ?= $(shell nproc)
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: all extension daemon install deps check installcheck demo bench deb clean format
+.PHONY: all extension daemon unit-tests install deps check installcheck demo bench deb clean format
 
 all: extension daemon
 
@@ -21,12 +22,16 @@ deps:
 	@scripts/install-deps.sh
 
 extension:
-	$(MAKE) -C extension
+	$(MAKE) -j$(JOBS) -C extension
 
 $(BUILD_DIR)/CMakeCache.txt:
 	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=$(CMAKE_BUILD_TYPE)
 
+# The programs only: the unit tests (a third of the compile time) are built by make check.
 daemon: $(BUILD_DIR)/CMakeCache.txt
+	cmake --build $(BUILD_DIR) -j$(JOBS) --target programs
+
+unit-tests: $(BUILD_DIR)/CMakeCache.txt
 	cmake --build $(BUILD_DIR) -j$(JOBS)
 
 install: all
@@ -36,7 +41,7 @@ install: all
 # As root the packages are built first (dpkg-buildpackage takes minutes) and
 # tests/e2e/deb_install.sh installs them; otherwise that test skips.
 check: deps
-	$(MAKE) all
+	$(MAKE) all unit-tests
 	$(MAKE) install
 	if [ "$$(id -u)" -eq 0 ]; then BUILD_DIR=$(abspath $(BUILD_DIR)) JOBS=$(JOBS) \
 	  DEB_BUILD_OPTIONS=noautodbgsym scripts/deb.sh; fi
