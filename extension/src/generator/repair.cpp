@@ -284,6 +284,9 @@ struct Side {
     options.format = "sql";
     options.with_owners = true;
     options.quote_ident = r.quote_ident;
+    // Tables are dropped and created one by one here: a parent's ADD COLUMN step would
+    // reach children that exist already.
+    options.replay_inheritance = false;
     return options;
   }
   const Object* find(const std::string& kind, const std::string& identity) const {
