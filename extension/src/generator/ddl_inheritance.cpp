@@ -55,7 +55,7 @@ std::string origin(const Tree& tree, const std::string& table, const std::string
 }
 
 struct Replay {
-  std::vector<Event> events;                       // in order
+  std::vector<Event> events;                          // in order
   std::map<Event, std::vector<std::string>> reached;  // tables an event appends the column to
 };
 
@@ -293,8 +293,10 @@ void Plan::plan_inheritance_history() {
       usable = usable && !blocked.count(name) && find("table", name);
       for (const std::string& p : t.parents) {
         auto pt = tree.find(p);
-        if (pt == tree.end()) usable = false;
-        else pt->second.children.push_back(name);
+        if (pt == tree.end())
+          usable = false;
+        else
+          pt->second.children.push_back(name);
       }
       // Replayed only where INHERITS falls short: a column only inherited after one of the
       // table's own.
@@ -375,7 +377,8 @@ void Plan::add_late_columns() {
       late_steps_[it->second].push_back(i);
     for (const std::string& r : e.reached) {
       claim_default(r);
-      if (auto it = table_step.find(r); it != table_step.end()) late_steps_[it->second].push_back(i);
+      if (auto it = table_step.find(r); it != table_step.end())
+        late_steps_[it->second].push_back(i);
     }
     for (const model::Object* c : deferred) add_deferred_default(i, *c);
   }

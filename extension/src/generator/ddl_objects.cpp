@@ -574,8 +574,7 @@ std::string Plan::column_definition(const model::Object& c, bool with_default,
   return d;
 }
 
-std::vector<std::string> Plan::column_differences(const std::string& table,
-                                                  const model::Object& c,
+std::vector<std::string> Plan::column_differences(const std::string& table, const model::Object& c,
                                                   const model::Object* from) const {
   std::vector<std::string> out;
   const std::string alter = "ALTER TABLE ONLY " + table + " ALTER COLUMN " + last_part(c.identity);

@@ -109,8 +109,7 @@ class Plan {
   // what its own definition differs in. Then its storage and other settings.
   std::vector<std::string> column_differences(const std::string& table, const model::Object& c,
                                               const model::Object* from) const;
-  std::vector<std::string> column_settings(const std::string& table,
-                                           const model::Object& c) const;
+  std::vector<std::string> column_settings(const std::string& table, const model::Object& c) const;
   void column_grants(Step& s, const model::Object& table, const model::Object& c);
   // ddl_inheritance.cpp: inheritance trees whose column orders need the parents' columns
   // added after the children exist (see there).
