@@ -171,8 +171,8 @@ is "$(q -d gen_kinds_sql -c "SELECT oprname FROM pg_operator WHERE oprcode = 0 A
   ">>> @!@ " "kinds: both shell operators exist in the rebuilt database"
 
 # (4) Access methods, languages, transforms, conversions, operator families and classes,
-# text search objects, base and shell types, each used by something; then the same with
-# owners and grants.
+# text search objects, base and shell types, a range type with a canonical function, each
+# used by something; then the same with owners and grants.
 new_database gen_kinds_b
 psql -X -q -v ON_ERROR_STOP=1 -d gen_kinds_b -f "$SQUASH_SRC/tests/fixtures/generate/catalog_kinds_b.sql" \
   >"$work/kinds_b.log" 2>&1
@@ -184,6 +184,8 @@ is "$(q -d gen_kinds_b -c "SELECT squash_snapshot('kinds_b')" -c "SELECT count(*
 roundtrip kinds_b gen_kinds_b
 is "$(q -d gen_kinds_b_alembic -c "SELECT kb.add_one(41)")" "42" \
   "kinds_b: a function in the rebuilt language runs"
+is "$(q -d gen_kinds_b_alembic -c "SELECT kb.myrange(1, 3, '[]')::text")" "[1,4)" \
+  "kinds_b: the rebuilt range type's canonical function runs"
 tsv="SELECT to_tsvector('kb.cfg', 'The quick foxes jumped 42 times')::text"
 is "$(q -d gen_kinds_b_sql -c "$tsv")" "$(q -d gen_kinds_b -c "$tsv")" \
   "kinds_b: the rebuilt text search configuration parses the same"

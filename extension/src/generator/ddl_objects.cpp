@@ -394,12 +394,20 @@ void Plan::add_enum(const model::Object& o) {
 }
 
 void Plan::add_range_type(const model::Object& o) {
-  // A canonical function takes the range type itself: only C can write one, against a
-  // shell type made first. Not expressible here.
-  if (attr(o, "canonical")) {
-    not_expressible_.push_back(o.kind + " " + o.identity + " (canonical function " +
-                               *attr(o, "canonical") + ")");
-    return;
+  // A canonical function takes the range type itself (only C can write one): made against
+  // a shell type first, as for a base type (link_base_types).
+  const std::string* canonical = attr(o, "canonical");
+  size_t shell_step = 0;
+  if (canonical) {
+    Step shell;
+    shell.phase = kTypesAndRoutines;
+    shell.label = "range type " + o.identity + " (shell)";
+    shell.sql.push_back("CREATE TYPE " + o.identity);
+    shell.undo.push_back("DROP TYPE IF EXISTS " + o.identity);  // gone with the type's CASCADE
+    steps_.push_back(std::move(shell));
+    shell_step = steps_.size() - 1;
+    claim(kBaseTypeShell, o.identity, shell_step);
+    need_schema(shell_step, o.identity);
   }
   const size_t i = add_step(kTypesAndRoutines, o);
   need_schema(i, o.identity);
@@ -408,11 +416,17 @@ void Plan::add_range_type(const model::Object& o) {
       "CREATE TYPE " + o.identity + " AS RANGE (SUBTYPE = " + attr_or(o, "subtype", "");
   if (const std::string* v = attr(o, "subtype_opclass")) sql += ", SUBTYPE_OPCLASS = " + *v;
   if (const std::string* v = attr(o, "collation")) sql += ", COLLATION = " + *v;
+  if (canonical) sql += ", CANONICAL = " + *canonical;
   if (const std::string* v = attr(o, "subtype_diff")) sql += ", SUBTYPE_DIFF = " + *v;
   if (const std::string* v = attr(o, "multirange_type_name"))
     sql += ", MULTIRANGE_TYPE_NAME = " + *v;
   s.sql.push_back(sql + ")");
-  s.undo.push_back("DROP TYPE " + o.identity);
+  // CASCADE: the canonical function depends on it as it depends on the function.
+  s.undo.push_back("DROP TYPE " + o.identity + (canonical ? " CASCADE" : ""));
+  if (canonical) {
+    s.after.push_back(shell_step);
+    base_types_.push_back({&o, shell_step, i});
+  }
   comment(s, o, "TYPE " + o.identity);
   owner_and_acl(s, o, "TYPE", o.identity, "TYPE");
 }
@@ -994,7 +1008,7 @@ void Plan::add_catalog_dependencies() {
     auto b = claims_.find(referenced);
     if (a == claims_.end() || b == claims_.end() || a->second == b->second) continue;
     size_t first = b->second;
-    if (referenced.kind == "base type") {
+    if (referenced.kind == "base type" || referenced.kind == "range type") {
       auto io = io_shells_.find({dependent.identity, referenced.identity});
       if (io != io_shells_.end() && dependent.kind == "function") first = io->second;
     }

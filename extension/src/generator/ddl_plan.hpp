@@ -189,12 +189,12 @@ class Plan {
   std::map<size_t, std::vector<size_t>> late_steps_;
   std::set<size_t> replay_steps_;
   struct BaseType {
-    const model::Object* object;
+    const model::Object* object;  // a base type, or a range type with a canonical function
     size_t shell_step, type_step;
   };
   std::vector<BaseType> base_types_;
   // (function identity, base type identity) -> the type's shell step, for the type's
-  // input, output, receive and send functions.
+  // input, output, receive and send functions (and a range type's canonical function).
   std::map<std::pair<std::string, std::string>, size_t> io_shells_;
 };
 
