@@ -2,8 +2,9 @@
 # squash_generate_migration() round trips. For each source schema — the sample app at head
 # (built by its 13-revision Alembic chain; grants to its roles and RLS policies included),
 # a special schema of hard cases (tests/fixtures/generate/special_schema.sql), one of
-# aggregates, operators, casts and collations (tests/fixtures/generate/catalog_kinds.sql) and
-# one of the other catalog-level kinds (tests/fixtures/generate/catalog_kinds_b.sql) — the
+# aggregates, operators, casts and collations (tests/fixtures/generate/catalog_kinds.sql),
+# one of the other catalog-level kinds (tests/fixtures/generate/catalog_kinds_b.sql) and
+# inheritance trees built over time (tests/fixtures/generate/inheritance_history.sql) — the
 # generated 'sql' script applied to an empty database gives the source's fingerprint; and
 # with real Alembic the generated revision file upgrades an empty database to the same
 # fingerprint, downgrades it to nothing but alembic_version, and upgrades it again.
@@ -170,8 +171,8 @@ is "$(q -d gen_kinds_sql -c "SELECT oprname FROM pg_operator WHERE oprcode = 0 A
   ">>> @!@ " "kinds: both shell operators exist in the rebuilt database"
 
 # (4) Access methods, languages, transforms, conversions, operator families and classes,
-# text search objects, base and shell types, each used by something; then the same with
-# owners and grants.
+# text search objects, base and shell types, a range type with a canonical function, each
+# used by something; then the same with owners and grants.
 new_database gen_kinds_b
 psql -X -q -v ON_ERROR_STOP=1 -d gen_kinds_b -f "$SQUASH_SRC/tests/fixtures/generate/catalog_kinds_b.sql" \
   >"$work/kinds_b.log" 2>&1
@@ -183,6 +184,8 @@ is "$(q -d gen_kinds_b -c "SELECT squash_snapshot('kinds_b')" -c "SELECT count(*
 roundtrip kinds_b gen_kinds_b
 is "$(q -d gen_kinds_b_alembic -c "SELECT kb.add_one(41)")" "42" \
   "kinds_b: a function in the rebuilt language runs"
+is "$(q -d gen_kinds_b_alembic -c "SELECT kb.myrange(1, 3, '[]')::text")" "[1,4)" \
+  "kinds_b: the rebuilt range type's canonical function runs"
 tsv="SELECT to_tsvector('kb.cfg', 'The quick foxes jumped 42 times')::text"
 is "$(q -d gen_kinds_b_sql -c "$tsv")" "$(q -d gen_kinds_b -c "$tsv")" \
   "kinds_b: the rebuilt text search configuration parses the same"
@@ -210,5 +213,18 @@ psql -X -q -v ON_ERROR_STOP=1 -d gen_kinds_b_owners -f "$work/kinds_b_owners.sql
   >"$work/kinds_b_owners.log" 2>&1
 ok $? "kinds_b: the with_owners script applies" || sed 's/^/#   /' "$work/kinds_b_owners.log"
 same_schema gen_kinds_b gen_kinds_b_owners "kinds_b: with_owners rebuilds owners and grants too"
+
+# (5) Inheritance trees whose column orders only their history explains (columns added to
+# parents after their children): the script replays that history.
+new_database gen_inh
+psql -X -q -v ON_ERROR_STOP=1 -d gen_inh -f "$SQUASH_SRC/tests/fixtures/generate/inheritance_history.sql" \
+  >"$work/inh.log" 2>&1
+ok $? "inheritance history schema created" || sed 's/^/#   /' "$work/inh.log"
+q -d gen_inh -c "CREATE EXTENSION pg_squash" >/dev/null
+roundtrip inh gen_inh
+cols="SELECT string_agg(attname, ',' ORDER BY attnum) FROM pg_attribute
+      WHERE attrelid = 'ih.d'::regclass AND attnum > 0 AND NOT attisdropped"
+is "$(q -d gen_inh_alembic -c "$cols")" "$(q -d gen_inh -c "$cols")" \
+  "inh: a child of two parents keeps its column order (alembic)"
 
 done_testing

@@ -7,7 +7,7 @@ SET client_min_messages = warning;
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION IF NOT EXISTS pg_squash;
-SELECT plan(44);
+SELECT plan(45);
 
 CREATE SCHEMA gen_app;
 CREATE TYPE gen_app.state AS ENUM ('new', 'done');
@@ -126,22 +126,31 @@ SELECT matches(squash_generate_migration(format => 'sql', schemas => '{gen_app}'
   'GRANT SELECT ON TABLE gen_app.parent TO PUBLIC;',
   'and a table grant to PUBLIC');
 
--- What cannot be expressed is refused unless allow_partial, and then listed at the top.
--- A range type with a canonical function (made on a shell type, from a built-in symbol).
+-- A range type with a canonical function (from a built-in symbol): made on a shell type,
+-- then the function, then the range type.
 CREATE TYPE gen_app.canon_range;
 CREATE FUNCTION gen_app.canon(gen_app.canon_range) RETURNS gen_app.canon_range
   AS 'int4range_canonical' LANGUAGE internal IMMUTABLE STRICT;
 CREATE TYPE gen_app.canon_range AS RANGE (SUBTYPE = integer, CANONICAL = gen_app.canon);
+SELECT matches(squash_generate_migration(format => 'sql', schemas => '{gen_app}'),
+  E'CREATE TYPE gen_app\\.canon_range;\n.*CREATE FUNCTION gen_app\\.canon\\(gen_app\\.canon_range\\) RETURNS gen_app\\.canon_range.*CREATE TYPE gen_app\\.canon_range AS RANGE \\(SUBTYPE = integer, [^\n]*CANONICAL = gen_app\\.canon,',
+  'a range type with a canonical function: shell, function, range type');
+
+-- What cannot be expressed is refused unless allow_partial, and then listed at the top.
+-- A foreign table with a secret in its options (the value never enters the snapshot).
+CREATE FOREIGN DATA WRAPPER gen_fdw_pgtap;
+CREATE SERVER gen_srv_pgtap FOREIGN DATA WRAPPER gen_fdw_pgtap;
+CREATE FOREIGN TABLE gen_app.secretive (a int) SERVER gen_srv_pgtap OPTIONS (password 'x');
 SELECT throws_ok($$SELECT squash_generate_migration(schemas => '{gen_app}')$$, '0A000',
-  'pg_squash: 1 object(s) cannot be expressed in the squashed revision: range type gen_app.canon_range (canonical function gen_app.canon)',
+  'pg_squash: 1 object(s) cannot be expressed in the squashed revision: foreign table gen_app.secretive (an option with a secret value)',
   'an object the generator cannot write is refused, named');
 SELECT lives_ok($$SELECT squash_generate_migration(schemas => '{gen_app}', allow_partial => true)$$,
   'allow_partial => true generates anyway');
 SELECT matches(squash_generate_migration(format => 'sql', schemas => '{gen_app}', allow_partial => true),
-  E'^-- pg_squash[^\n]*\n(--[^\n]*\n)*-- WARNING: 1 object\\(s\\) cannot be expressed and are NOT created by this script:\n--   range type gen_app.canon_range \\(canonical function gen_app.canon\\)\n',
+  E'^-- pg_squash[^\n]*\n(--[^\n]*\n)*-- WARNING: 1 object\\(s\\) cannot be expressed and are NOT created by this script:\n--   foreign table gen_app\\.secretive \\(an option with a secret value\\)\n',
   'the sql script lists it as a warning at its top');
 SELECT matches(squash_generate_migration(schemas => '{gen_app}', allow_partial => true),
-  E'\n# WARNING: 1 object\\(s\\) cannot be expressed and are NOT created by this revision:\n#   range type gen_app.canon_range \\(canonical function gen_app.canon\\)\n',
+  E'\n# WARNING: 1 object\\(s\\) cannot be expressed and are NOT created by this revision:\n#   foreign table gen_app\\.secretive \\(an option with a secret value\\)\n',
   'so does the alembic file');
 
 SELECT * FROM finish();

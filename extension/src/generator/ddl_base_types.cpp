@@ -1,4 +1,5 @@
-// Creation steps for base types and shell types, in pg_dump's order: the shell
+// Creation steps for base types and shell types (and the shell of a range type with a
+// canonical function, made the same way), in pg_dump's order: the shell
 // (CREATE TYPE name) first, then the support functions (ordinary function steps, which may
 // name the shell), then CREATE TYPE name (INPUT = ..., ...), then whatever uses the type.
 // The type and its input/output functions depend on each other: the functions' need of
@@ -82,6 +83,17 @@ std::vector<std::string> base_type_functions(const model::Object& base_type, boo
   return out;
 }
 
+namespace {
+
+// The type's DROP ... CASCADE may have taken the function already.
+void if_exists(Step& s) {
+  for (std::string& u : s.undo)
+    if (u.rfind("DROP FUNCTION ", 0) == 0 && u.rfind("DROP FUNCTION IF EXISTS ", 0) != 0)
+      u = "DROP FUNCTION IF EXISTS " + u.substr(14);
+}
+
+}  // namespace
+
 void Plan::link_base_types() {
   if (base_types_.empty()) return;
   // Support functions are named as regprocedure prints them; functions' identities put a
@@ -90,6 +102,19 @@ void Plan::link_base_types() {
   for (const model::Object& f : snapshot_.objects)
     if (f.kind == "function") by_signature[compact_signature(f.identity)] = &f;
   for (const BaseType& b : base_types_) {
+    if (b.object->kind == "range type") {
+      // The canonical function (regproc: a name) takes and returns the range type.
+      const std::string* canonical = b.object->get("canonical");
+      for (const model::Object& f : snapshot_.objects) {
+        if (f.kind != "function" || !canonical || routine_name(f.identity) != *canonical) continue;
+        auto step = claims_.find(ObjectKey{"function", f.identity});
+        if (step == claims_.end()) continue;
+        steps_[b.type_step].after.push_back(step->second);
+        io_shells_[{f.identity, b.object->identity}] = b.shell_step;
+        if_exists(steps_[step->second]);
+      }
+      continue;
+    }
     for (const BaseProc& p : kBaseProcs) {
       const std::string* sig = b.object->get(p.key);
       if (!sig) continue;
@@ -100,9 +125,7 @@ void Plan::link_base_types() {
       steps_[b.type_step].after.push_back(step->second);
       if (!p.names_type) continue;
       io_shells_[{f->second->identity, b.object->identity}] = b.shell_step;
-      for (std::string& u : steps_[step->second].undo)
-        if (u.rfind("DROP FUNCTION ", 0) == 0 && u.rfind("DROP FUNCTION IF EXISTS ", 0) != 0)
-          u = "DROP FUNCTION IF EXISTS " + u.substr(14);
+      if_exists(steps_[step->second]);
     }
   }
 }

@@ -394,12 +394,20 @@ void Plan::add_enum(const model::Object& o) {
 }
 
 void Plan::add_range_type(const model::Object& o) {
-  // A canonical function takes the range type itself: only C can write one, against a
-  // shell type made first. Not expressible here.
-  if (attr(o, "canonical")) {
-    not_expressible_.push_back(o.kind + " " + o.identity + " (canonical function " +
-                               *attr(o, "canonical") + ")");
-    return;
+  // A canonical function takes the range type itself (only C can write one): made against
+  // a shell type first, as for a base type (link_base_types).
+  const std::string* canonical = attr(o, "canonical");
+  size_t shell_step = 0;
+  if (canonical) {
+    Step shell;
+    shell.phase = kTypesAndRoutines;
+    shell.label = "range type " + o.identity + " (shell)";
+    shell.sql.push_back("CREATE TYPE " + o.identity);
+    shell.undo.push_back("DROP TYPE IF EXISTS " + o.identity);  // gone with the type's CASCADE
+    steps_.push_back(std::move(shell));
+    shell_step = steps_.size() - 1;
+    claim(kBaseTypeShell, o.identity, shell_step);
+    need_schema(shell_step, o.identity);
   }
   const size_t i = add_step(kTypesAndRoutines, o);
   need_schema(i, o.identity);
@@ -408,11 +416,17 @@ void Plan::add_range_type(const model::Object& o) {
       "CREATE TYPE " + o.identity + " AS RANGE (SUBTYPE = " + attr_or(o, "subtype", "");
   if (const std::string* v = attr(o, "subtype_opclass")) sql += ", SUBTYPE_OPCLASS = " + *v;
   if (const std::string* v = attr(o, "collation")) sql += ", COLLATION = " + *v;
+  if (canonical) sql += ", CANONICAL = " + *canonical;
   if (const std::string* v = attr(o, "subtype_diff")) sql += ", SUBTYPE_DIFF = " + *v;
   if (const std::string* v = attr(o, "multirange_type_name"))
     sql += ", MULTIRANGE_TYPE_NAME = " + *v;
   s.sql.push_back(sql + ")");
-  s.undo.push_back("DROP TYPE " + o.identity);
+  // CASCADE: the canonical function depends on it as it depends on the function.
+  s.undo.push_back("DROP TYPE " + o.identity + (canonical ? " CASCADE" : ""));
+  if (canonical) {
+    s.after.push_back(shell_step);
+    base_types_.push_back({&o, shell_step, i});
+  }
   comment(s, o, "TYPE " + o.identity);
   owner_and_acl(s, o, "TYPE", o.identity, "TYPE");
 }
@@ -510,14 +524,7 @@ void Plan::add_routine(const model::Object& o) {
   owner_and_acl(s, o, word, ref, word);
 }
 
-void Plan::add_table(const model::Object& o) {
-  const size_t i = add_step(kTables, o);
-  table_steps_.push_back(i);
-  need_schema(i, o.identity);
-  Step& s = steps_[i];
-  const std::string& t = o.identity;
-
-  // Columns in their recorded order.
+std::vector<const model::Object*> Plan::table_columns(const std::string& t) {
   std::unordered_map<std::string, const model::Object*> by_name;
   for (const model::Object* c : columns_[t]) by_name[last_part(c->identity)] = c;
   std::vector<const model::Object*> columns;
@@ -531,6 +538,112 @@ void Plan::add_table(const model::Object& o) {
     columns.clear();
     for (const model::Object* c : columns_[t]) columns.push_back(c);
   }
+  return columns;
+}
+
+// INHERITS puts the parents' columns first. A child whose columns are all its own but in
+// another order (made, then ALTER TABLE ... INHERIT) is made so again.
+bool Plan::attaches_parents(const model::Object& o,
+                            const std::vector<const model::Object*>& columns) const {
+  const std::string* inherits = attr(o, "inherits");
+  if (!inherits || attr(o, "of_type") || attr(o, "partition_of")) return false;
+  bool all_local = true;
+  for (const model::Object* c : columns)
+    all_local = all_local && !(is_true(*c, "inherited") && !is_true(*c, "local"));
+  if (!all_local) return false;
+  std::vector<std::string> inherits_order;
+  auto add_name = [&](const std::string& name) {
+    if (std::find(inherits_order.begin(), inherits_order.end(), name) == inherits_order.end())
+      inherits_order.push_back(name);
+  };
+  for (const std::string& p : split_list(*inherits)) {
+    if (const model::Object* order = find("column order", p))
+      for (const std::string& name : split_list(attr_or(*order, "columns", ""))) add_name(name);
+  }
+  for (const model::Object* c : columns) add_name(last_part(c->identity));
+  bool same = inherits_order.size() == columns.size();
+  for (size_t k = 0; same && k < columns.size(); k++)
+    same = inherits_order[k] == last_part(columns[k]->identity);
+  return !same;
+}
+
+std::string Plan::column_definition(const model::Object& c, bool with_default,
+                                    bool inherits_generated) const {
+  std::string d = last_part(c.identity) + " " + attr_or(c, "type", "text");
+  if (const std::string* coll = attr(c, "collation")) d += " COLLATE " + *coll;
+  // A parent's generated column gives the child its expression; PostgreSQL refuses one
+  // written for the child too.
+  if (const std::string* generated = attr(c, "generated"); generated && !inherits_generated)
+    d += " GENERATED ALWAYS AS (" + reparseable(*generated) + ") STORED";
+  if (const std::string* identity = attr(c, "identity")) {
+    d += std::string(" GENERATED ") + (*identity == "always" ? "ALWAYS" : "BY DEFAULT") +
+         " AS IDENTITY";
+    if (const std::string* seq = attr(c, "identity_sequence"))
+      d += " (" + identity_options(*seq) + ")";
+  }
+  const std::string* def = attr(c, "default");
+  if (def && with_default && !deferred_defaults_.count(c.identity))
+    d += " DEFAULT " + reparseable(*def);
+  if (is_true(c, "not_null")) d += " NOT NULL";
+  return d;
+}
+
+std::vector<std::string> Plan::column_differences(const std::string& table, const model::Object& c,
+                                                  const model::Object* from) const {
+  std::vector<std::string> out;
+  const std::string alter = "ALTER TABLE ONLY " + table + " ALTER COLUMN " + last_part(c.identity);
+  const std::string* def = attr(c, "default");
+  if (def && deferred_defaults_.count(c.identity)) def = nullptr;  // a step of its own
+  // A deferred default is not there yet when the column comes.
+  const std::string* pdef =
+      from && !deferred_defaults_.count(from->identity) ? attr(*from, "default") : nullptr;
+  if (def && (!pdef || *pdef != *def)) out.push_back(alter + " SET DEFAULT " + reparseable(*def));
+  if (!def && pdef && !deferred_defaults_.count(c.identity)) out.push_back(alter + " DROP DEFAULT");
+  if (is_true(c, "not_null") && !(from && is_true(*from, "not_null")))
+    out.push_back(alter + " SET NOT NULL");
+  if (const std::string* identity = attr(c, "identity"))
+    out.push_back(alter + " ADD GENERATED " + (*identity == "always" ? "ALWAYS" : "BY DEFAULT") +
+                  " AS IDENTITY" +
+                  (attr(c, "identity_sequence")
+                       ? " (" + identity_options(*attr(c, "identity_sequence")) + ")"
+                       : ""));
+  return out;
+}
+
+std::vector<std::string> Plan::column_settings(const std::string& table,
+                                               const model::Object& c) const {
+  std::vector<std::string> out;
+  const std::string alter = "ALTER TABLE ONLY " + table + " ALTER COLUMN " + last_part(c.identity);
+  if (const std::string* v = attr(c, "storage")) out.push_back(alter + " SET STORAGE " + *v);
+  if (const std::string* v = attr(c, "compression"))
+    out.push_back(alter + " SET COMPRESSION " + *v);
+  if (const std::string* v = attr(c, "statistics")) out.push_back(alter + " SET STATISTICS " + *v);
+  if (const std::string* v = attr(c, "options"))
+    out.push_back(alter + " SET (" + with_options(*v) + ")");
+  return out;
+}
+
+void Plan::column_grants(Step& s, const model::Object& table, const model::Object& c) {
+  if (!options_.with_owners)
+    grants_to_others(s, table, "TABLE " + table.identity, last_part(c.identity), &c);
+  else if (const std::string* acl = attr(c, "acl"))
+    grants(s.sql, *acl, "TABLE " + table.identity, last_part(c.identity));
+}
+
+void Plan::add_table(const model::Object& o) {
+  const size_t i = add_step(kTables, o);
+  table_steps_.push_back(i);
+  need_schema(i, o.identity);
+  const std::string& t = o.identity;
+  // Columns in their recorded order, less those added once the inheritance tree exists.
+  std::vector<const model::Object*> columns = table_columns(t);
+  const bool attach_parents = attaches_parents(o, columns);
+  if (auto late = late_columns_.find(t); late != late_columns_.end())
+    columns.erase(std::remove_if(columns.begin(), columns.end(),
+                                 [&](const model::Object* c) {
+                                   return late->second.count(last_part(c->identity)) != 0;
+                                 }),
+                  columns.end());
 
   const std::string* of_type = attr(o, "of_type");
   const std::string* inherits = attr(o, "inherits");
@@ -548,92 +661,31 @@ void Plan::add_table(const model::Object& o) {
     return nullptr;
   };
 
-  // INHERITS puts the parents' columns first. A child whose columns are all its own but in
-  // another order (made, then ALTER TABLE ... INHERIT) is made so again; one with a column
-  // only inherited in another order cannot be (see README).
-  bool attach_parents = false;
-  if (!parents.empty() && !of_type && !partition_of) {
-    bool all_local = true;
-    for (const model::Object* c : columns)
-      all_local = all_local && !(is_true(*c, "inherited") && !is_true(*c, "local"));
-    std::vector<std::string> inherits_order;
-    auto add_name = [&](const std::string& name) {
-      if (std::find(inherits_order.begin(), inherits_order.end(), name) == inherits_order.end())
-        inherits_order.push_back(name);
-    };
-    for (const std::string& p : parents) {
-      if (const model::Object* order = find("column order", p))
-        for (const std::string& name : split_list(attr_or(*order, "columns", ""))) add_name(name);
-    }
-    for (const model::Object* c : columns) add_name(last_part(c->identity));
-    bool same = inherits_order.size() == columns.size();
-    for (size_t k = 0; same && k < columns.size(); k++)
-      same = inherits_order[k] == last_part(columns[k]->identity);
-    attach_parents = all_local && !same;
-  }
-
   std::vector<std::string> definitions, alters;
   std::vector<const model::Object*> deferred;
-  const std::string only = "ALTER TABLE ONLY " + t;
   for (const model::Object* cp : columns) {
     const model::Object& c = *cp;
     const std::string name = last_part(c.identity);
     const bool inherited_only = is_true(c, "inherited") && !is_true(c, "local");
-    const std::string* def = attr(c, "default");
-    const std::string* generated = attr(c, "generated");
-    const std::string* identity = attr(c, "identity");
-    if (def && deferred_defaults_.count(c.identity)) {
-      deferred.push_back(&c);  // a step of its own once this one is complete
-      def = nullptr;
-    } else if (def) {
-      claim("column default", c.identity, i);
+    if (attr(c, "default")) {
+      if (deferred_defaults_.count(c.identity))
+        deferred.push_back(&c);  // a step of its own once this one is complete
+      else
+        claim("column default", c.identity, i);
     }
     if (of_type || inherited_only) {
       // The column comes from the type or the parent: only what differs is set.
-      const model::Object* pc = of_type ? nullptr : parent_column(name);
-      // A parent's deferred default is not there yet when the child is created.
-      const std::string* pdef =
-          pc && !deferred_defaults_.count(pc->identity) ? attr(*pc, "default") : nullptr;
-      if (def && (!pdef || *pdef != *def))
-        alters.push_back(only + " ALTER COLUMN " + name + " SET DEFAULT " + reparseable(*def));
-      if (!def && pdef && !deferred_defaults_.count(c.identity))
-        alters.push_back(only + " ALTER COLUMN " + name + " DROP DEFAULT");
-      if (is_true(c, "not_null") && !(pc && is_true(*pc, "not_null")))
-        alters.push_back(only + " ALTER COLUMN " + name + " SET NOT NULL");
-      if (identity)
-        alters.push_back(only + " ALTER COLUMN " + name + " ADD GENERATED " +
-                         (*identity == "always" ? "ALWAYS" : "BY DEFAULT") + " AS IDENTITY" +
-                         (attr(c, "identity_sequence")
-                              ? " (" + identity_options(*attr(c, "identity_sequence")) + ")"
-                              : ""));
+      for (std::string& a : column_differences(t, c, of_type ? nullptr : parent_column(name)))
+        alters.push_back(std::move(a));
     } else {
-      std::string d = name + " " + attr_or(c, "type", "text");
-      if (const std::string* coll = attr(c, "collation")) d += " COLLATE " + *coll;
-      // A parent's generated column gives the child its expression; PostgreSQL refuses
-      // one written for the child too.
-      const model::Object* pc = generated && !attach_parents ? parent_column(name) : nullptr;
-      if (generated && !(pc && attr(*pc, "generated")))
-        d += " GENERATED ALWAYS AS (" + reparseable(*generated) + ") STORED";
-      if (identity) {
-        d += std::string(" GENERATED ") + (*identity == "always" ? "ALWAYS" : "BY DEFAULT") +
-             " AS IDENTITY";
-        if (const std::string* seq = attr(c, "identity_sequence"))
-          d += " (" + identity_options(*seq) + ")";
-      }
-      if (def) d += " DEFAULT " + reparseable(*def);
-      if (is_true(c, "not_null")) d += " NOT NULL";
-      definitions.push_back(std::move(d));
+      const model::Object* pc =
+          attr(c, "generated") && !attach_parents ? parent_column(name) : nullptr;
+      definitions.push_back(column_definition(c, true, pc && attr(*pc, "generated")));
     }
-    if (const std::string* v = attr(c, "storage"))
-      alters.push_back(only + " ALTER COLUMN " + name + " SET STORAGE " + *v);
-    if (const std::string* v = attr(c, "compression"))
-      alters.push_back(only + " ALTER COLUMN " + name + " SET COMPRESSION " + *v);
-    if (const std::string* v = attr(c, "statistics"))
-      alters.push_back(only + " ALTER COLUMN " + name + " SET STATISTICS " + *v);
-    if (const std::string* v = attr(c, "options"))
-      alters.push_back(only + " ALTER COLUMN " + name + " SET (" + with_options(*v) + ")");
+    for (std::string& a : column_settings(t, c)) alters.push_back(std::move(a));
   }
 
+  Step& s = steps_[i];
   std::string sql = "CREATE ";
   if (attr_or(o, "persistence", "permanent") == "unlogged") sql += "UNLOGGED ";
   sql += "TABLE " + t;
@@ -668,12 +720,7 @@ void Plan::add_table(const model::Object& o) {
   comment(s, o, "TABLE " + t);
   for (const model::Object* c : columns) comment(s, *c, "COLUMN " + c->identity);
   owner_and_acl(s, o, "TABLE", t, "TABLE");
-  for (const model::Object* c : columns) {
-    if (!options_.with_owners)
-      grants_to_others(s, o, "TABLE " + t, last_part(c->identity), c);
-    else if (const std::string* acl = attr(*c, "acl"))
-      grants(s.sql, *acl, "TABLE " + t, last_part(c->identity));
-  }
+  for (const model::Object* c : columns) column_grants(s, o, *c);
   s.undo.push_back("DROP TABLE " + t);
   for (const model::Object* c : deferred) add_deferred_default(i, *c);  // s is invalid now
 }
@@ -961,7 +1008,7 @@ void Plan::add_catalog_dependencies() {
     auto b = claims_.find(referenced);
     if (a == claims_.end() || b == claims_.end() || a->second == b->second) continue;
     size_t first = b->second;
-    if (referenced.kind == "base type") {
+    if (referenced.kind == "base type" || referenced.kind == "range type") {
       auto io = io_shells_.find({dependent.identity, referenced.identity});
       if (io != io_shells_.end() && dependent.kind == "function") first = io->second;
     }
@@ -977,6 +1024,7 @@ void Plan::build() {
     if (partition_of && o.kind == "index") index_partitions_[*partition_of].push_back(&o);
   }
   find_deferred_defaults();
+  if (options_.replay_inheritance) plan_inheritance_history();
 
   for (const model::Object& o : snapshot_.objects) {
     const std::string& k = o.kind;
@@ -1063,6 +1111,7 @@ void Plan::build() {
     }
   }
   add_seeds();
+  add_late_columns();
 
   for (const Need& n : needs_) {
     if (n.kind == "\x01index-parent") {
@@ -1081,6 +1130,7 @@ void Plan::build() {
   }
   link_base_types();
   add_catalog_dependencies();
+  wait_for_late_columns();
   add_role_check();
   std::sort(not_expressible_.begin(), not_expressible_.end());
 }

@@ -95,6 +95,27 @@ class Plan {
   void add_composite(const model::Object& o);
   void add_routine(const model::Object& o);
   void add_table(const model::Object& o);
+  // A table's columns in their recorded order (by name without a usable order).
+  std::vector<const model::Object*> table_columns(const std::string& table);
+  // Whether an inheritance child is made without INHERITS and attached after: its columns
+  // are all its own, in an order INHERITS would not give.
+  bool attaches_parents(const model::Object& table,
+                        const std::vector<const model::Object*>& columns) const;
+  // A column as CREATE TABLE or ADD COLUMN defines it; inherits_generated: a parent gives
+  // it its generation expression.
+  std::string column_definition(const model::Object& c, bool with_default,
+                                bool inherits_generated) const;
+  // ALTERs for a column that came from a parent or type (`from`: the column it came with):
+  // what its own definition differs in. Then its storage and other settings.
+  std::vector<std::string> column_differences(const std::string& table, const model::Object& c,
+                                              const model::Object* from) const;
+  std::vector<std::string> column_settings(const std::string& table, const model::Object& c) const;
+  void column_grants(Step& s, const model::Object& table, const model::Object& c);
+  // ddl_inheritance.cpp: inheritance trees whose column orders need the parents' columns
+  // added after the children exist (see there).
+  void plan_inheritance_history();
+  void add_late_columns();
+  void wait_for_late_columns();
   void add_constraint(const model::Object& o);
   void add_index(const model::Object& o);
   void add_view(const model::Object& o);
@@ -154,13 +175,26 @@ class Plan {
   std::unordered_map<std::string, std::vector<std::string>> table_partitions_;
   std::unordered_map<std::string, std::vector<const model::Object*>> index_partitions_;
   std::set<std::string> deferred_defaults_;  // column identities
+  // The inheritance history replayed: table -> its columns that its CREATE TABLE leaves out
+  // (added by ALTER TABLE ... ADD COLUMN on it or an ancestor, once the tree exists).
+  std::map<std::string, std::set<std::string>> late_columns_;
+  struct LateColumn {
+    std::string table, column;         // ALTER TABLE table ADD COLUMN column
+    std::vector<std::string> reached;  // the descendants it adds the column to
+    std::vector<std::string> tree;     // every table of its inheritance tree
+  };
+  std::vector<LateColumn> late_events_;  // in replay order
+  // Table step -> the steps that complete its columns; the tree's table and ADD COLUMN
+  // steps (which must not wait for those).
+  std::map<size_t, std::vector<size_t>> late_steps_;
+  std::set<size_t> replay_steps_;
   struct BaseType {
-    const model::Object* object;
+    const model::Object* object;  // a base type, or a range type with a canonical function
     size_t shell_step, type_step;
   };
   std::vector<BaseType> base_types_;
   // (function identity, base type identity) -> the type's shell step, for the type's
-  // input, output, receive and send functions.
+  // input, output, receive and send functions (and a range type's canonical function).
   std::map<std::pair<std::string, std::string>, size_t> io_shells_;
 };
 

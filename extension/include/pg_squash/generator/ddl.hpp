@@ -58,6 +58,10 @@ struct Options {
   std::string fingerprint;  // of the snapshot, written into the header
   // quote_ident for raw role names (owners); identities in the snapshot are quoted already.
   std::function<std::string(const std::string&)> quote_ident;
+  // An inheritance child whose own columns come before one it only inherits is made by
+  // replaying that history (the parent's column added after the child). Off: INHERITS
+  // puts the parents' columns first (the repair script, which creates tables one by one).
+  bool replay_inheritance = true;
 };
 
 struct Generated {
