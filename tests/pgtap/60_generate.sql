@@ -7,7 +7,7 @@ SET client_min_messages = warning;
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION IF NOT EXISTS pg_squash;
-SELECT plan(45);
+SELECT plan(48);
 
 CREATE SCHEMA gen_app;
 CREATE TYPE gen_app.state AS ENUM ('new', 'done');
@@ -125,6 +125,22 @@ SELECT matches(squash_generate_migration(format => 'sql', schemas => '{gen_app}'
 SELECT matches(squash_generate_migration(format => 'sql', schemas => '{gen_app}'),
   'GRANT SELECT ON TABLE gen_app.parent TO PUBLIC;',
   'and a table grant to PUBLIC');
+
+-- The keys and checks of one table that follow each other are one ALTER TABLE; a foreign
+-- key, added after every key, is a statement of its own.
+CREATE SCHEMA gen_batch;
+CREATE TABLE gen_batch.t (id integer, score integer, CONSTRAINT t_pkey PRIMARY KEY (id),
+  CONSTRAINT t_score_check CHECK (score > 0));
+CREATE TABLE gen_batch.u (id integer PRIMARY KEY, t_id integer REFERENCES gen_batch.t);
+SELECT matches(squash_generate_migration(format => 'sql', schemas => '{gen_batch}'),
+  E'\nALTER TABLE gen_batch\\.t ADD CONSTRAINT t_pkey PRIMARY KEY \\(id\\),\n    ADD CONSTRAINT t_score_check CHECK \\(\\(score > 0\\)\\);\n',
+  'a table''s key and check are one ALTER TABLE');
+SELECT matches(squash_generate_migration(format => 'sql', schemas => '{gen_batch}'),
+  E'\nALTER TABLE gen_batch\\.u ADD CONSTRAINT u_pkey PRIMARY KEY \\(id\\);\n(.*\n)*ALTER TABLE gen_batch\\.u ADD CONSTRAINT u_t_id_fkey FOREIGN KEY \\(t_id\\) REFERENCES gen_batch\\.t\\(id\\);\n',
+  'the foreign key comes later, on its own');
+SELECT matches(squash_generate_migration(schemas => '{gen_batch}'),
+  E'    _run\\(r''''''ALTER TABLE gen_batch\\.t ADD CONSTRAINT t_pkey PRIMARY KEY \\(id\\),\n    ADD CONSTRAINT t_score_check',
+  'the alembic file runs the joined statement as one');
 
 -- A range type with a canonical function (from a built-in symbol): made on a shell type,
 -- then the function, then the range type.

@@ -781,6 +781,7 @@ void Plan::add_constraint(const model::Object& o) {
     if (is_true(*index, "replica_identity"))
       s.sql.push_back("ALTER TABLE ONLY " + table + " REPLICA IDENTITY USING INDEX " + name);
   }
+  if (s.sql.size() == 1) s.alter_table = table;
 }
 
 void Plan::add_index(const model::Object& o) {

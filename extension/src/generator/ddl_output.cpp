@@ -1,6 +1,7 @@
 // Ordering the plan's steps and writing them out as an SQL script or an Alembic revision
 // file (see ddl.hpp).
 #include <algorithm>
+#include <chrono>
 #include <set>
 
 #include "ddl_plan.hpp"
@@ -144,6 +145,53 @@ std::string docstring_text(const std::string& text) {
   return out;
 }
 
+// What the script writes for one step, or for a run of steps joined into one statement.
+struct Block {
+  const Step* step;    // the step, or the first of the run
+  std::string label;   // for the comment above it
+  std::string joined;  // the run's one ALTER TABLE; empty for a single step
+  size_t size() const { return joined.empty() ? step->sql.size() : 1; }
+  const std::string& sql(size_t k) const { return joined.empty() ? step->sql[k] : joined; }
+};
+
+// The steps in order, with each run of one-statement ALTER TABLEs on the same table in the
+// same phase joined, as long as no step of the run waits for another one of it.
+std::vector<Block> blocks(const Plan& plan, const std::vector<size_t>& order) {
+  const std::vector<Step>& steps = plan.steps();
+  std::vector<Block> out;
+  out.reserve(order.size());
+  std::vector<size_t> run;
+  for (size_t k = 0; k < order.size(); k++) {
+    const Step& s = steps[order[k]];
+    if (s.sql.empty()) continue;
+    out.push_back({&s, s.label, {}});
+    if (s.alter_table.empty()) continue;
+    const std::string prefix = "ALTER TABLE " + s.alter_table + " ";
+    if (s.sql[0].compare(0, prefix.size(), prefix) != 0) continue;
+    run.assign(1, order[k]);
+    while (k + 1 < order.size()) {
+      const Step& t = steps[order[k + 1]];
+      if (t.alter_table != s.alter_table || t.phase != s.phase || t.sql.size() != 1 ||
+          t.sql[0].compare(0, prefix.size(), prefix) != 0)
+        break;
+      const bool waits = std::any_of(t.after.begin(), t.after.end(), [&](size_t d) {
+        return std::find(run.begin(), run.end(), d) != run.end();
+      });
+      if (waits) break;
+      run.push_back(order[++k]);
+    }
+    if (run.size() == 1) continue;
+    Block& b = out.back();
+    b.joined = s.sql[0];
+    for (size_t i = 1; i < run.size(); i++) {
+      b.joined += ",\n    ";
+      b.joined.append(steps[run[i]].sql[0], prefix.size(), std::string::npos);
+      b.label += "; " + steps[run[i]].label;
+    }
+  }
+  return out;
+}
+
 std::string sql_script(const Plan& plan, const std::vector<size_t>& order, const Options& opt,
                        size_t& statements) {
   std::string out;
@@ -161,12 +209,12 @@ std::string sql_script(const Plan& plan, const std::vector<size_t>& order, const
   out += "SET check_function_bodies = off;\n";
   out += "SET standard_conforming_strings = on;\n";
   out += "SET client_min_messages = warning;\n";
-  for (size_t i : order) {
-    const Step& s = plan.steps()[i];
-    if (s.sql.empty()) continue;
-    out += "\n-- " + comment_text(s.label) + "\n";
-    for (const std::string& stmt : s.sql) {
-      out += stmt;
+  for (const Block& b : blocks(plan, order)) {
+    out += "\n-- ";
+    out += comment_text(b.label);
+    out += "\n";
+    for (size_t k = 0; k < b.size(); k++) {
+      out += b.sql(k);
       out += ";\n";
       statements++;
     }
@@ -222,15 +270,20 @@ std::string alembic_file(const Plan& plan, const std::vector<size_t>& order, con
   out += "    ]\n}\n";
 
   out += "\n\ndef upgrade():\n    _begin()\n";
-  for (size_t i : order) {
-    const Step& s = plan.steps()[i];
-    if (s.sql.empty()) continue;
-    out += "\n    # " + comment_text(s.label) + "\n";
-    for (size_t k = 0; k < s.sql.size(); k++) {
-      if (k == 0 && s.view)
-        out += "    create_view(VIEWS[" + python_literal(s.view->identity) + "])\n";
-      else
-        out += "    _run(" + python_literal(s.sql[k]) + ")\n";
+  for (const Block& b : blocks(plan, order)) {
+    out += "\n    # ";
+    out += comment_text(b.label);
+    out += "\n";
+    for (size_t k = 0; k < b.size(); k++) {
+      if (k == 0 && b.step->view) {
+        out += "    create_view(VIEWS[";
+        out += python_literal(b.step->view->identity);
+        out += "])\n";
+      } else {
+        out += "    _run(";
+        out += python_literal(b.sql(k));
+        out += ")\n";
+      }
       statements++;
     }
   }
@@ -263,15 +316,25 @@ std::string docstring_line(const std::string& text) {
 
 Generated generate(const model::Snapshot& snapshot, const CatalogFacts& facts,
                    const Options& options) {
+  using Clock = std::chrono::steady_clock;
+  auto ms_since = [](Clock::time_point start) {
+    return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+  };
+  Generated g;
+  auto t = Clock::now();
   Plan plan(snapshot, facts, options);
   plan.build();
+  g.plan_ms = ms_since(t);
+  t = Clock::now();
   const std::vector<size_t> order = plan.order();
-  Generated g;
+  g.order_ms = ms_since(t);
+  t = Clock::now();
   g.not_expressible = plan.not_expressible();
   if (options.format == "sql")
     g.text = sql_script(plan, order, options, g.statements);
   else
     g.text = alembic_file(plan, order, options, g.statements);
+  g.text_ms = ms_since(t);
   return g;
 }
 

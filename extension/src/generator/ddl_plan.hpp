@@ -42,6 +42,10 @@ struct Step {
   // ReplaceableObject helper for that statement and for the drop.
   const model::Object* view = nullptr;
   std::vector<size_t> after;  // steps that must come first
+  // Set when sql is the one statement "ALTER TABLE <alter_table> <clause>": the script
+  // joins such steps that follow each other on one table into one ALTER TABLE (one
+  // statement, one lock, one pass over the table).
+  std::string alter_table;
 };
 
 class Plan {

@@ -1,6 +1,10 @@
 // squash_generate_migration(): the squashed revision from the live schema. The snapshot
 // says what to create; pg_depend (read here, at generation time) says in which order; the
 // DDL itself is written by the pure C++ generator (ddl_*.cpp).
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <cstdlib>
 #include <optional>
 #include <string>
 #include <vector>
@@ -209,15 +213,15 @@ WITH nsp AS (
 )
 )SQL";
 
-// Normal and automatic dependencies between those objects. A sequence's automatic
-// dependency on its table is OWNED BY, written after the table instead.
-const char* const kDependencies = R"SQL(
-SELECT DISTINCT a.kind, a.ident, b.kind, b.ident
-FROM pg_catalog.pg_depend d
-JOIN obj a ON a.classid = d.classid AND a.objid = d.objid
-JOIN obj b ON b.classid = d.refclassid AND b.objid = d.refobjid
-WHERE d.deptype IN ('n', 'a') AND (a.kind <> b.kind OR a.ident <> b.ident)
-  AND NOT (d.deptype = 'a' AND a.kind = 'sequence')
+// The objects, to which the dependencies below are matched by (classid, objid).
+const char* const kObjectList = "SELECT classid, objid, kind, ident FROM obj";
+
+// Normal and automatic dependencies, as numbers: matched to the objects in C++ by oid,
+// which costs less than the server joining, sorting and de-duplicating texts (pg_depend
+// has one row per column a view or index uses).
+const char* const kDependencyRows = R"SQL(
+SELECT classid, objid, refclassid, refobjid, deptype FROM pg_catalog.pg_depend
+WHERE deptype IN ('n', 'a')
 )SQL";
 
 const char* const kSqlBodies = R"SQL(
@@ -232,11 +236,66 @@ WHERE p.prosqlbody IS NOT NULL
 }  // namespace
 
 void generator::read_order_facts(Spi& spi, generator::CatalogFacts& facts) {
-  QueryResult deps = spi.query(std::string(kObjects) + kDependencies);
-  facts.depends.reserve(deps.rows.size());
-  for (const Row& r : deps.rows)
-    facts.depends.push_back(
-        {{r[0].value_or(""), r[1].value_or("")}, {r[2].value_or(""), r[3].value_or("")}});
+  // One big catalog join: compiling it (JIT) costs more than it saves, and its sorts and
+  // hashes (tens of MB on 10,000 tables) spill to disk under the default work_mem.
+  GucScope guc;
+  guc.set("jit", "off");
+  guc.set("work_mem", "64MB");
+  // Both queries read in the caller's snapshot: the same catalogs.
+  QueryResult objects = spi.query(std::string(kObjects) + kObjectList);
+  QueryResult deps = spi.query(kDependencyRows);
+  auto number = [](const Value& v) -> uint64_t {
+    return v ? std::strtoull(v->c_str(), nullptr, 10) : 0;
+  };
+  // (classid << 32 | objid, row of objects), sorted: an object may stand in several rows (a
+  // member of an operator family and class).
+  std::vector<std::pair<uint64_t, size_t>> keys;
+  keys.reserve(objects.rows.size());
+  for (size_t i = 0; i < objects.rows.size(); i++)
+    if (objects.rows[i][2] && objects.rows[i][3])  // no name, nothing to order by
+      keys.emplace_back(number(objects.rows[i][0]) << 32 | number(objects.rows[i][1]), i);
+  std::sort(keys.begin(), keys.end());
+  auto rows_of = [&](uint64_t key) {
+    auto lo = std::lower_bound(keys.begin(), keys.end(), std::make_pair(key, size_t{0}));
+    auto hi = lo;
+    while (hi != keys.end() && hi->first == key) ++hi;
+    return std::make_pair(lo, hi);
+  };
+  auto text = [](const Value& v) -> const std::string& {
+    static const std::string empty;
+    return v ? *v : empty;
+  };
+  // Pairs of object rows first, de-duplicated as numbers; the texts once per pair.
+  std::vector<std::pair<size_t, size_t>> pairs;
+  pairs.reserve(deps.rows.size());
+  for (const Row& d : deps.rows) {
+    const auto [a_lo, a_hi] = rows_of(number(d[0]) << 32 | number(d[1]));
+    if (a_lo == a_hi) continue;
+    const auto [b_lo, b_hi] = rows_of(number(d[2]) << 32 | number(d[3]));
+    const bool automatic = text(d[4]) == "a";
+    for (auto a = a_lo; a != a_hi; ++a) {
+      const Row& ra = objects.rows[a->second];
+      // A sequence's automatic dependency on its table is OWNED BY, written after the
+      // table instead.
+      if (automatic && text(ra[2]) == "sequence") continue;
+      for (auto b = b_lo; b != b_hi; ++b) {
+        const Row& rb = objects.rows[b->second];
+        if (text(ra[2]) == text(rb[2]) && text(ra[3]) == text(rb[3])) continue;
+        pairs.emplace_back(a->second, b->second);
+      }
+    }
+  }
+  std::sort(pairs.begin(), pairs.end());
+  pairs.erase(std::unique(pairs.begin(), pairs.end()), pairs.end());
+  facts.depends.reserve(pairs.size());
+  for (const auto& [a, b] : pairs) {
+    const Row& ra = objects.rows[a];
+    const Row& rb = objects.rows[b];
+    facts.depends.push_back({{text(ra[2]), text(ra[3])}, {text(rb[2]), text(rb[3])}});
+  }
+  // Two rows may still name the same object (a member of a family and of its class).
+  std::sort(facts.depends.begin(), facts.depends.end());
+  facts.depends.erase(std::unique(facts.depends.begin(), facts.depends.end()), facts.depends.end());
   for (const Row& r : spi.query(kSqlBodies).rows)
     if (r[0]) facts.sql_body_routines.insert(*r[0]);
 }
@@ -392,21 +451,48 @@ SQUASH_FUNCTION(squash_generate_migration) {
   opt.create_roles = PG_NARGS() > 7 && !PG_ARGISNULL(7) && PG_GETARG_BOOL(7);
   opt.quote_ident = [](const std::string& name) { return quote_ident(name); };
 
+  // Each step's time, for SET client_min_messages = debug1.
+  using Clock = std::chrono::steady_clock;
+  auto ms_since = [](Clock::time_point start) {
+    return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+  };
+  const auto begun = Clock::now();
+  double snapshot_ms = 0, fingerprint_ms = 0, facts_ms = 0, seeds_ms = 0, generate_ms = 0;
+  size_t depends = 0;
   std::string text;
   {
     Spi spi;
+    auto t = Clock::now();
     model::Snapshot snap = take_snapshot(spi, scope);
+    snapshot_ms = ms_since(t);
+    t = Clock::now();
     opt.fingerprint = model::fingerprint(snap);
+    fingerprint_ms = ms_since(t);
     generator::CatalogFacts facts;
     {
       // The reader's settings: identities and values spelled as in the snapshot.
       GucScope guc;
       pin_output_settings(guc);
+      t = Clock::now();
       generator::read_order_facts(spi, facts);
+      facts_ms = ms_since(t);
+      depends = facts.depends.size();
+      t = Clock::now();
       if (include_data)
         for (const std::string& name : *include_data) read_seed_rows(spi, snap, name, facts);
+      seeds_ms = ms_since(t);
     }
+    t = Clock::now();
     generator::Generated g = generator::generate(snap, facts, opt);
+    generate_ms = ms_since(t);
+    pg_call([&] {
+      elog(DEBUG1,
+           "pg_squash: generated %zu statements (%zu bytes): snapshot %.1f ms, fingerprint "
+           "%.1f ms, order facts %.1f ms (%zu dependencies), seed rows %.1f ms, generate %.1f ms "
+           "(plan %.1f ms, order %.1f ms, text %.1f ms); all %.1f ms",
+           g.statements, g.text.size(), snapshot_ms, fingerprint_ms, facts_ms, depends, seeds_ms,
+           generate_ms, g.plan_ms, g.order_ms, g.text_ms, ms_since(begun));
+    });
     if (!g.not_expressible.empty() && !allow_partial) {
       std::string detail;
       std::string message = not_expressible_message(g.not_expressible, detail);

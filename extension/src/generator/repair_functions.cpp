@@ -68,8 +68,6 @@ SQUASH_FUNCTION(squash_diff_sql) {
     if (!labels.target) {
       GucScope guc;
       pin_output_settings(guc);
-      // One big catalog join: compiling it (JIT) costs more than it saves.
-      guc.set("jit", "off");
       generator::read_order_facts(spi, target_facts);
     }
     generator::infer_dependencies(sides.source.snapshot, source_facts);

@@ -70,6 +70,8 @@ struct Generated {
   // them at its top; the caller decides whether that is acceptable.
   std::vector<std::string> not_expressible;
   size_t statements = 0;
+  // Where the time went, for the caller's DEBUG1 line.
+  double plan_ms = 0, order_ms = 0, text_ms = 0;
 };
 
 // Builds the revision. The snapshot must be normalized. Deterministic: the same input gives
