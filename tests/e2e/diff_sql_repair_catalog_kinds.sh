@@ -96,20 +96,23 @@ repair_case conversion_added "CREATE CONVERSION rk.conv2 FOR 'UTF8' TO 'LATIN1' 
 repair_case conversion_removed "DROP CONVERSION rk.conv"
 # ---- aggregates: each option of CREATE AGGREGATE --------------------------------------
 total="SFUNC = rk.sum_step, STYPE = bigint, INITCOND = '0', FINALFUNC = rk.sum_final, COMBINEFUNC = int8pl, PARALLEL = SAFE, MSFUNC = rk.sum_step, MINVFUNC = rk.sum_inv, MSTYPE = bigint, MINITCOND = '0', MFINALFUNC = rk.sum_final"
-agg() { echo "DROP AGGREGATE rk.total(integer); CREATE AGGREGATE rk.total($1) ($2)"; }
+# (GRANT: the default privileges of the fixture would give a new aggregate another ACL.)
+agg() { echo "DROP AGGREGATE rk.total(integer); CREATE AGGREGATE rk.total($1) ($2); GRANT EXECUTE ON FUNCTION rk.total(integer) TO PUBLIC"; }
+moving="MSFUNC = rk.sum_step, MINVFUNC = rk.sum_inv, MSTYPE = bigint, MINITCOND = '0', MFINALFUNC = rk.sum_final"
+minit="MINITCOND = '0'"
 repair_case aggregate_arguments "$(agg "n integer" "$total")"
 repair_case aggregate_parallel "$(agg integer "${total/PARALLEL = SAFE/PARALLEL = RESTRICTED}")"
 repair_case aggregate_sfunc "$(agg integer "${total/SFUNC = rk.sum_step,/SFUNC = rk.sum_inv,}")"
 repair_case aggregate_sspace "$(agg integer "$total, SSPACE = 64")"
-repair_case aggregate_initcond "$(agg integer "${total/INITCOND = '0'/INITCOND = '1'}")"
+repair_case aggregate_initcond "$(agg integer "${total/"${minit#M}"/INITCOND = 1}")"
 repair_case aggregate_finalfunc "$(agg integer "${total/FINALFUNC = rk.sum_final,/}")"
 repair_case aggregate_finalfunc_extra "$(agg integer "${total/FINALFUNC = rk.sum_final,/FINALFUNC = rk.sum_final_x,}, FINALFUNC_EXTRA")"
 repair_case aggregate_finalfunc_modify "$(agg integer "$total, FINALFUNC_MODIFY = READ_WRITE")"
 repair_case aggregate_combinefunc "$(agg integer "${total/COMBINEFUNC = int8pl,/}")"
-repair_case aggregate_msfunc "$(agg integer "${total/MSFUNC = rk.sum_step, MINVFUNC = rk.sum_inv, MSTYPE = bigint, MINITCOND = '0', MFINALFUNC = rk.sum_final/}")"
+repair_case aggregate_msfunc "$(agg integer "${total/, "$moving"/}")"
 repair_case aggregate_minvfunc "$(agg integer "${total/MINVFUNC = rk.sum_inv/MINVFUNC = rk.sum_step}")"
 repair_case aggregate_msspace "$(agg integer "$total, MSSPACE = 64")"
-repair_case aggregate_minitcond "$(agg integer "${total/MINITCOND = '0'/MINITCOND = '2'}")"
+repair_case aggregate_minitcond "$(agg integer "${total/"$minit"/MINITCOND = '2'}")"
 repair_case aggregate_mfinalfunc "$(agg integer "${total/, MFINALFUNC = rk.sum_final/}")"
 repair_case aggregate_mfinalfunc_extra "$(agg integer "${total/MFINALFUNC = rk.sum_final/MFINALFUNC = rk.sum_final_x}, MFINALFUNC_EXTRA")"
 repair_case aggregate_mfinalfunc_modify "$(agg integer "$total, MFINALFUNC_MODIFY = READ_WRITE")"
@@ -298,7 +301,8 @@ repair_case subscription_removed "DROP SUBSCRIPTION rk_sub"
 # ---- event triggers and default privileges ----------------------------------------------
 evt="CREATE EVENT TRIGGER rk_evt ON ddl_command_end WHEN TAG IN ('CREATE TABLE') EXECUTE FUNCTION rk.on_ddl()"
 repair_case event_trigger_event "DROP EVENT TRIGGER rk_evt; ${evt/ddl_command_end/ddl_command_start}"
-repair_case event_trigger_tags "DROP EVENT TRIGGER rk_evt; ${evt/ WHEN TAG IN ('CREATE TABLE')/}"
+when=" WHEN TAG IN ('CREATE TABLE')"
+repair_case event_trigger_tags "DROP EVENT TRIGGER rk_evt; ${evt/"$when"/}"
 repair_case event_trigger_function \
   "CREATE FUNCTION rk.on_ddl2() RETURNS event_trigger LANGUAGE plpgsql AS \$\$BEGIN END\$\$; DROP EVENT TRIGGER rk_evt; ${evt/on_ddl/on_ddl2}"
 repair_case event_trigger_enabled "ALTER EVENT TRIGGER rk_evt DISABLE"
