@@ -4,6 +4,8 @@
 # fingerprint is then the snapshot's again. Destructive repairs are refused, each listed,
 # without allow_destructive and run with it. squash_diff_json names each attribute.
 source "$(dirname "$0")/lib/tap.bash"
+source "$(dirname "$0")/lib/repair_harness.bash"
+source "$(dirname "$0")/lib/repair_coverage.bash"
 work=$(mktemp -d /tmp/e2e_repair.XXXXXX)
 chmod 755 "$work"
 drop_roles() {  # once the test database is gone, nothing of them is left
@@ -20,53 +22,11 @@ new_database $db
 q -d $db -c "CREATE EXTENSION pg_squash" >/dev/null
 psql -X -q -v ON_ERROR_STOP=1 -d $db -f "$base" >"$work/base.log" 2>&1
 ok $? "the base schema builds" || sed 's/^/#   /' "$work/base.log"
-fp_base=$(q -d $db -c "SELECT squash_snapshot('base', '{rp}')")
-fingerprint() { q -d $db -c "SELECT squash_fingerprint('{rp}')"; }
-
+scope="'{rp}'"
+fp_base=$(q -d $db -c "SELECT squash_snapshot('base', $scope)")
 reset_base() {  # back to the base schema after a failed case
   q -d $db -c "DROP SCHEMA rp CASCADE" >/dev/null 2>&1
   psql -X -q -v ON_ERROR_STOP=1 -d $db -f "$base" >/dev/null 2>&1
-}
-
-# repair_case NAME DRIFT_SQL [DESTRUCTIVE_REGEX]: the drift makes the live schema differ;
-# the script brings it back. With a regex, the script is first refused with a message
-# matching it.
-repair_case() {
-  local name=$1 drift=$2 refused=${3:-} allow=false out status
-  [[ -n ${REPAIR_ONLY:-} && ! $name =~ $REPAIR_ONLY ]] && return  # REPAIR_ONLY=regex while iterating
-  if ! psql -X -q -v ON_ERROR_STOP=1 -d $db -c "$drift" >"$work/drift.log" 2>&1; then
-    ok 1 "$name: the drift applies"; sed 's/^/#   /' "$work/drift.log"; reset_base; return
-  fi
-  if [ "$(fingerprint)" = "$fp_base" ]; then
-    ok 1 "$name: the drift changes the fingerprint"; reset_base; return
-  fi
-  if [ -n "$refused" ]; then
-    out=$(q -d $db -c "SELECT squash_diff_sql('base')" 2>&1)
-    status=$?
-    if [ $status -ne 0 ] && [[ $out =~ $refused ]]; then
-      ok 0 "$name: refused without allow_destructive, naming it"
-    else
-      ok 1 "$name: refused without allow_destructive, naming it"; printf '#   %s\n' "$out" | head -5
-    fi
-    allow=true
-  fi
-  q -d $db -c "SELECT squash_diff_sql('base', allow_destructive => $allow)" >"$work/$name.sql" 2>"$work/$name.err"
-  if [ $? -ne 0 ]; then
-    ok 1 "$name: script written"; sed 's/^/#   /' "$work/$name.err"; reset_base; return
-  fi
-  psql -X -q -v ON_ERROR_STOP=1 -d $db -f "$work/$name.sql" >"$work/$name.log" 2>&1
-  status=$?
-  local fp
-  fp=$(fingerprint)
-  if [ $status -eq 0 ] && [ "$fp" = "$fp_base" ]; then
-    ok 0 "$name: the script restores the base fingerprint"
-  else
-    ok 1 "$name: the script restores the base fingerprint"
-    sed 's/^/#   log: /' "$work/$name.log" | head -10
-    grep -v '^--' "$work/$name.sql" | grep -v '^$' | sed 's/^/#   sql: /' | head -30
-    q -d $db -c "SELECT kind || ' ' || identity || ' ' || change || ': ' || detail FROM squash_diff('base')" | sed 's/^/#   diff: /'
-    reset_base
-  fi
 }
 
 # ---- tables ---------------------------------------------------------------------------
@@ -303,5 +263,8 @@ for what in "table rp.extra dropped" "column rp.child.extra dropped" "column rp.
   like "$out" "$what" "  listed: $what"
 done
 repair_case destructive_three "SELECT 1" "3 destructive"
+
+# ---- every (kind, attribute) pair of this file's kinds has a case ------------------------
+[ -n "${REPAIR_ONLY:-}" ] || check_coverage diff_sql_repair "$work/pairs"
 
 done_testing

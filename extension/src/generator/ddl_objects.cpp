@@ -266,6 +266,8 @@ void Plan::owner_and_acl(Step& s, const model::Object& o, const std::string& obj
   if (!acl || !grant_word) return;
   s.sql.push_back("REVOKE ALL ON " + on + " FROM PUBLIC");
   if (owner) s.sql.push_back("REVOKE ALL ON " + on + " FROM " + role(*owner));
+  for (const std::string& g : default_grantees_)
+    if (!owner || g != role(*owner)) s.sql.push_back("REVOKE ALL ON " + on + " FROM " + g);
   grants(s.sql, *acl, on);
 }
 
@@ -1023,6 +1025,12 @@ void Plan::build() {
     const std::string* partition_of = attr(o, "partition_of");
     if (partition_of && o.kind == "table") table_partitions_[*partition_of].push_back(o.identity);
     if (partition_of && o.kind == "index") index_partitions_[*partition_of].push_back(&o);
+    if (o.kind == "default privileges")
+      if (const std::string* g = attr(o, "grants"))
+        for (const AclLine& l : parse_acl(*g))
+          if (l.grantee != "PUBLIC" && std::find(default_grantees_.begin(), default_grantees_.end(),
+                                                 l.grantee) == default_grantees_.end())
+            default_grantees_.push_back(l.grantee);
   }
   find_deferred_defaults();
   if (options_.replay_inheritance) plan_inheritance_history();

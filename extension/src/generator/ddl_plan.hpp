@@ -161,6 +161,9 @@ class Plan {
   void add_deferred_default(size_t table_step, const model::Object& column);
 
   const model::Snapshot& snapshot_;
+  // Roles the default privileges grant to (build()): a repair creates objects where those
+  // are in force already, so each object's ACL is cleared of them before its own grants.
+  std::vector<std::string> default_grantees_;
   const CatalogFacts& facts_;
   const Options& options_;
   std::vector<Step> steps_;

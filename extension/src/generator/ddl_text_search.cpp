@@ -29,15 +29,20 @@ void Plan::add_text_search(const model::Object& o) {
   } else if (o.kind == "text search dictionary") {
     word = "DICTIONARY";
     opts.push_back("TEMPLATE = " + attr_or(o, "template", ""));
+    need(i, "text search template", attr_or(o, "template", ""));
     // dictinitoption as the server wrote it: "name = 'value', ..." (what pg_dump pastes).
     if (const std::string* v = o.get("options")) opts.push_back(*v);
   } else {
     word = "CONFIGURATION";
     opts.push_back("PARSER = " + attr_or(o, "parser", ""));
+    // What it names comes first, also from a stored snapshot (no pg_depend to go by).
+    need(i, "text search parser", attr_or(o, "parser", ""));
     for (const model::Attribute& a : o.attrs)
-      if (a.key.rfind("mapping ", 0) == 0)
+      if (a.key.rfind("mapping ", 0) == 0) {
+        for (const std::string& dict : split_list(a.value)) need(i, "text search dictionary", dict);
         mappings.push_back("ALTER TEXT SEARCH CONFIGURATION " + o.identity + " ADD MAPPING FOR " +
                            role(a.key.substr(8)) + " WITH " + a.value);
+      }
   }
   std::string sql = "CREATE TEXT SEARCH " + word + " " + o.identity + " (";
   for (size_t k = 0; k < opts.size(); k++) sql += (k ? ",\n    " : "\n    ") + opts[k];

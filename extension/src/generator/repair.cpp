@@ -115,6 +115,32 @@ Ref ref_of(const Object& o) {
   if (k == "collation") return {"COLLATION " + id, "COLLATION " + id, ""};
   if (k == "cast") return {"CAST " + id, "", ""};
   if (k == "extension") return {"EXTENSION " + id, "", ""};
+  // The kinds issue #15 added, named as their plans name them (ddl_*.cpp).
+  if (k == "foreign table") return {"FOREIGN TABLE " + id, "FOREIGN TABLE " + id, "TABLE " + id};
+  if (k == "range type") return {"TYPE " + id, "TYPE " + id, "TYPE " + id};
+  if (k == "language") {
+    const bool trusted = o.get("trusted") && *o.get("trusted") == "true";
+    return {"LANGUAGE " + id, "LANGUAGE " + id, trusted ? "LANGUAGE " + id : ""};
+  }
+  if (k == "transform") return {"TRANSFORM " + id, "", ""};
+  if (k == "access method") return {"ACCESS METHOD " + id, "", ""};
+  if (k == "conversion") return {"CONVERSION " + id, "CONVERSION " + id, ""};
+  if (k == "operator family") return {"OPERATOR FAMILY " + id, "OPERATOR FAMILY " + id, ""};
+  if (k == "operator class") return {"OPERATOR CLASS " + id, "OPERATOR CLASS " + id, ""};
+  if (k == "text search parser") return {"TEXT SEARCH PARSER " + id, "", ""};
+  if (k == "text search template") return {"TEXT SEARCH TEMPLATE " + id, "", ""};
+  if (k == "text search dictionary")
+    return {"TEXT SEARCH DICTIONARY " + id, "TEXT SEARCH DICTIONARY " + id, ""};
+  if (k == "text search configuration")
+    return {"TEXT SEARCH CONFIGURATION " + id, "TEXT SEARCH CONFIGURATION " + id, ""};
+  if (k == "foreign-data wrapper")
+    return {"FOREIGN DATA WRAPPER " + id, "FOREIGN DATA WRAPPER " + id,
+            "FOREIGN DATA WRAPPER " + id};
+  if (k == "foreign server") return {"SERVER " + id, "SERVER " + id, "FOREIGN SERVER " + id};
+  if (k == "publication") return {"PUBLICATION " + id, "PUBLICATION " + id, ""};
+  if (k == "subscription") return {"SUBSCRIPTION " + id, "SUBSCRIPTION " + id, ""};
+  if (k == "statistics") return {"STATISTICS " + id, "STATISTICS " + id, ""};
+  if (k == "rule") return {"RULE " + last_part(id) + " ON " + parent_part(id), "", ""};
   return {};
 }
 
@@ -1177,6 +1203,17 @@ void Builder::changed(const Object& s, const Object& t) {
   if (k == "base type") {
     alter_base_type(s, t, keys);
     return;
+  }
+  if (k == "operator" && keys.count("shell")) {
+    // Only the CREATE OPERATOR that names a shell makes it, and dropping either operator
+    // takes the other's link to it: the operators naming it are created again too.
+    const std::string compact = compact_signature(s.identity);
+    for (const Object& o : src_.snap.objects)
+      if (o.kind == "operator" &&
+          (same(o.get("commutator"), &compact) || same(o.get("negator"), &compact))) {
+        if (auto ts = dst_.step_of(o.kind, o.identity)) drop(*ts);
+        if (auto ss = src_.step_of(o.kind, o.identity)) create(*ss);
+      }
   }
   bool domain_alterable = k == "domain";
   for (const std::string& key : keys)
