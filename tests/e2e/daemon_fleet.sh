@@ -163,8 +163,11 @@ is "$(api 2 "/v1/runs/$other" | jq -r .state)" succeeded "and shows a run anothe
 # A session holds the slow target's table: the backup's pg_dump waits on it.
 PGAPPNAME=sqd_fleet_holder psql -X -q -d "$slow_db" -c "BEGIN; LOCK TABLE held IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(600)" >/dev/null 2>&1 &
 holder=$!
-wait_for "SELECT EXISTS (SELECT FROM pg_locks l JOIN pg_class c ON c.oid = l.relation WHERE c.relname = 'held' AND l.mode = 'AccessExclusiveLock' AND l.granted)" \
-  || diag "the lock was not taken"
+# The lock is seen from the slow database, where pg_class knows the table.
+for _ in $(seq 600); do
+  [ "$(q -d "$slow_db" -c "SELECT EXISTS (SELECT FROM pg_locks l WHERE l.relation = 'held'::regclass AND l.mode = 'AccessExclusiveLock' AND l.granted)")" = t ] && break
+  sleep 0.5
+done
 submit 1 slow backup
 slow_run=$(jq -r .id <<<"$body")
 wait_for "SELECT EXISTS (SELECT FROM squashd_control.runs WHERE id = '$slow_run' AND state = 'running'
