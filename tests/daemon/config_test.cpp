@@ -439,6 +439,64 @@ colour = "blue"
             "range 0-59");
 }
 
+TEST(ConfigControl, AbsentMeansOneDaemon) {
+  auto r = parse(kTarget);
+  ASSERT_TRUE(r.config) << dump(r);
+  EXPECT_FALSE(r.config->control);
+}
+
+TEST(ConfigControl, ParsesEveryKey) {
+  auto r = parse(R"([control]
+conninfo = "host=/run/postgresql dbname=squashd_control user=squashd"
+passfile = "/etc/squashd/control.pgpass"
+lease_ttl = "45s"
+poll_interval = "2s"
+max_runs = 3
+)" + kTarget);
+  ASSERT_TRUE(r.config) << dump(r);
+  ASSERT_TRUE(r.config->control);
+  const auto& c = *r.config->control;
+  EXPECT_EQ(c.conninfo, "host=/run/postgresql dbname=squashd_control user=squashd");
+  EXPECT_EQ(c.passfile, "/etc/squashd/control.pgpass");
+  EXPECT_EQ(c.lease_ttl, std::chrono::seconds(45));
+  EXPECT_EQ(c.poll_interval, std::chrono::seconds(2));
+  EXPECT_EQ(c.max_runs, 3);
+  EXPECT_EQ(c.pos.line, 1);
+}
+
+TEST(ConfigControl, Defaults) {
+  auto r = parse("[control]\nconninfo = \"dbname=control\"\n");
+  ASSERT_TRUE(r.config) << dump(r);
+  EXPECT_EQ(r.config->control->lease_ttl, std::chrono::seconds(30));
+  EXPECT_EQ(r.config->control->poll_interval, std::chrono::seconds(5));
+  EXPECT_EQ(r.config->control->max_runs, 2);
+  EXPECT_FALSE(r.config->control->passfile);
+}
+
+TEST(ConfigControl, Errors) {
+  expect_one_error("[control]\nlease_ttl = \"30s\"\n", 1, 1,
+                   "[control] is missing required key 'conninfo'");
+  expect_one_error("[control]\nconninfo = \"dbname=c password=hunter2\"\n", 2, 12,
+                   "conninfo contains a secret (password)");
+  expect_one_error("[control]\nconninfo = \"host=x dbname\"\n", 2, 12,
+                   "conninfo is not a valid libpq connection string");
+  expect_one_error("[control]\nconninfo = \"dbname=c\"\nleese_ttl = \"30s\"\n", 3, 1,
+                   "unknown key 'leese_ttl' in [control] (did you mean 'lease_ttl'?)");
+  expect_one_error("[control]\nconninfo = \"dbname=c\"\nlease_ttl = \"2s\"\npoll_interval = \"1s\"\n",
+                   3, 13, "lease_ttl must be at least 5s (got 2s)");
+  expect_one_error("[control]\nconninfo = \"dbname=c\"\nlease_ttl = \"11m\"\n", 3, 0,
+                   "bad lease_ttl '11m'");
+  expect_one_error("[control]\nconninfo = \"dbname=c\"\nlease_ttl = \"10s\"\npoll_interval = \"10s\"\n",
+                   4, 17, "poll_interval (10s) must be shorter than lease_ttl (10s)");
+  expect_one_error("[control]\nconninfo = \"dbname=c\"\nmax_runs = 0\n", 3, 12,
+                   "'max_runs' must be at least 1 (got 0)");
+  expect_one_error("[control]\nconninfo = \"dbname=c\"\nmax_runs = 65\n", 3, 12,
+                   "'max_runs' must be at most 64 (got 65)");
+  expect_one_error("[control]\nconninfo = \"dbname=c\"\npassfile = \"pgpass\"\n", 3, 12,
+                   "'passfile' must be an absolute path");
+  expect_one_error("control = \"dbname=c\"\n", 1, 11, "'control' must be a table: write [control]");
+}
+
 TEST(ConfigError, UnreadableFile) {
   scheduler::TimeZoneDb zones;
   auto r = load_config("/nonexistent/squashd.toml", zones);

@@ -114,6 +114,8 @@ struct Run {
   std::optional<std::string> started_at;
   std::optional<std::string> finished_at;
   std::optional<std::string> window_end;  // the run stops here
+  // With a control database: the squashd that claimed and ran it (its daemon id).
+  std::optional<std::string> daemon;
   std::optional<std::string> error;
   std::optional<std::string> backup;          // the backup directory a run made or used
   std::optional<std::uint64_t> backup_bytes;  // its size, when this run made it

@@ -45,6 +45,17 @@ struct DaemonSettings {
   std::chrono::seconds request_timeout{30};
 };
 
+// [control]: the PostgreSQL database several squashd share (docs/squashd.md, "Several
+// daemons"). Absent: one daemon with its local journal.
+struct ControlSettings {
+  std::string conninfo;  // never a password
+  std::optional<std::string> passfile;
+  std::chrono::seconds lease_ttl{30};     // a lease not renewed for this long expires
+  std::chrono::seconds poll_interval{5};  // how often queued runs are looked for
+  int max_runs = 2;                       // runs this squashd executes at once
+  SourcePos pos;
+};
+
 // Retention: a verified backup is deleted when it is not among the keep_last newest or
 // is older than keep_days days (0: no age limit); the min_keep newest are never deleted.
 struct Target {
@@ -78,6 +89,7 @@ struct Schedule {
 struct Config {
   std::string path;
   DaemonSettings daemon;
+  std::optional<ControlSettings> control;
   std::vector<Target> targets;
   std::vector<Schedule> schedules;
 

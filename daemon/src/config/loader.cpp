@@ -80,6 +80,12 @@ LoadResult Loader::run(std::string_view text) {
     else
       error(pos_of(d->source()), "'daemon' must be a table: write [daemon]");
   }
+  if (auto* c = root.get("control")) {
+    if (auto* t = c->as_table())
+      parse_control(*t);
+    else
+      error(pos_of(c->source()), "'control' must be a table: write [control]");
+  }
   parse_array(root, "target", [this](const toml::table& t, int i) { parse_target(t, i); });
   parse_array(root, "schedule", [this](const toml::table& t, int i) { parse_schedule(t, i); });
   return finish();

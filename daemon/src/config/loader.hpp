@@ -1,6 +1,6 @@
 // The config loader's shared parts (config/ only): the known keys, the TOML helpers and
-// the Loader, whose sections are parsed in daemon_section.cpp, target_section.cpp,
-// probe_section.cpp and schedule_section.cpp.
+// the Loader, whose sections are parsed in daemon_section.cpp, control_section.cpp,
+// target_section.cpp, probe_section.cpp and schedule_section.cpp.
 #pragma once
 
 #include <algorithm>
@@ -25,7 +25,9 @@ using util::hint;
 
 inline const Names kLogLevels = {"trace", "debug", "info", "warn", "error"};
 inline const Names kLogFormats = {"text", "json"};
-inline const Names kTopLevel = {"daemon", "target", "schedule"};
+inline const Names kTopLevel = {"daemon", "control", "target", "schedule"};
+inline const Names kControlKeys = {"conninfo", "passfile", "lease_ttl", "poll_interval",
+                                   "max_runs"};
 inline const Names kDaemonKeys = {"listen",          "token_file",     "state_dir",
                                   "log_level",       "log_file",       "log_format",
                                   "max_connections", "header_timeout", "request_timeout"};
@@ -104,6 +106,9 @@ class Loader {
                                                   std::string_view key, std::chrono::seconds max);
 
   void parse_daemon(const toml::table& t);
+
+  // [control]: the control database shared by several daemons.
+  void parse_control(const toml::table& t);
 
   // host:port, host an IPv4 literal, [IPv6] literal or localhost; loopback only.
   void parse_listen(const toml::value<std::string>& node);

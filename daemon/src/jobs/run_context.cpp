@@ -83,9 +83,11 @@ void RunContext::end_step(const std::exception* error) {
   if (!error) {
     s.state = api::kSucceeded;
   } else if (auto* stopped = dynamic_cast<const db::Stopped*>(error)) {
-    s.state = stopped->reason() == process::StopReason::cancelled  ? api::kCancelled
-              : stopped->reason() == process::StopReason::shutdown ? api::kInterrupted
-                                                                   : api::kFailed;
+    auto why = stopped->reason();
+    s.state = why == process::StopReason::cancelled ? api::kCancelled
+              : why == process::StopReason::shutdown || why == process::StopReason::lease_lost
+                  ? api::kInterrupted
+                  : api::kFailed;
     s.error = error->what();
   } else {
     s.state = api::kFailed;

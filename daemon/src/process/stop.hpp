@@ -1,6 +1,6 @@
 // Why a run must stop, shared between the thread running it and the daemon: a cancel
-// (POST /v1/runs/{id}/cancel), a shutdown (SIGTERM/SIGINT), or the end of the run's
-// window. The first reason wins. Children and libpq queries poll it.
+// (POST /v1/runs/{id}/cancel), a shutdown (SIGTERM/SIGINT), the end of the run's
+// window, or a control-database lease this squashd could not renew. The first reason wins. Children and libpq queries poll it.
 #pragma once
 
 #include <atomic>
@@ -10,7 +10,7 @@
 
 namespace squash::process {
 
-enum class StopReason { none, cancelled, shutdown, window_closed };
+enum class StopReason { none, cancelled, shutdown, window_closed, lease_lost };
 std::string_view to_string(StopReason reason);
 
 class Stop {
@@ -53,6 +53,8 @@ inline std::string_view to_string(StopReason reason) {
       return "squashd is shutting down";
     case StopReason::window_closed:
       return "the maintenance window closed";
+    case StopReason::lease_lost:
+      return "the target's lease in the control database was lost";
     default:
       return "not stopped";
   }

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "control/lease_rules.hpp"
 #include "db/connection.hpp"
 #include "jobspec/job_spec.hpp"
 #include "jobs/jobs.hpp"
@@ -48,6 +49,12 @@ void conclude(api::Run& run, std::exception_ptr error) {
       case process::StopReason::shutdown:
         run.state = api::kInterrupted;
         run.error = "interrupted: squashd was stopped (SIGTERM/SIGINT); children were killed";
+        break;
+      case process::StopReason::lease_lost:
+        run.state = api::kInterrupted;
+        run.error =
+            "interrupted: this squashd lost the target's lease in the control database (not "
+            "renewed in time); children were killed";
         break;
       default:
         run.state = api::kFailed;
@@ -119,10 +126,22 @@ std::vector<std::string> RunManager::recover() {
 void RunManager::persist(const api::Run& run) {
   journal_.write(run);
   counters_.count(run);  // after the journal: a crash between the two is recounted at start
+  if (!held_here(run)) return;
+  try {
+    if (!fleet_->record(run))
+      spdlog::warn("run {}: not recorded in the control database: its lease is gone", run.id);
+  } catch (const std::exception& e) {
+    spdlog::error("run {}: cannot record it in the control database: {}", run.id, e.what());
+  }
+}
+
+bool RunManager::held_here(const api::Run& run) const {
+  return fleet_ && run.daemon && *run.daemon == fleet_->me().id;
 }
 
 Submitted RunManager::submit(const api::RunRequest& request, const std::string& trigger,
-                             std::optional<chr::sys_seconds> window_end, bool queue_when_busy) {
+                             std::optional<chr::sys_seconds> window_end, bool queue_when_busy,
+                             const std::optional<std::string>& dedupe_key) {
   auto cfg = config_();
   const config::Target* target = cfg->find_target(request.target);
   if (!target)
@@ -139,6 +158,7 @@ Submitted RunManager::submit(const api::RunRequest& request, const std::string& 
   if (auto problems = jobs::check_params(*job, request.params); !problems.empty())
     return {Submitted::Kind::invalid, "",
             fmt::format("job '{}': {}", job->name, problems.front().message)};
+  if (fleet_) return submit_to_fleet(request, trigger, window_end, queue_when_busy, dedupe_key);
 
   std::unique_lock lk(mutex_);
   if (stopping_) return {Submitted::Kind::stopping, "", "squashd is shutting down"};
@@ -310,9 +330,165 @@ void RunManager::start_next_queued(const std::string& target) {
   }
 }
 
-RunManager::CancelOutcome RunManager::cancel(const std::string& id, std::string* state) {
+void RunManager::attach_fleet(std::shared_ptr<control::Fleet> fleet) {
+  fleet_ = std::move(fleet);
+  fleet_thread_ = std::thread([this] { fleet_loop(); });
+}
+
+Submitted RunManager::submit_to_fleet(const api::RunRequest& request, const std::string& trigger,
+                                      std::optional<chr::sys_seconds> window_end,
+                                      bool queue_when_busy,
+                                      const std::optional<std::string>& dedupe_key) {
+  {
+    std::lock_guard lk(mutex_);
+    if (stopping_) return {Submitted::Kind::stopping, "", "squashd is shutting down"};
+  }
+  api::Run run;
+  run.target = request.target;
+  run.job = request.job;
+  run.trigger = trigger;
+  run.params = request.params;
+  run.state = api::kQueued;
+  run.queued_at = util::format_utc_iso8601(chr::floor<chr::seconds>(chr::system_clock::now()));
+  if (window_end) run.window_end = util::format_utc_iso8601(*window_end);
+  control::Enqueued e;
+  try {
+    e = fleet_->enqueue(run, !queue_when_busy, dedupe_key);
+  } catch (const std::exception& ex) {
+    return {Submitted::Kind::unavailable, "",
+            fmt::format("the control database cannot take the run: {}", ex.what())};
+  }
+  switch (e.kind) {
+    case control::Enqueued::Kind::busy:
+      return {Submitted::Kind::busy, e.run.id,
+              fmt::format("busy: run {} is {} on target {}{}", e.run.id, e.run.state,
+                          request.target, e.run.daemon ? " (daemon " + *e.run.daemon + ")" : "")};
+    case control::Enqueued::Kind::duplicate:
+      spdlog::info("run {} was queued already by another daemon ({})", e.run.id, *dedupe_key);
+      return {Submitted::Kind::queued, e.run.id, ""};
+    default:
+      spdlog::info("run {} queued in the control database: {} on {} ({})", e.run.id, e.run.job,
+                   e.run.target, trigger);
+      {
+        std::lock_guard lk(mutex_);  // the loop checks the flag under the mutex
+        poll_soon_ = true;
+      }
+      fleet_wake_.notify_all();
+      return {Submitted::Kind::queued, e.run.id, ""};
+  }
+}
+
+void RunManager::fleet_loop() {
+  using clock = chr::steady_clock;
+  const auto& settings = fleet_->settings();
+  auto last_renewed = clock::now();
+  auto next_beat = clock::now();
+  auto next_poll = clock::now();
+  std::unique_lock lk(mutex_);
+  while (!stopping_) {
+    lk.unlock();
+    if (clock::now() >= next_beat) {
+      fleet_heartbeat(last_renewed);
+      next_beat = clock::now() + control::heartbeat_every(settings.lease_ttl);
+    }
+    if (poll_soon_.exchange(false) || clock::now() >= next_poll) {
+      fleet_poll();
+      next_poll = clock::now() + settings.poll_interval;
+    }
+    lk.lock();
+    fleet_wake_.wait_until(lk, std::min(next_poll, next_beat),
+                           [this] { return stopping_ || poll_soon_.load(); });
+  }
+}
+
+void RunManager::fleet_heartbeat(chr::steady_clock::time_point& last_renewed) {
+  auto lease_ttl = fleet_->settings().lease_ttl;
+  try {
+    auto held = fleet_->heartbeat();
+    last_renewed = chr::steady_clock::now();
+    stop_fleet_runs(&held);
+  } catch (const std::exception& e) {
+    spdlog::warn("control database: cannot renew this daemon's leases: {}", e.what());
+    // Before another daemon may take the targets, give them up.
+    if (control::renewal_overdue(last_renewed, chr::steady_clock::now(), lease_ttl))
+      stop_fleet_runs(nullptr);
+  }
+}
+
+// Stops the runs this daemon holds in the control database that are not in *keep
+// (every one when keep is null).
+void RunManager::stop_fleet_runs(const std::set<std::string>* keep) {
   std::lock_guard lk(mutex_);
+  for (auto& [id, a] : active_) {
+    auto it = runs_.find(id);
+    if (it == runs_.end() || !held_here(it->second) || (keep && keep->count(id))) continue;
+    if (a.stop->reason() != process::StopReason::none) continue;
+    spdlog::error("run {}: its lease in the control database is lost; stopping it", id);
+    a.stop->request(process::StopReason::lease_lost);
+  }
+}
+
+void RunManager::fleet_poll() {
+  try {
+    for (auto& e : fleet_->expire())
+      spdlog::warn(
+          "run {} on {}: the lease of daemon {} expired at {}; run marked interrupted, target "
+          "free",
+          e.run_id, e.target, e.daemon, e.expired_at);
+  } catch (const std::exception& e) {
+    spdlog::warn("control database: cannot expire leases: {}", e.what());
+  }
+  auto max_runs = static_cast<std::size_t>(fleet_->settings().max_runs);
+  for (;;) {
+    std::vector<std::string> free;
+    {
+      std::lock_guard lk(mutex_);
+      if (stopping_ || active_.size() >= max_runs) return;
+      for (auto& t : config_()->targets)
+        if (!busy_.count(t.name)) free.push_back(t.name);
+    }
+    std::optional<api::Run> claimed;
+    try {
+      claimed = fleet_->claim(free);
+    } catch (const std::exception& e) {
+      spdlog::warn("control database: cannot claim a run: {}", e.what());
+      return;
+    }
+    if (!claimed) return;
+    spdlog::info("run {} claimed from the control database: {} on {}", claimed->id, claimed->job,
+                 claimed->target);
+    std::unique_lock lk(mutex_);
+    next_seq_ = std::max(next_seq_, claimed->seq + 1);
+    auto& stored = runs_[claimed->id] = *claimed;
+    if (stopping_) {
+      stored.state = api::kInterrupted;
+      stored.finished_at = now_iso();
+      stored.error = "interrupted: squashd stopped as it claimed the run";
+      persist(stored);
+      return;
+    }
+    start_locked(stored, lk);
+  }
+}
+
+RunManager::CancelOutcome RunManager::cancel(const std::string& id, std::string* state) {
+  std::unique_lock lk(mutex_);
   auto it = runs_.find(id);
+  if (fleet_ && (it == runs_.end() || !active_.count(id))) {
+    lk.unlock();
+    std::optional<api::Run> found;
+    if (auto cancelled = fleet_->cancel_queued(id, &found)) {
+      if (state) *state = cancelled->state;
+      return CancelOutcome::cancelled_queued;
+    }
+    if (!found) return CancelOutcome::not_found;
+    if (state) *state = found->state;
+    if (found->state == api::kRunning && found->daemon) {
+      if (state) *state = *found->daemon;
+      return CancelOutcome::elsewhere;
+    }
+    return CancelOutcome::already_finished;
+  }
   if (it == runs_.end()) return CancelOutcome::not_found;
   auto& run = it->second;
   if (state) *state = run.state;
@@ -332,6 +508,19 @@ RunManager::CancelOutcome RunManager::cancel(const std::string& id, std::string*
 }
 
 std::optional<api::Run> RunManager::get(const std::string& id) const {
+  {
+    std::lock_guard lk(mutex_);
+    auto it = runs_.find(id);
+    // A run this daemon runs has its byte progress only here.
+    if (it != runs_.end() && (!fleet_ || active_.count(id))) return it->second;
+  }
+  if (fleet_) {
+    try {
+      if (auto run = fleet_->get(id)) return run;
+    } catch (const std::exception& e) {
+      spdlog::warn("control database: cannot read run {}: {}", id, e.what());
+    }
+  }
   std::lock_guard lk(mutex_);
   auto it = runs_.find(id);
   if (it == runs_.end()) return std::nullopt;
@@ -340,6 +529,19 @@ std::optional<api::Run> RunManager::get(const std::string& id) const {
 
 std::vector<api::Run> RunManager::list(std::size_t limit) const {
   std::vector<api::Run> out;
+  if (fleet_) {
+    try {
+      out = fleet_->list(limit);
+      std::lock_guard lk(mutex_);
+      for (auto& r : out)
+        if (active_.count(r.id)) r = runs_.at(r.id);
+      return out;
+    } catch (const std::exception& e) {
+      spdlog::warn("control database: cannot list the fleet's runs ({}); this daemon's only",
+                   e.what());
+      out.clear();
+    }
+  }
   {
     std::lock_guard lk(mutex_);
     for (auto& [id, r] : runs_) out.push_back(r);
@@ -393,8 +595,13 @@ void RunManager::shutdown() {
   std::vector<std::thread> threads;
   {
     std::lock_guard lk(mutex_);
-    if (stopping_ && active_.empty()) return;
+    if (stopping_ && active_.empty() && !fleet_thread_.joinable()) return;
     stopping_ = true;
+  }
+  fleet_wake_.notify_all();
+  if (fleet_thread_.joinable()) fleet_thread_.join();
+  {
+    std::lock_guard lk(mutex_);
     for (auto& [id, a] : active_) {
       spdlog::info("run {}: stopping (squashd is shutting down)", id);
       a.stop->request(process::StopReason::shutdown);
@@ -415,6 +622,13 @@ void RunManager::shutdown() {
   }
   for (auto& t : threads)
     if (t.joinable()) t.join();
+  if (fleet_) {
+    try {
+      fleet_->sign_off();
+    } catch (const std::exception& e) {
+      spdlog::warn("control database: cannot sign off: {}", e.what());
+    }
+  }
 }
 
 }  // namespace squash::runs

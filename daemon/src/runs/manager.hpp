@@ -4,7 +4,9 @@
 // cleanly at shutdown.
 #pragma once
 
+#include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <functional>
 #include <map>
 #include <memory>
@@ -16,6 +18,7 @@
 
 #include "api/types.hpp"
 #include "config/config.hpp"
+#include "control/fleet.hpp"
 #include "journal/journal.hpp"
 #include "process/pg_tools.hpp"
 #include "process/stop.hpp"
@@ -25,7 +28,7 @@
 namespace squash::runs {
 
 struct Submitted {
-  enum class Kind { accepted, queued, busy, unknown_target, invalid, stopping } kind;
+  enum class Kind { accepted, queued, busy, unknown_target, invalid, stopping, unavailable } kind;
   std::string id;       // accepted/queued: the new run; busy: the running one
   std::string message;  // busy/unknown/invalid: for the API answer
 };
@@ -45,12 +48,20 @@ class RunManager {
   // partial backup directories are removed. Returns the reconciled runs' ids.
   std::vector<std::string> recover();
 
-  // A new run. API requests are refused (busy) while the target runs something;
-  // scheduled ones queue behind it. window_end: the run stops there.
-  Submitted submit(const api::RunRequest& request, const std::string& trigger,
-                   std::optional<std::chrono::sys_seconds> window_end, bool queue_when_busy);
+  // Fleet mode (a [control] section): runs are queued in the control database and
+  // claimed from it by a thread that also renews this daemon's leases and expires dead
+  // ones. Called once, after recover().
+  void attach_fleet(std::shared_ptr<control::Fleet> fleet);
 
-  enum class CancelOutcome { requested, cancelled_queued, not_found, already_finished };
+  // A new run. API requests are refused (busy) while the target runs something;
+  // scheduled ones queue behind it. window_end: the run stops there. dedupe_key (fleet
+  // mode): a key already queued by any daemon queues nothing new.
+  Submitted submit(const api::RunRequest& request, const std::string& trigger,
+                   std::optional<std::chrono::sys_seconds> window_end, bool queue_when_busy,
+                   const std::optional<std::string>& dedupe_key = std::nullopt);
+
+  // elsewhere (fleet mode): running on another daemon, named in *state.
+  enum class CancelOutcome { requested, cancelled_queued, not_found, already_finished, elsewhere };
   CancelOutcome cancel(const std::string& id, std::string* state = nullptr);
 
   std::optional<api::Run> get(const std::string& id) const;
@@ -78,6 +89,16 @@ class RunManager {
   void finished(const std::string& id, const std::string& target);
   void persist(const api::Run& run);
   void start_next_queued(const std::string& target);
+  Submitted submit_to_fleet(const api::RunRequest& request, const std::string& trigger,
+                            std::optional<std::chrono::sys_seconds> window_end,
+                            bool queue_when_busy, const std::optional<std::string>& dedupe_key);
+  void fleet_loop();
+  // (fleet thread) renews the leases; stops the runs whose lease is gone.
+  void fleet_heartbeat(std::chrono::steady_clock::time_point& last_renewed);
+  // (fleet thread) expires dead leases and claims what this daemon may run.
+  void fleet_poll();
+  void stop_fleet_runs(const std::set<std::string>* keep);
+  bool held_here(const api::Run& run) const;
 
   std::string state_dir_;
   journal::Journal journal_;
@@ -94,6 +115,11 @@ class RunManager {
   std::vector<std::thread> done_;            // finished threads not joined yet
   std::uint64_t next_seq_ = 1;
   bool stopping_ = false;
+
+  std::shared_ptr<control::Fleet> fleet_;
+  std::thread fleet_thread_;
+  std::condition_variable fleet_wake_;
+  std::atomic<bool> poll_soon_{false};  // a run was queued here: look now
 };
 
 }  // namespace squash::runs

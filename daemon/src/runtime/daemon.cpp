@@ -14,6 +14,9 @@
 #include <boost/asio/steady_timer.hpp>
 #include <spdlog/spdlog.h>
 
+#include "control/fleet.hpp"
+#include "control/lease_rules.hpp"
+#include "control/schema.hpp"
 #include "http/api_routes.hpp"
 #include "api/token_file.hpp"
 #include "http/server.hpp"
@@ -149,6 +152,8 @@ struct Daemon::Impl {
           return http::SubmitAnswer{404, "", "", "not_found", r.message};
         case Kind::invalid:
           return http::SubmitAnswer{400, "", "", "bad_request", r.message};
+        case Kind::unavailable:
+          return http::SubmitAnswer{503, "", "", "control_unavailable", r.message};
         default:
           return http::SubmitAnswer{503, "", "", "stopping", r.message};
       }
@@ -163,6 +168,11 @@ struct Daemon::Impl {
           return http::SubmitAnswer{200, id, api::kCancelled, "", ""};
         case O::not_found:
           return http::SubmitAnswer{404, id, "", "not_found", fmt::format("no run with id {}", id)};
+        case O::elsewhere:
+          return http::SubmitAnswer{
+              409, id, api::kRunning, "elsewhere",
+              fmt::format("run {} is running on daemon {}: cancel it through that daemon", id,
+                          state)};
         default:
           return http::SubmitAnswer{409, id, state, "finished",
                                     fmt::format("run {} has already finished ({})", id, state)};
@@ -225,7 +235,8 @@ struct Daemon::Impl {
     for (auto& d : due) {
       auto& s = config.schedules[d.schedule];
       api::RunRequest request{s.target, std::string(jobs::to_string(s.job)), s.params};
-      auto r = runs->submit(request, "schedule", d.window_end, true);
+      auto r = runs->submit(request, "schedule", d.window_end, true,
+                            control::schedule_key(s.target, request.job, d.at));
       spdlog::info("schedule {} {} due at {}: run {} {} (window until {})", s.target, request.job,
                    scheduler::format_local_iso8601(d.at, *s.zone), r.id,
                    r.kind == runs::Submitted::Kind::queued ? "queued" : "started",
@@ -274,6 +285,7 @@ struct Daemon::Impl {
       if (!reconciled.empty())
         spdlog::warn("{} run(s) found unfinished at start and marked interrupted",
                      reconciled.size());
+      if (config.control) attach_fleet(*config.control);
       server.set_limits(http_limits(config.daemon));
       server.listen(config.daemon.listen_address, config.daemon.listen_port);
     } catch (const std::exception& e) {
@@ -294,6 +306,29 @@ struct Daemon::Impl {
     spdlog::info("squashd stopped");
     spdlog::default_logger()->flush();
     return 0;
+  }
+
+  // Fleet mode: the control database is reached, migrated and this daemon registered
+  // before the API listens; any problem stops the start.
+  void attach_fleet(const config::ControlSettings& settings) {
+    char host[256] = {};
+    if (::gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
+    control::Identity me;
+    me.host = host;
+    me.pid = static_cast<long>(::getpid());
+    me.id = control::make_daemon_id(me.host, me.pid, started_at);
+    me.listen = config.daemon.listen;
+    me.version = std::string(kVersion);
+    std::vector<std::string> targets;
+    for (auto& t : config.targets) targets.push_back(t.name);
+    auto fleet = std::make_shared<control::Fleet>(settings, me, targets);
+    spdlog::info(
+        "fleet mode: daemon {}, control schema squashd_control version {} (found {}), lease "
+        "{}, poll {}, at most {} run(s) at once",
+        me.id, control::known_schema_version(), fleet->schema_version_before(),
+        scheduler::format_duration(settings.lease_ttl),
+        scheduler::format_duration(settings.poll_interval), settings.max_runs);
+    runs->attach_fleet(std::move(fleet));
   }
 
   void wait_for_signal() {
@@ -355,6 +390,15 @@ struct Daemon::Impl {
       next.daemon.listen = config.daemon.listen;
       next.daemon.listen_address = config.daemon.listen_address;
       next.daemon.listen_port = config.daemon.listen_port;
+    }
+    auto control_key = [](const std::optional<config::ControlSettings>& c) {
+      if (!c) return std::string();
+      return fmt::format("{}|{}|{}|{}|{}", c->conninfo, c->passfile.value_or(""),
+                         c->lease_ttl.count(), c->poll_interval.count(), c->max_runs);
+    };
+    if (control_key(next.control) != control_key(config.control)) {
+      spdlog::warn("[control] changed: takes effect at restart");
+      next.control = config.control;
     }
     if (next.daemon.state_dir != config.daemon.state_dir) {
       spdlog::warn("state_dir changed from {} to {}: takes effect at restart",
