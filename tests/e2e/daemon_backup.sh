@@ -269,22 +269,23 @@ fi
 # killed pg_dump's own session waits on until the lock goes: only the fingerprint's is
 # checked.
 if [ $have_ext = 1 ]; then
-  psql -X -q -d "$src" -c "BEGIN; LOCK TABLE gene IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(120)" >/dev/null 2>&1 &
+  psql -X -q -d "$src" -c "BEGIN; LOCK TABLE gene IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(900)" >/dev/null 2>&1 &
   locker=$!
   for _ in $(seq 100); do
     [ "$(q -d "$src" -c "SELECT count(*) FROM pg_locks WHERE relation = 'public.gene'::regclass AND mode = 'AccessExclusiveLock' AND granted" 2>/dev/null)" = 1 ] && break
     sleep 0.1
   done
   killed=$(ctl run src backup 2>/dev/null | head -1)
-  waiting() {  # waiting PATTERN: sessions of squashd's backup whose query matches, waiting for a lock
-    q -c "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'squashd backup' AND wait_event_type = 'Lock' AND query LIKE '$1'"
+  waiting() {  # waiting PATTERN: active sessions of squashd's backup whose query matches
+    q -c "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'squashd backup' AND state = 'active' AND query LIKE '$1'"
   }
   both=1
-  for _ in $(seq 300); do
+  for _ in $(seq 120); do
     [ "$(waiting '%squash_%fingerprint%')/$(waiting 'LOCK TABLE%')" = 1/1 ] && { both=0; break; }
-    sleep 0.1
+    sleep 0.5
   done
-  ok $both "pg_dump and the fingerprints run at once (both wait for the lock on gene)"
+  ok $both "pg_dump and the fingerprints run at once (pg_dump waits for the lock on gene)" ||
+    diag "$(q -c "SELECT application_name, wait_event_type, left(query, 70) FROM pg_stat_activity WHERE datname = '$src'")"
   dumper=
   for k in $(children_of "$pid"); do
     tr '\0' ' ' <"/proc/$k/cmdline" 2>/dev/null | grep -q "pg_dump --format=custom" && dumper=$k
