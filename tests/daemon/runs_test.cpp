@@ -36,6 +36,7 @@
 #include "scheduler/window.hpp"
 #include "test_util.hpp"
 #include "util/files.hpp"
+#include "util/sha256.hpp"
 
 namespace squash {
 namespace {
@@ -573,6 +574,38 @@ TEST(Child, StreamsStdoutToAFileCountingBytes) {
   EXPECT_EQ(st.st_mode & 0777, 0600u);
 }
 
+TEST(Child, HashesStdoutAsItIsWritten) {
+  Tmp dir;
+  process::Stop stop;
+  auto spec = shell("printf abc");
+  spec.stdout_file = dir / "abc";
+  auto r = process::run_child(spec, stop);
+  ASSERT_TRUE(r.ok()) << r.describe("sh");
+  EXPECT_EQ(r.stdout_sha256, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  // Many pipe reads: the streamed hash is the hash of the file on disk.
+  spec = shell("seq 1 400000");
+  spec.stdout_file = dir / "seq";
+  r = process::run_child(spec, stop);
+  ASSERT_TRUE(r.ok()) << r.describe("sh");
+  auto disk = util::sha256_file(dir / "seq");
+  EXPECT_EQ(r.stdout_sha256, disk.sha256);
+  EXPECT_EQ(r.stdout_bytes, disk.size);
+  // Captured output is not a file: no hash.
+  EXPECT_EQ(process::run_child(shell("printf abc"), stop).stdout_sha256, "");
+}
+
+TEST(Sha256, StreamedInPiecesEqualsAtOnce) {
+  std::string text;
+  for (int i = 0; i < 10000; ++i) text += std::to_string(i * 7919) + ",";
+  util::Sha256 h;
+  for (std::size_t at = 0; at < text.size(); at += 777)
+    h.update(text.data() + at, std::min<std::size_t>(777, text.size() - at));
+  EXPECT_EQ(h.size(), text.size());
+  EXPECT_EQ(h.finish(), util::sha256_hex(text));
+  EXPECT_EQ(util::sha256_hex(""),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+}
+
 TEST(Child, AFullDiskStopsTheChildCleanly) {
   process::Stop stop;
   auto spec = shell("head -c 100000000 /dev/zero");
@@ -580,6 +613,7 @@ TEST(Child, AFullDiskStopsTheChildCleanly) {
   auto r = process::run_child(spec, stop);
   EXPECT_FALSE(r.ok());
   EXPECT_NE(r.write_error.find("No space left on device"), std::string::npos) << r.write_error;
+  EXPECT_EQ(r.stdout_sha256, "") << "no hash is given for bytes that were not written";
 }
 
 TEST(Child, StopKillsTheWholeProcessGroup) {

@@ -237,6 +237,79 @@ else
   ok 0 "# SKIP pg_squash not installable: no manifest fingerprint"
 fi
 
+# --- the schema and data parts: TOC lists of full.dump, restored one after the other into
+# an empty database, give the source's schema and the manifest's data fingerprints.
+is "$(jq -r '[.files[] | "\(.name):\(.format):\(.content)"] | sort | join(" ")' "$dir/manifest.json")" \
+  "data.list:pg_restore-list:data full.dump:custom:full revision.txt:text:revision schema.list:pg_restore-list:schema" \
+  "the manifest lists full.dump, its schema and data TOC lists and revision.txt"
+ok "$(grep -c ' TABLE DATA ' "$dir/schema.list")" "schema.list has no TABLE DATA entry"
+is "$(grep -v '^;' "$dir/data.list" | grep -c ' TABLE DATA public ')" 3 "data.list has the TABLE DATA of gene, variant and alembic_version"
+parts=sqd_e2e_parts_$$
+new_database "$parts"
+pg_restore --exit-on-error -L "$dir/schema.list" -d "$parts" "$dir/full.dump" 2>"$work/parts.err" &&
+  pg_restore --exit-on-error -L "$dir/data.list" -d "$parts" "$dir/full.dump" 2>>"$work/parts.err"
+ok $? "pg_restore -L schema.list, then -L data.list, of full.dump into an empty database" || diag "$(head -5 "$work/parts.err")"
+pg_dump --schema-only "$parts" | strip >"$work/c.sql"
+diff -q "$work/a.sql" "$work/c.sql" >/dev/null
+ok $? "  its schema-only dump equals the source's"
+is "$(counts "$parts")" "$(counts "$src")" "  row counts match (gene/variant/alembic_version)"
+if [ $have_ext = 1 ]; then
+  is "$(q -d "$parts" -c 'SELECT squash_fingerprint()')" "$(jq -r .fingerprint "$dir/manifest.json")" \
+    "  squash_fingerprint() equals the manifest's"
+  is "$(q -d "$parts" -c 'SELECT relation, row_count, hash FROM squash_data_fingerprint() ORDER BY 1')" \
+    "$(jq -r '.data_fingerprint[] | "\(.relation)|\(.row_count)|\(.hash)"' "$dir/manifest.json")" \
+    "  squash_data_fingerprint() equals the manifest's, taken alongside the dump"
+else
+  ok 0 "# SKIP pg_squash not installable: no fingerprint comparison"
+  ok 0 "# SKIP pg_squash not installable: no data fingerprint comparison"
+fi
+
+# --- pg_dump killed while the fingerprints run alongside it. A lock on gene holds both
+# (pg_dump's LOCK TABLE and the fingerprint's read) so the kill lands while both run. The
+# killed pg_dump's own session waits on until the lock goes: only the fingerprint's is
+# checked.
+if [ $have_ext = 1 ]; then
+  psql -X -q -d "$src" -c "BEGIN; LOCK TABLE gene IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(900)" >/dev/null 2>&1 &
+  locker=$!
+  for _ in $(seq 100); do
+    [ "$(q -d "$src" -c "SELECT count(*) FROM pg_locks WHERE relation = 'public.gene'::regclass AND mode = 'AccessExclusiveLock' AND granted" 2>/dev/null)" = 1 ] && break
+    sleep 0.1
+  done
+  killed=$(ctl run src backup 2>/dev/null | head -1)
+  waiting() {  # waiting PATTERN: active sessions of squashd's backup whose query matches
+    q -c "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'squashd backup' AND state = 'active' AND query LIKE '$1'"
+  }
+  both=1
+  for _ in $(seq 120); do
+    [ "$(waiting '%squash_%fingerprint%')/$(waiting 'LOCK TABLE%')" = 1/1 ] && { both=0; break; }
+    sleep 0.5
+  done
+  ok $both "pg_dump and the fingerprints run at once (pg_dump waits for the lock on gene)" ||
+    diag "$(q -c "SELECT application_name, wait_event_type, left(query, 70) FROM pg_stat_activity WHERE datname = '$src'")"
+  dumper=
+  for k in $(children_of "$pid"); do
+    tr '\0' ' ' <"/proc/$k/cmdline" 2>/dev/null | grep -q "pg_dump --format=custom" && dumper=$k
+  done
+  [ -n "$dumper" ] && kill -KILL "$dumper"
+  wait_state "$killed" 30
+  is "$(run_state "$killed")" failed "pg_dump killed mid-run: the backup fails"
+  like "$(run_json "$killed" | jq -r .error)" "pg_dump was killed by SIGKILL" "  naming pg_dump's end"
+  left=1
+  for _ in $(seq 50); do
+    [ "$(q -c "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'squashd backup' AND query LIKE '%squash_%fingerprint%'")" = 0 ] && { left=0; break; }
+    sleep 0.1
+  done
+  ok $left "  the fingerprint query still waiting for the lock is cancelled, its session gone"
+  ok "$([ ! -e "$work/backups/src/$killed" ] && [ -z "$(ls -d "$work"/backups/src/*.partial 2>/dev/null)" ] && echo 0 || echo 1)" \
+    "  no backup directory and no .partial is left"
+  is "$(ctl backups src | grep -c "$killed")" 0 "  squashctl backups does not list it"
+  kill "$locker" 2>/dev/null
+  q -d "$src" -c "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE '%LOCK TABLE gene%' AND pid <> pg_backend_pid()" >/dev/null
+  wait "$locker" 2>/dev/null
+else
+  for n in 1 2 3 4 5 6; do ok 0 "# SKIP pg_squash not installable: no fingerprint runs alongside pg_dump"; done
+fi
+
 # --- restore drill: its scratch database is named after the run and dropped by that name.
 # Another target's running drill (the earlier clean-up's pattern matched its name) is left
 # alone; the scratch database a crashed drill of this target recorded is dropped.

@@ -218,9 +218,11 @@ int cmd_cancel(Session& s, const std::string& id) {
 
 // Polls the run until it ends, with the current step: on a tty one line redrawn in place
 // (a bar with percentage and time left once an earlier run gives an estimate); otherwise
-// plain lines, one per step and one about every 10 s of a step's progress.
+// plain lines, one per step and one about every 10 s of a step's progress. Polls every
+// 100 ms for the first 10 s (a short run is seen to end when it ends), then every 500 ms.
 int wait_for_run(Session& s, const std::string& id) {
   bool tty = ::isatty(STDERR_FILENO);
+  const auto started = std::chrono::steady_clock::now();
   int tick = 0;
   std::string last_step;
   auto last_line = std::chrono::steady_clock::time_point{};
@@ -251,7 +253,8 @@ int wait_for_run(Session& s, const std::string& id) {
                                            : std::string("...");
       std::cerr << "\r\033[K" << fmt::format("{:<12} {}", current->name, line) << std::flush;
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    bool early = std::chrono::steady_clock::now() - started < std::chrono::seconds(10);
+    std::this_thread::sleep_for(std::chrono::milliseconds(early ? 100 : 500));
   }
 }
 

@@ -1,8 +1,13 @@
 #include "jobs/backup.hpp"
 
+#include <atomic>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
+#include <exception>
 #include <filesystem>
+#include <functional>
+#include <thread>
 #include <unistd.h>
 
 #include <fmt/format.h>
@@ -38,6 +43,29 @@ std::size_t toc_entries(const std::string& list) {
   return n;
 }
 
+// Runs the tasks at once, the first on this thread; when all have ended, rethrows the
+// first failure (in task order).
+void run_parallel(const std::vector<std::function<void()>>& tasks) {
+  std::vector<std::exception_ptr> errors(tasks.size());
+  std::vector<std::thread> threads;
+  for (std::size_t i = 1; i < tasks.size(); ++i)
+    threads.emplace_back([&, i] {
+      try {
+        tasks[i]();
+      } catch (...) {
+        errors[i] = std::current_exception();
+      }
+    });
+  try {
+    tasks[0]();
+  } catch (...) {
+    errors[0] = std::current_exception();
+  }
+  for (auto& t : threads) t.join();
+  for (auto& e : errors)
+    if (e) std::rethrow_exception(e);
+}
+
 }  // namespace
 
 std::optional<ExtensionInfo> find_extension(db::Connection& conn, process::Stop* stop) {
@@ -67,6 +95,7 @@ BackupResult take_backup(RunContext& ctx) {
   util::ensure_dir(target.backup_dir);
   const std::string final_dir = target.backup_dir + "/" + ctx.run().id;
   const std::string partial = final_dir + kPartialSuffix;
+  const std::string full = partial + "/" + kFullDump;
   Manifest m;
   nlohmann::json state;  // pg_squash's own state, when installed
   m.run_id = ctx.run().id;
@@ -74,8 +103,9 @@ BackupResult take_backup(RunContext& ctx) {
   m.database = db::dbname_of(target.conninfo);
   m.started_at = util::format_utc_iso8601(ctx.now());
 
-  // One snapshot for the three dumps, the revision and the fingerprints.
+  // One snapshot for the dump, the revision and the fingerprints.
   db::Connection snap = ctx.connect();
+  std::optional<ExtensionInfo> ext;
   std::string snapshot = ctx.step("inspect", [&] {
     util::remove_tree(partial);
     ctx.set_partial_dir(partial);
@@ -97,14 +127,18 @@ BackupResult take_backup(RunContext& ctx) {
     for (auto& r : m.revisions) revision_text += r + "\n";
     if (revision_text.empty()) revision_text = "none\n";
     util::write_file_atomic(partial + "/" + kRevisionFile, revision_text);
-    if (auto ext = find_extension(snap, &ctx.stop())) {
+    m.files.push_back(
+        {kRevisionFile, "text", "revision", revision_text.size(), util::sha256_hex(revision_text)});
+    ext = find_extension(snap, &ctx.stop());
+    if (ext) {
       m.extension_version = ext->version;
-      m.fingerprint =
-          snap.scalar(fmt::format("SELECT {}()", ext->call("squash_fingerprint")), {}, &ctx.stop());
-      m.data_fingerprint = data_fingerprint(snap, *ext, &ctx.stop());
       state = read_squash_state(snap, &ctx.stop());
-      if (!state.is_null())
-        util::write_file_atomic(partial + "/" + kStateFile, state.dump(1) + "\n");
+      if (!state.is_null()) {
+        auto text = state.dump(1) + "\n";
+        util::write_file_atomic(partial + "/" + kStateFile, text);
+        m.files.push_back(
+            {kStateFile, "json", "pg_squash-state", text.size(), util::sha256_hex(text)});
+      }
     } else {
       m.notes.push_back("pg_squash is not installed on the target: no fingerprints recorded");
     }
@@ -113,57 +147,117 @@ BackupResult take_backup(RunContext& ctx) {
     return id;
   });
 
-  struct Dump {
-    const char* step;
-    const char* file;
-    const char* content;
-    std::vector<std::string> flags;
-  };
-  const Dump dumps[] = {{"dump-full", kFullDump, "full", {}},
-                        {"dump-schema", kSchemaDump, "schema", {"--schema-only"}},
-                        {"dump-data", kDataDump, "data", {"--data-only"}}};
-  for (const auto& d : dumps) {
-    ctx.step(d.step, [&] {
-      std::vector<std::string> argv = {tools.pg_dump, "--format=custom", "--no-password",
-                                       "--snapshot=" + snapshot, "--dbname=" + ctx.conninfo()};
-      argv.insert(argv.end(), d.flags.begin(), d.flags.end());
-      auto r = ctx.run_tool("pg_dump", argv, partial + "/" + d.file, std::nullopt, true);
+  // pg_dump reads the exported snapshot while the fingerprints are taken in it, on the
+  // connection that exported it: they describe exactly what is dumped.
+  ctx.step("dump-full", [&] {
+    process::Stop fingerprint_stop;
+    std::atomic<bool> fingerprinted{false};
+    std::exception_ptr fingerprint_error;
+    std::optional<std::string> schema_fp;
+    nlohmann::json data_fp;
+    double fingerprint_seconds = 0;
+    std::thread fingerprinter;
+    struct Join {  // on any way out: stop the queries (PQcancel), then wait for them
+      process::Stop& stop;
+      std::thread& thread;
+      ~Join() {
+        if (!thread.joinable()) return;
+        stop.request(process::StopReason::cancelled);
+        thread.join();
+      }
+    } join{fingerprint_stop, fingerprinter};
+    if (ext)
+      fingerprinter = std::thread([&] {
+        auto started = std::chrono::steady_clock::now();
+        try {
+          schema_fp = snap.scalar(fmt::format("SELECT {}()", ext->call("squash_fingerprint")), {},
+                                  &fingerprint_stop);
+          data_fp = data_fingerprint(snap, *ext, &fingerprint_stop);
+        } catch (...) {
+          fingerprint_error = std::current_exception();
+        }
+        fingerprint_seconds =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        fingerprinted = true;
+      });
+    std::vector<std::string> argv = {tools.pg_dump, "--format=custom", "--no-password",
+                                     "--snapshot=" + snapshot, "--dbname=" + ctx.conninfo()};
+    auto r = ctx.run_tool("pg_dump", argv, full, std::nullopt, true);
+    m.files.insert(m.files.begin(), {kFullDump, "custom", "full", r.stdout_bytes, r.stdout_sha256});
+    if (!ext) {
       ctx.detail(fmt::format("{} in {:.1f}s", util::human_bytes(r.stdout_bytes), r.seconds));
-    });
-  }
+      return;
+    }
+    // The run's stop (cancel, SIGTERM, window end) reaches the queries still running.
+    while (!fingerprinted) {
+      if (auto reason = ctx.stop().poll(ctx.now()); reason != process::StopReason::none)
+        fingerprint_stop.request(reason);
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    fingerprinter.join();
+    if (fingerprint_error) std::rethrow_exception(fingerprint_error);
+    m.fingerprint = std::move(schema_fp);
+    m.data_fingerprint = std::move(data_fp);
+    spdlog::info("run {}: pg_dump took {:.2f}s, the fingerprints alongside it {:.2f}s",
+                 ctx.run().id, r.seconds, fingerprint_seconds);
+    ctx.detail(fmt::format("{} in {:.1f}s; fingerprints ({} tables) in {:.1f}s alongside",
+                           util::human_bytes(r.stdout_bytes), r.seconds, m.data_fingerprint.size(),
+                           fingerprint_seconds));
+  });
   snap.query("COMMIT");
 
-  ctx.step("checksums", [&] {
-    m.files.clear();
-    for (const auto& d : dumps) {
-      auto digest = util::sha256_file(partial + "/" + d.file);
-      m.files.push_back({d.file, "custom", d.content, digest.size, digest.sha256});
-    }
-    auto rev = util::sha256_file(partial + "/" + kRevisionFile);
-    m.files.push_back({kRevisionFile, "text", "revision", rev.size, rev.sha256});
-    if (!state.is_null()) {
-      auto st = util::sha256_file(partial + "/" + kStateFile);
-      m.files.push_back({kStateFile, "json", "pg_squash-state", st.size, st.sha256});
-    }
-  });
-
+  // The schema and data parts are TOC lists of full.dump (pg_restore -L), derived from the
+  // archive without touching the database; listing the whole archive proves it readable,
+  // and full.dump is read back to prove the bytes on disk are the ones hashed. All at once.
   ctx.step("verify", [&] {
-    std::string summary;
-    for (const auto& d : dumps) {
-      auto r =
-          ctx.run_tool("pg_restore --list", {tools.pg_restore, "--list", partial + "/" + d.file});
-      auto n = toc_entries(r.stdout_text);
-      if (n == 0 && std::string(d.content) != "data")
-        throw StepFailed(fmt::format("pg_restore --list found no entries in {}", d.file));
-      summary += fmt::format("{}{}: {} entries", summary.empty() ? "" : ", ", d.file, n);
+    struct Part {
+      const char* file;
+      const char* content;
+      const char* flag;
+      std::size_t entries = 0;
+      process::ChildResult result{};
+    };
+    Part parts[] = {{kSchemaList, "schema", "--schema-only"}, {kDataList, "data", "--data-only"}};
+    std::size_t full_entries = 0;
+    util::FileDigest reread;
+    run_parallel({
+        [&] {
+          auto r = ctx.run_tool("pg_restore --list", {tools.pg_restore, "--list", full});
+          full_entries = toc_entries(r.stdout_text);
+        },
+        [&] {
+          auto& p = parts[0];
+          p.result = ctx.run_tool("pg_restore --list", {tools.pg_restore, "--list", p.flag, full},
+                                  partial + "/" + p.file);
+        },
+        [&] {
+          auto& p = parts[1];
+          p.result = ctx.run_tool("pg_restore --list", {tools.pg_restore, "--list", p.flag, full},
+                                  partial + "/" + p.file);
+        },
+        [&] { reread = util::sha256_file(full); },
+    });
+    if (full_entries == 0)
+      throw StepFailed(fmt::format("pg_restore --list found no entries in {}", kFullDump));
+    if (reread.sha256 != m.files.front().sha256 || reread.size != m.files.front().size)
+      throw StepFailed(fmt::format(
+          "{} on disk is not the file written ({} bytes, SHA-256 {}; "
+          "written {} bytes, SHA-256 {})",
+          kFullDump, reread.size, reread.sha256, m.files.front().size, m.files.front().sha256));
+    for (auto& p : parts) {
+      auto text = util::read_file(partial + "/" + p.file).value_or("");
+      p.entries = toc_entries(text);
+      if (util::sha256_hex(text) != p.result.stdout_sha256)
+        throw StepFailed(fmt::format("{} on disk is not the file written", p.file));
+      m.files.push_back(
+          {p.file, kTocListFormat, p.content, p.result.stdout_bytes, p.result.stdout_sha256});
     }
-    // The files on disk are still the ones hashed.
-    for (const auto& f : m.files) {
-      auto digest = util::sha256_file(partial + "/" + f.name);
-      if (digest.sha256 != f.sha256)
-        throw StepFailed(fmt::format("{} changed after it was hashed", f.name));
-    }
-    ctx.detail(summary);
+    if (parts[0].entries == 0)
+      throw StepFailed(
+          fmt::format("pg_restore --list --schema-only found no entries in {}", kFullDump));
+    ctx.detail(fmt::format("{}: {} entries, re-read, SHA-256 as written; {}: {}, {}: {} entries",
+                           kFullDump, full_entries, parts[0].file, parts[0].entries, parts[1].file,
+                           parts[1].entries));
   });
 
   ctx.step("manifest", [&] {

@@ -2,12 +2,15 @@
 // restore-drill and rebuild restore what it made).
 //
 // Steps: connect (advisory lock held by the caller), inspect (one exported snapshot:
-// server version, alembic_version rows, pg_squash fingerprints, and, for a pg_squash
-// older than 0.2.0 whose state pg_dump leaves out, that state as pg_squash_state.json),
-// dump-full / dump-schema / dump-data (pg_dump -Fc, all three from that snapshot,
-// streamed into backup_dir/<run id>.partial/ with progress), checksums (SHA-256),
-// verify (pg_restore --list on each dump), manifest (atomic), finalize (rename to
-// backup_dir/<run id>: only now is it a backup), retention.
+// server version, alembic_version rows and, for a pg_squash older than 0.2.0 whose state
+// pg_dump leaves out, that state as pg_squash_state.json), dump-full (one pg_dump -Fc from
+// that snapshot, streamed into backup_dir/<run id>.partial/ with progress, SHA-256 taken
+// and fsync'ed as it is written, while pg_squash's schema and data fingerprints are taken
+// in the same snapshot on the connection that exported it), verify (at once: pg_restore
+// --list of full.dump; schema.list and data.list, its TOC as pg_restore --list
+// --schema-only / --data-only prints it, which `pg_restore -L` restores; full.dump read
+// back and hashed again), manifest (atomic), finalize (rename to backup_dir/<run id>:
+// only now is it a backup), retention.
 #pragma once
 
 #include <string>
@@ -19,8 +22,12 @@
 namespace squash::jobs {
 
 inline constexpr char kFullDump[] = "full.dump";
-inline constexpr char kSchemaDump[] = "schema.dump";
-inline constexpr char kDataDump[] = "data.dump";
+// The schema-only and data-only parts of full.dump: pg_restore -L FILE full.dump.
+inline constexpr char kSchemaList[] = "schema.list";
+inline constexpr char kDataList[] = "data.list";
+inline constexpr char kTocListFormat[] = "pg_restore-list";  // a manifest file's format
+// Older backups hold schema.dump and data.dump (pg_dump --schema-only / --data-only)
+// instead of the lists; nothing reads them, every restore uses full.dump.
 inline constexpr char kRevisionFile[] = "revision.txt";
 
 struct BackupResult {

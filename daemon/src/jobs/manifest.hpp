@@ -25,8 +25,8 @@ inline constexpr char kPartialSuffix[] = ".partial";
 
 struct ManifestFile {
   std::string name;     // "full.dump"
-  std::string format;   // "custom" or "text"
-  std::string content;  // "full", "schema", "data", "revision"
+  std::string format;   // "custom", "pg_restore-list" (of full.dump), "text" or "json"
+  std::string content;  // "full", "schema", "data", "revision", "pg_squash-state"
   std::uint64_t size = 0;
   std::string sha256;
 };

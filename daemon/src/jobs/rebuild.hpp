@@ -11,7 +11,7 @@
 //   rehearse     the squashed SQL applied to a scratch database (squash_rehearse_<run id>)
 //                must build exactly the live schema — a broken or drifted squash is
 //                refused here, its differences listed (drop-scratch: always dropped)
-//   backup       the backup job's steps: full/schema/data dumps, fingerprints, state
+//   backup       the backup job's steps: one dump, fingerprints alongside it, state
 //   quiesce      connections to the database blocked (ALLOW_CONNECTIONS false: superusers
 //                too) and every other session ended; no prepared transaction; the data
 //                is still what the backup holds (no write since); the whole destructive

@@ -13,6 +13,8 @@
 
 #include <fmt/format.h>
 
+#include "util/sha256.hpp"
+
 namespace squash::process {
 
 namespace {
@@ -112,6 +114,8 @@ ChildResult run_child(const ChildSpec& spec, Stop& stop, const Progress& progres
     r.spawn_error = "argv[0] must be an absolute path";
     return r;
   }
+  std::optional<util::Sha256> hash;  // set up before anything needs cleaning up: it may throw
+  if (spec.stdout_file) hash.emplace();
   int out_pipe[2] = {-1, -1}, err_pipe[2] = {-1, -1}, exec_pipe[2] = {-1, -1};
   int out_file = -1, in_file = -1;
   auto cleanup = [&] {
@@ -234,6 +238,7 @@ ChildResult run_child(const ChildSpec& spec, Stop& stop, const Progress& progres
         }
         r.stdout_bytes += len;
         if (out_file >= 0 && r.write_error.empty()) {
+          hash->update(buf.data(), len);
           const char* q = buf.data();
           std::size_t left = len;
           while (left > 0) {
@@ -279,6 +284,7 @@ ChildResult run_child(const ChildSpec& spec, Stop& stop, const Progress& progres
     if (::close(out_file) != 0 && r.write_error.empty())
       r.write_error = fmt::format("cannot close {}: {}", *spec.stdout_file, std::strerror(errno));
     out_file = -1;
+    if (r.write_error.empty()) r.stdout_sha256 = hash->finish();
   }
   cleanup();
   if (WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);

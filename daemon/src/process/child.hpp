@@ -36,8 +36,9 @@ struct ChildResult {
   std::string spawn_error;                // set when it never ran
   std::string write_error;                // set when writing stdout_file failed (ENOSPC...)
   std::uint64_t stdout_bytes = 0;
-  std::string stdout_text;  // when captured
-  std::string stderr_text;  // last 64 KiB
+  std::string stdout_sha256;  // of the bytes written to stdout_file, once fsync'ed
+  std::string stdout_text;    // when captured
+  std::string stderr_text;    // last 64 KiB
   double seconds = 0;
 
   bool ok() const {

@@ -12,7 +12,8 @@ namespace squash::runs {
 
 namespace {
 
-// The steps that take a backup (inspect .. finalize), for the duration gauge.
+// The steps that take a backup (inspect .. finalize), for the duration gauge; dump-schema,
+// dump-data and checksums are those of runs journaled by older versions.
 const std::set<std::string> kBackupSteps = {"inspect",   "dump-full", "dump-schema", "dump-data",
                                             "checksums", "verify",    "manifest",    "finalize"};
 

@@ -11,7 +11,8 @@
 #include <vector>
 
 #include <fmt/format.h>
-#include <openssl/evp.h>
+
+#include "util/sha256.hpp"
 
 namespace squash::util {
 
@@ -41,21 +42,6 @@ class Fd {
 std::string parent_of(const std::string& path) {
   auto p = fs::path(path).parent_path().string();
   return p.empty() ? "." : p;
-}
-
-struct EvpCtxDeleter {
-  void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
-};
-
-std::string to_hex(const unsigned char* data, unsigned len) {
-  static const char* kHex = "0123456789abcdef";
-  std::string out;
-  out.reserve(len * 2);
-  for (unsigned i = 0; i < len; ++i) {
-    out += kHex[data[i] >> 4];
-    out += kHex[data[i] & 15];
-  }
-  return out;
 }
 
 }  // namespace
@@ -137,11 +123,8 @@ void ensure_dir(const std::string& path) {
 FileDigest sha256_file(const std::string& path) {
   Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (fd.get() < 0) fail("open", path, errno);
-  std::unique_ptr<EVP_MD_CTX, EvpCtxDeleter> ctx(EVP_MD_CTX_new());
-  if (!ctx || EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) != 1)
-    throw std::runtime_error("OpenSSL: cannot initialise SHA-256");
+  Sha256 hash;
   std::vector<char> buf(1 << 20);
-  FileDigest out;
   for (;;) {
     auto n = ::read(fd.get(), buf.data(), buf.size());
     if (n < 0) {
@@ -149,21 +132,18 @@ FileDigest sha256_file(const std::string& path) {
       fail("read", path, errno);
     }
     if (n == 0) break;
-    out.size += static_cast<std::uint64_t>(n);
-    EVP_DigestUpdate(ctx.get(), buf.data(), static_cast<std::size_t>(n));
+    hash.update(buf.data(), static_cast<std::size_t>(n));
   }
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned len = 0;
-  EVP_DigestFinal_ex(ctx.get(), md, &len);
-  out.sha256 = to_hex(md, len);
+  FileDigest out;
+  out.size = hash.size();
+  out.sha256 = hash.finish();
   return out;
 }
 
 std::string sha256_hex(const std::string& data) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned len = 0;
-  EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr);
-  return to_hex(md, len);
+  Sha256 hash;
+  hash.update(data.data(), data.size());
+  return hash.finish();
 }
 
 }  // namespace squash::util
