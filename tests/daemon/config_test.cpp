@@ -482,12 +482,14 @@ TEST(ConfigControl, Errors) {
                    "conninfo is not a valid libpq connection string");
   expect_one_error("[control]\nconninfo = \"dbname=c\"\nleese_ttl = \"30s\"\n", 3, 1,
                    "unknown key 'leese_ttl' in [control] (did you mean 'lease_ttl'?)");
-  expect_one_error("[control]\nconninfo = \"dbname=c\"\nlease_ttl = \"2s\"\npoll_interval = \"1s\"\n",
-                   3, 13, "lease_ttl must be at least 5s (got 2s)");
+  expect_one_error(
+      "[control]\nconninfo = \"dbname=c\"\nlease_ttl = \"2s\"\npoll_interval = \"1s\"\n", 3, 13,
+      "lease_ttl must be at least 5s (got 2s)");
   expect_one_error("[control]\nconninfo = \"dbname=c\"\nlease_ttl = \"11m\"\n", 3, 0,
                    "bad lease_ttl '11m'");
-  expect_one_error("[control]\nconninfo = \"dbname=c\"\nlease_ttl = \"10s\"\npoll_interval = \"10s\"\n",
-                   4, 17, "poll_interval (10s) must be shorter than lease_ttl (10s)");
+  expect_one_error(
+      "[control]\nconninfo = \"dbname=c\"\nlease_ttl = \"10s\"\npoll_interval = \"10s\"\n", 4, 17,
+      "poll_interval (10s) must be shorter than lease_ttl (10s)");
   expect_one_error("[control]\nconninfo = \"dbname=c\"\nmax_runs = 0\n", 3, 12,
                    "'max_runs' must be at least 1 (got 0)");
   expect_one_error("[control]\nconninfo = \"dbname=c\"\nmax_runs = 65\n", 3, 12,

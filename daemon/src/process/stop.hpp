@@ -1,6 +1,7 @@
 // Why a run must stop, shared between the thread running it and the daemon: a cancel
 // (POST /v1/runs/{id}/cancel), a shutdown (SIGTERM/SIGINT), the end of the run's
-// window, or a control-database lease this squashd could not renew. The first reason wins. Children and libpq queries poll it.
+// window, or a control-database lease this squashd could not renew. The first reason wins. Children
+// and libpq queries poll it.
 #pragma once
 
 #include <atomic>
