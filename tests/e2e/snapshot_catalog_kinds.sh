@@ -109,6 +109,8 @@ for section in (pre, post):
         for block in pending:
             cur.execute("SAVEPOINT entry")
             try:
+                # A SET carried by an earlier entry must not reach this one.
+                cur.execute("RESET default_table_access_method")
                 cur.execute(block)
                 cur.execute("RELEASE SAVEPOINT entry")
             except psycopg2.Error as e:
