@@ -14,12 +14,10 @@
 namespace squash::model {
 namespace {
 
+using testing::as_version_1;
 using testing::make;
+using testing::row_text;
 using testing::snapshot_of;
-
-std::string row(const Difference& d) {
-  return d.kind + "|" + d.identity + "|" + d.change + "|" + d.detail;
-}
 
 void expect_round_trip(const Snapshot& s) {
   FlatSnapshot flat = to_flat(s);
@@ -85,9 +83,9 @@ TEST(SnapshotCodec, RejectsWrongHeaderAndVersion) {
   const std::string good = encode(to_flat(snapshot_of({make("table", "s.t")})));
   expect_format_error("", "wrong header");
   expect_format_error("{\"format\": \"pg_squash.snapshot\"}", "wrong header");
-  std::string v2 = good;
-  v2[8] = 2;
-  expect_format_error(v2, "unknown stored form version 2");
+  std::string v3 = good;
+  v3[8] = 3;
+  expect_format_error(v3, "unknown stored form version 3");
   expect_format_error(good + "x", "1 bytes after the last object");
 }
 
@@ -240,6 +238,34 @@ TEST(SnapshotCodec, RandomCorruptionNeverCrashes) {
   EXPECT_GT(refused + decoded_other, 2900);
 }
 
+TEST(SnapshotCodec, Version2CarriesItsFingerprintUnderAChecksum) {
+  std::mt19937_64 rng(41);
+  const Snapshot s = testing::random_snapshot(rng, 6);
+  const std::string bytes = encode(to_flat(s));
+  std::string carried;
+  FlatSnapshot back = decode(bytes, &carried);
+  EXPECT_EQ(carried, fingerprint(s));
+  EXPECT_EQ(fingerprint(back), carried);
+  // Version 1 still reads, and carries none.
+  FlatSnapshot old = decode(as_version_1(bytes), &carried);
+  EXPECT_EQ(carried, "");
+  EXPECT_EQ(fingerprint(old), fingerprint(s));
+  // One byte changed anywhere a structure check lets pass: the checksum refuses it.
+  for (std::size_t at = 0; at < bytes.size(); at += 7) {
+    std::string bad = bytes;
+    bad[at] = static_cast<char>(bad[at] ^ 0x20);
+    EXPECT_THROW(decode(bad), FormatError) << "byte " << at;
+  }
+  std::string value_changed = bytes;
+  const std::size_t at = value_changed.rfind('x');
+  if (at != std::string::npos && at < value_changed.size() - kStoredFormChecksumBytes) {
+    value_changed[at] = 'y';
+    expect_format_error(value_changed, "the checksum does not match");
+  }
+  expect_format_error(bytes.substr(0, bytes.size() - 7), "truncated");
+  EXPECT_THROW(encode(to_flat(s), "not a fingerprint"), ModelError);
+}
+
 TEST(FlatDiff, SameRowsAsTheFullDiff) {
   std::mt19937_64 rng(23);
   for (int round = 0; round < 200; round++) {
@@ -253,7 +279,7 @@ TEST(FlatDiff, SameRowsAsTheFullDiff) {
     std::vector<Difference> full = diff(a, b);
     std::vector<Difference> flat = diff(to_flat(a), to_flat(b));
     ASSERT_EQ(flat.size(), full.size()) << "round " << round;
-    for (std::size_t i = 0; i < full.size(); i++) EXPECT_EQ(row(flat[i]), row(full[i]));
+    for (std::size_t i = 0; i < full.size(); i++) EXPECT_EQ(row_text(flat[i]), row_text(full[i]));
     EXPECT_EQ(diff(to_flat(a), to_flat(a)).size(), 0u);
   }
 }
@@ -273,8 +299,8 @@ TEST(FlatDiff, KeysInternedInDifferentOrders) {
   b.normalize();
   std::vector<Difference> rows = diff(a, b);
   ASSERT_EQ(rows.size(), 2u);
-  EXPECT_EQ(row(rows[0]), "table|s.t|changed|owner: x \u2192 z");
-  EXPECT_EQ(row(rows[1]), "column|s.t.c|added|type int");
+  EXPECT_EQ(row_text(rows[0]), "table|s.t|changed|owner: x \u2192 z");
+  EXPECT_EQ(row_text(rows[1]), "column|s.t.c|added|type int");
 }
 
 TEST(SnapshotCodecScale, LargeSnapshot) {

@@ -1,5 +1,7 @@
 #include "test_support.hpp"
 
+#include "pg_squash/model/snapshot_codec.hpp"
+
 #include <openssl/evp.h>
 
 #include <cstdio>
@@ -14,6 +16,16 @@ Object make(std::string kind, std::string identity,
   o.identity = std::move(identity);
   for (const auto& [k, v] : attrs) o.set(k, v);
   return o;
+}
+
+std::string row_text(const Difference& d) {
+  return d.kind + "|" + d.identity + "|" + d.change + "|" + d.detail;
+}
+
+std::string as_version_1(const std::string& v2) {
+  const std::size_t header = kStoredFormMagic.size() + 1 + 1 + 64;  // version, str(fingerprint)
+  return std::string(kStoredFormMagic) + '\x01' +
+         v2.substr(header, v2.size() - header - kStoredFormChecksumBytes);
 }
 
 Snapshot snapshot_of(std::initializer_list<Object> objects) {

@@ -10,6 +10,7 @@
 #include <string>
 #include <utility>
 
+#include "pg_squash/model/diff.hpp"
 #include "pg_squash/model/snapshot.hpp"
 
 namespace squash::model::testing {
@@ -31,6 +32,13 @@ Snapshot large_snapshot(std::size_t tables);
 
 // Lowercase hex SHA-256 of bytes (OpenSSL, one shot).
 std::string sha256_hex(const std::string& bytes);
+
+// A diff row as one line, "kind|identity|change|detail", for comparing row lists.
+std::string row_text(const Difference& d);
+
+// A stored form (version 2, as encode() writes it) rewritten as version 1: no fingerprint
+// and no checksum, as documents stored before version 2 are.
+std::string as_version_1(const std::string& v2);
 
 // u64 big-endian length prefix + bytes, as the fingerprint encoding defines str(s).
 std::string encoded(const std::string& s);

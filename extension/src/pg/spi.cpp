@@ -147,38 +147,34 @@ Value Spi::scalar_bytes(const std::string& sql, const std::vector<Value>& params
   return out;
 }
 
-void Spi::with_scalar_bytes(const std::string& sql, const std::vector<Value>& params,
-                            const std::function<void(std::optional<std::string_view>)>& fn) {
+std::optional<OwnedBytes> Spi::scalar_owned_bytes(const std::string& sql,
+                                                  const std::vector<Value>& params) {
   run(sql, params, true);
   SPITupleTable* table = SPI_tuptable;
   struct varlena* stored = nullptr;
-  struct varlena* detoasted = nullptr;
   if (table && SPI_processed > 0 && table->tupdesc->natts > 0) {
     if (TupleDescAttr(table->tupdesc, 0)->attlen != -1)
-      throw Error("pg_squash: internal error: with_scalar_bytes on a column that is not a varlena");
+      throw Error(
+          "pg_squash: internal error: scalar_owned_bytes on a column that is not a varlena");
     pg_call([&] {
       bool is_null = true;
       Datum d = SPI_getbinval(table->vals[0], table->tupdesc, 1, &is_null);
-      if (is_null) return;
-      stored = reinterpret_cast<struct varlena*>(DatumGetPointer(d));
-      detoasted = pg_detoast_datum_packed(stored);
+      if (!is_null) stored = reinterpret_cast<struct varlena*>(DatumGetPointer(d));
     });
   }
   pg_call([&] { MemoryContextSwitchTo(caller_context_); });
+  std::optional<OwnedBytes> out;
   std::exception_ptr failed;
   try {
-    if (detoasted)
-      fn(std::string_view(VARDATA_ANY(detoasted), VARSIZE_ANY_EXHDR(detoasted)));
-    else
-      fn(std::nullopt);
+    if (stored) out = detoast_owned(stored);
   } catch (...) {
     failed = std::current_exception();
   }
   pg_call([&] {
-    if (detoasted && detoasted != stored) pfree(detoasted);
     if (table) SPI_freetuptable(table);
   });
   if (failed) std::rethrow_exception(failed);
+  return out;
 }
 
 Value Spi::scalar(const std::string& sql, const std::vector<Value>& params, bool read_only) {

@@ -1,5 +1,6 @@
 // Snapshots in and out of squash.snapshot_store (see snapshot_store.hpp).
 #include <chrono>
+#include <ctime>
 
 #include <nlohmann/json.hpp>  // before PostgreSQL headers (port.h macros)
 
@@ -8,6 +9,7 @@
 #include "pg_squash/snapshot/labels.hpp"
 #include "pg_squash/model/fingerprint.hpp"
 #include "pg_squash/model/snapshot_codec.hpp"
+#include "pg_squash/model/stored_diff.hpp"
 #include "pg_squash/pg/privileges.hpp"
 #include "pg_squash/pg/srf.hpp"
 
@@ -25,7 +27,7 @@ void insert_snapshot(Spi& spi, const std::string& label, const model::FlatSnapsh
   if (scope.schemas) schemas = nlohmann::json(*scope.schemas).dump();
   using Clock = std::chrono::steady_clock;
   const auto start = Clock::now();
-  const std::string document = model::encode(snapshot);
+  const std::string document = model::encode(snapshot, fingerprint);
   const auto encoded = Clock::now();
   StateWriter state;
   spi.execute(
@@ -50,6 +52,22 @@ void check_new_label(Spi& spi, const std::string& label) {
     throw Error("pg_squash: a snapshot labelled " + quote_literal(label) + " already exists",
                 ERRCODE_DUPLICATE_OBJECT, {},
                 "Drop it first with squash_snapshot_drop(), or choose another label.");
+}
+
+[[noreturn]] void no_such_snapshot(const std::string& label) {
+  throw Error("pg_squash: no snapshot labelled " + quote_literal(label), ERRCODE_UNDEFINED_OBJECT,
+              {}, "SELECT label FROM squash.snapshots; lists the stored snapshots.");
+}
+
+[[noreturn]] void corrupt(const std::string& label, const std::string& what) {
+  throw Error("pg_squash: stored snapshot " + quote_literal(label) + " is corrupt: " + what,
+              ERRCODE_DATA_CORRUPTED);
+}
+
+[[noreturn]] void fingerprint_mismatch(const std::string& label) {
+  throw Error("pg_squash: stored snapshot " + quote_literal(label) +
+                  " does not match its recorded fingerprint",
+              ERRCODE_DATA_CORRUPTED);
 }
 
 }  // namespace
@@ -106,30 +124,25 @@ StoredFlatSnapshot load_flat_snapshot(Spi& spi, const std::string& label) {
       "SELECT pg_catalog.array_to_json(schemas)::text, fingerprint"
       " FROM squash.snapshot_store WHERE label = $1",
       {label});
-  if (r.rows.empty())
-    throw Error("pg_squash: no snapshot labelled " + quote_literal(label), ERRCODE_UNDEFINED_OBJECT,
-                {}, "SELECT label FROM squash.snapshots; lists the stored snapshots.");
+  if (r.rows.empty()) no_such_snapshot(label);
   StoredFlatSnapshot s;
   s.label = label;
+  std::string carried;  // the fingerprint a version 2 document carries, under its checksum
   using Clock = std::chrono::steady_clock;
   const auto start = Clock::now();
-  Clock::time_point read;
-  size_t bytes = 0;
-  // Decoded where the detoasted document lies: no copy of it.
-  spi.with_scalar_bytes("SELECT document FROM squash.snapshot_store WHERE label = $1", {label},
-                        [&](std::optional<std::string_view> document) {
-                          read = Clock::now();
-                          bytes = document ? document->size() : 0;
-                          try {
-                            s.snapshot = model::decode(document.value_or(""));
-                          } catch (const model::FormatError& e) {
-                            throw Error("pg_squash: stored snapshot " + quote_literal(label) +
-                                            " is corrupt: " + e.what(),
-                                        ERRCODE_DATA_CORRUPTED);
-                          }
-                        });
+  // Detoasted into memory of its own (detoast.hpp), decoded where it lies.
+  std::optional<OwnedBytes> document = spi.scalar_owned_bytes(
+      "SELECT document FROM squash.snapshot_store WHERE label = $1", {label});
+  const auto read = Clock::now();
+  const size_t bytes = document ? document->size : 0;
+  try {
+    s.snapshot = model::decode(document ? document->view() : std::string_view(), &carried);
+  } catch (const model::FormatError& e) {
+    corrupt(label, e.what());
+  }
+  document.reset();
   const auto decoded = Clock::now();
-  s.fingerprint = model::fingerprint(s.snapshot);
+  s.fingerprint = carried.empty() ? model::fingerprint(s.snapshot) : carried;
   const auto checked = Clock::now();
   pg_call([&] {
     auto ms = [](Clock::time_point a, Clock::time_point b) {
@@ -141,13 +154,57 @@ StoredFlatSnapshot load_flat_snapshot(Spi& spi, const std::string& label) {
          quote_literal(label).c_str(), s.snapshot.size(), bytes, ms(start, read), ms(read, decoded),
          ms(decoded, checked));
   });
-  if (s.fingerprint != r.rows[0][1].value_or(""))
-    throw Error("pg_squash: stored snapshot " + quote_literal(label) +
-                    " does not match its recorded fingerprint",
-                ERRCODE_DATA_CORRUPTED);
+  if (s.fingerprint != r.rows[0][1].value_or("")) fingerprint_mismatch(label);
   if (r.rows[0][0])
     s.scope.schemas = nlohmann::json::parse(*r.rows[0][0]).get<std::vector<std::string>>();
   return s;
+}
+
+std::optional<std::vector<model::Difference>> diff_stored_snapshots(Spi& spi,
+                                                                    const std::string& source,
+                                                                    const std::string& target) {
+  auto recorded = [&](const std::string& label) {
+    Value fp =
+        spi.scalar("SELECT fingerprint FROM squash.snapshot_store WHERE label = $1", {label});
+    if (!fp) no_such_snapshot(label);
+    return *fp;
+  };
+  const std::string source_fp = recorded(source);
+  const std::string target_fp = recorded(target);
+  using Clock = std::chrono::steady_clock;
+  const auto start = Clock::now();
+  const std::clock_t cpu_start = std::clock();
+  auto document = [&](const std::string& label) {
+    std::optional<OwnedBytes> d = spi.scalar_owned_bytes(
+        "SELECT document FROM squash.snapshot_store WHERE label = $1", {label});
+    if (!d) no_such_snapshot(label);  // dropped since the line above: same answer
+    return std::move(*d);
+  };
+  const OwnedBytes source_doc = document(source);
+  const OwnedBytes target_doc = document(target);
+  const auto read = Clock::now();
+  std::optional<model::StoredDiff> d;
+  try {
+    d = model::diff_stored(source_doc.view(), target_doc.view());
+  } catch (const model::StoredFormError& e) {
+    corrupt(e.side() == model::StoredFormError::kSource ? source : target, e.what());
+  }
+  const auto compared = Clock::now();
+  const double cpu_ms = 1000.0 * static_cast<double>(std::clock() - cpu_start) / CLOCKS_PER_SEC;
+  pg_call([&] {
+    auto ms = [](Clock::time_point a, Clock::time_point b) {
+      return std::chrono::duration<double, std::milli>(b - a).count();
+    };
+    elog(DEBUG1,
+         "pg_squash: stored diff: read %zu + %zu bytes in %.1f ms, compared and checked in "
+         "%.1f ms (%.1f ms CPU in all)%s",
+         source_doc.size, target_doc.size, ms(start, read), ms(read, compared), cpu_ms,
+         d ? "" : " (unsorted: decoding instead)");
+  });
+  if (!d) return std::nullopt;
+  if (d->source_fingerprint != source_fp) fingerprint_mismatch(source);
+  if (d->target_fingerprint != target_fp) fingerprint_mismatch(target);
+  return std::move(d->rows);
 }
 
 StoredSnapshot load_snapshot(Spi& spi, const std::string& label) {

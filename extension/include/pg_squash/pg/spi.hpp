@@ -4,13 +4,13 @@
 // built for the function's result and errors copied by pg_call survive SPI_finish.
 #pragma once
 
-#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "pg_squash/pg/boundary.hpp"
+#include "pg_squash/pg/detoast.hpp"
 
 namespace squash {
 
@@ -48,9 +48,10 @@ class Spi {
   uint64 execute(const std::string& sql, const std::vector<Value>& params, Bytes bytes);
   // The first column of the first row (bytea or text) as its raw bytes, or nullopt.
   Value scalar_bytes(const std::string& sql, const std::vector<Value>& params = {});
-  // The same bytes handed to fn in place (no copy; valid during the call only).
-  void with_scalar_bytes(const std::string& sql, const std::vector<Value>& params,
-                         const std::function<void(std::optional<std::string_view>)>& fn);
+  // The same bytes in memory of their own (see detoast.hpp): large values cost a few page
+  // faults, and they outlive this Spi.
+  std::optional<OwnedBytes> scalar_owned_bytes(const std::string& sql,
+                                               const std::vector<Value>& params = {});
 
  private:
   int run(const std::string& sql, const std::vector<Value>& params, bool read_only,

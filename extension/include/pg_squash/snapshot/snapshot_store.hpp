@@ -5,6 +5,7 @@
 #include <string>
 
 #include "pg_squash/catalog/catalog_reader.hpp"
+#include "pg_squash/model/diff.hpp"
 #include "pg_squash/model/flat_snapshot.hpp"
 #include "pg_squash/model/snapshot.hpp"
 #include "pg_squash/pg/spi.hpp"
@@ -34,9 +35,17 @@ void store_snapshot(Spi& spi, const std::string& label, const model::Snapshot& s
 void store_snapshot(Spi& spi, const std::string& label, const model::FlatSnapshot& snapshot,
                     const std::string& fingerprint, const catalog::Scope& scope);
 
-// Loads and verifies a stored snapshot (its fingerprint is computed again and must be the
-// recorded one); unknown label or corrupt document is an error.
+// Loads and verifies a stored snapshot: its fingerprint must be the recorded one (the one a
+// version 2 document carries under its checksum, or for version 1 computed again); unknown
+// label or corrupt document is an error.
 StoredFlatSnapshot load_flat_snapshot(Spi& spi, const std::string& label);
+
+// squash_diff of two stored snapshots, read in place without decoding either
+// (stored_diff.hpp); each document is checked against its recorded fingerprint as
+// load_flat_snapshot checks it. std::nullopt: a document that must be decoded instead.
+std::optional<std::vector<model::Difference>> diff_stored_snapshots(Spi& spi,
+                                                                    const std::string& source,
+                                                                    const std::string& target);
 StoredSnapshot load_snapshot(Spi& spi, const std::string& label);
 
 // Text argument n as a checked label; NULL is an error naming `what`.
