@@ -83,6 +83,10 @@ repair_case function_returns_under_default \
   "ALTER TABLE rf.t ALTER COLUMN tag DROP DEFAULT; DROP FUNCTION rf.tag() CASCADE;
    CREATE FUNCTION rf.tag() RETURNS varchar LANGUAGE sql STABLE AS \$\$SELECT 'tag'::varchar\$\$;
    ALTER TABLE rf.t ALTER COLUMN tag SET DEFAULT rf.tag()"
+repair_case function_arguments_under_trigger \
+  "DROP TRIGGER t_positive ON rf.t; DROP FUNCTION rf.positive(integer);
+   CREATE FUNCTION rf.positive(w integer) RETURNS boolean LANGUAGE sql IMMUTABLE AS 'SELECT w > 0';
+   CREATE TRIGGER t_positive BEFORE UPDATE ON rf.t FOR EACH ROW WHEN (rf.positive(NEW.n)) EXECUTE FUNCTION rf.touch()"
 repair_case function_trigger_function_removed "DROP FUNCTION rf.touch() CASCADE"
 repair_case function_trigger_function_language \
   "DROP FUNCTION rf.touch() CASCADE; CREATE FUNCTION rf.touch() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER AS

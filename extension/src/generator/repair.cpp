@@ -927,6 +927,9 @@ bool Builder::alter_composite(const Object& s, const Object& t, const std::set<s
   };
   std::vector<std::string> columns;  // the target's columns of the type
   for (const Object& c : dst_.snap.objects) {
+    // A typed table would need CASCADE, which alters the table too: the type is dropped
+    // and created instead.
+    if (c.kind == "table" && same(c.get("of_type"), &t.identity)) return false;
     if (c.kind != "column") continue;
     const std::string type = attr_or(c, "type", "");
     if (type == t.identity || type == t.identity + "[]") columns.push_back(c.identity);
