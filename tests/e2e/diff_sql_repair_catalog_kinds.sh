@@ -158,6 +158,12 @@ repair_case opclass_function \
 repair_case opclass_family "CREATE OPERATOR FAMILY rk.fam2 USING btree; DROP OPERATOR CLASS rk.ops USING btree; CREATE OPERATOR CLASS rk.ops FOR TYPE integer USING btree FAMILY rk.fam2 AS $ops" 
 repair_case opclass_type \
   "DROP OPERATOR CLASS rk.ops USING btree; CREATE OPERATOR CLASS rk.ops FOR TYPE bigint USING btree FAMILY rk.fam AS OPERATOR 1 <, FUNCTION 1 btint8cmp(bigint, bigint)"
+poly="CREATE OPERATOR CLASS rk.poly FOR TYPE polygon USING gist AS OPERATOR 3 && (polygon, polygon), OPERATOR 7 @> (polygon, polygon),
+  FUNCTION 1 gist_poly_consistent(internal, polygon, smallint, oid, internal), FUNCTION 2 gist_box_union(internal, internal),
+  FUNCTION 3 gist_poly_compress(internal), FUNCTION 5 gist_box_penalty(internal, internal, internal),
+  FUNCTION 6 gist_box_picksplit(internal, internal), FUNCTION 7 gist_box_same(box, box, internal)"
+# (GiST keeps a class's operators in its family when the class goes: the family goes too.)
+repair_case opclass_storage "DROP OPERATOR FAMILY rk.poly USING gist; $poly"
 repair_case opclass_owner "ALTER OPERATOR CLASS rk.ops USING btree OWNER TO rk_owner"
 repair_case opclass_comment "COMMENT ON OPERATOR CLASS rk.ops USING btree IS 'ints'"
 repair_case opclass_removed "DROP OPERATOR CLASS rk.ops USING btree"

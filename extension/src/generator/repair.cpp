@@ -429,6 +429,7 @@ class Builder {
   void alter_table(const Object& s, const Object& t);
   void alter_column(const Object* s, const Object* t);
   void alter_base_type(const Object& s, const Object& t, const std::set<std::string>& keys);
+  bool alter_composite(const Object& s, const Object& t, const std::set<std::string>& keys);
   void alter_common(const Object& s, const Object& t, const std::set<std::string>& keys,
                     std::vector<Statement>& out);
   void acl_statements(const Object& s, const Object& t, std::vector<Statement>& out,
@@ -883,6 +884,88 @@ void Builder::alter_base_type(const Object& s, const Object& t, const std::set<s
   alter(&s, std::move(out));
 }
 
+namespace {
+
+// A composite type's attribute ("name type [COLLATE c]") split after its name.
+std::pair<std::string, std::string> attribute_parts(const std::string& item) {
+  size_t end = 0;
+  if (!item.empty() && item[0] == '"') {
+    for (end = 1; end < item.size(); end++) {
+      if (item[end] != '"') continue;
+      if (end + 1 < item.size() && item[end + 1] == '"') {
+        end++;  // a doubled quote inside the name
+        continue;
+      }
+      break;
+    }
+    end++;
+  } else {
+    end = item.find(' ');
+  }
+  if (end == std::string::npos || end >= item.size()) return {item, ""};
+  return {item.substr(0, end), item.substr(end + 1)};
+}
+
+}  // namespace
+
+// ALTER TYPE ... DROP, ALTER and ADD ATTRIBUTE, when those make the source's attributes in
+// its order (ADD puts one last). A column of the type keeps its values in the attributes
+// that stay; one it loses is destructive. PostgreSQL refuses ALTER ATTRIBUTE ... TYPE while a
+// column uses the type. False: the type must be dropped and created again.
+bool Builder::alter_composite(const Object& s, const Object& t, const std::set<std::string>& keys) {
+  if (!only(keys, {"comment", "owner", "acl", "attributes"})) return false;
+  std::vector<std::pair<std::string, std::string>> want, have;
+  for (const std::string& a : split_list(attr_or(s, "attributes", "")))
+    want.push_back(attribute_parts(a));
+  for (const std::string& a : split_list(attr_or(t, "attributes", "")))
+    have.push_back(attribute_parts(a));
+  auto find = [](const std::vector<std::pair<std::string, std::string>>& list,
+                 const std::string& name) -> const std::string* {
+    for (const auto& [n, def] : list)
+      if (n == name) return &def;
+    return nullptr;
+  };
+  std::vector<std::string> columns;  // the target's columns of the type
+  for (const Object& c : dst_.snap.objects) {
+    // A typed table would need CASCADE, which alters the table too: the type is dropped
+    // and created instead.
+    if (c.kind == "table" && same(c.get("of_type"), &t.identity)) return false;
+    if (c.kind != "column") continue;
+    const std::string type = attr_or(c, "type", "");
+    if (type == t.identity || type == t.identity + "[]") columns.push_back(c.identity);
+  }
+  const std::string at = "ALTER TYPE " + s.identity;
+  std::vector<Statement> out;
+  std::vector<std::string> order;
+  for (const auto& [name, def] : have) {
+    const std::string* w = find(want, name);
+    if (!w) {
+      std::string why = "attribute " + name + " of composite type " + s.identity + " dropped";
+      if (!columns.empty()) {
+        why += ": its values in column";
+        for (size_t i = 0; i < columns.size(); i++) why += (i ? ", " : " ") + columns[i];
+        why += " are lost";
+      }
+      out.push_back({at + " DROP ATTRIBUTE " + name, columns.empty() ? "" : why});
+      continue;
+    }
+    order.push_back(name);
+    if (*w == def) continue;
+    if (!columns.empty()) return false;
+    out.push_back({at + " ALTER ATTRIBUTE " + name + " TYPE " + *w, ""});
+  }
+  for (const auto& [name, def] : want)
+    if (!find(have, name)) {
+      out.push_back({at + " ADD ATTRIBUTE " + name + " " + def, ""});
+      order.push_back(name);
+    }
+  for (size_t i = 0; i < want.size(); i++)
+    if (order[i] != want[i].first) return false;
+  alter_common(s, t, keys, out);
+  alter(&s, std::move(out));
+  return true;
+}
+
 void Builder::alter_column(const Object* s, const Object* t) {
   const std::string& id = s ? s->identity : t->identity;
   const std::string table = parent_part(id);
@@ -1064,6 +1147,39 @@ void Builder::rename(const Object& s, const Object& t) {
                                         : dst_.step_of(k, t.identity));
 }
 
+// ALTER FUNCTION (or PROCEDURE) with the options that changed, as the source has them;
+// its SET lines are those of the source's CREATE statement.
+std::string routine_options(const Object& s, const std::set<std::string>& keys,
+                            const std::string& create) {
+  const bool builtin_lang =
+      attr_or(s, "language", "") == "c" || attr_or(s, "language", "") == "internal";
+  std::string sql = "ALTER " + ref_of(s).alter;
+  if (keys.count("volatility")) {
+    const std::string v = attr_or(s, "volatility", "volatile");
+    sql += v == "immutable" ? " IMMUTABLE" : v == "stable" ? " STABLE" : " VOLATILE";
+  }
+  if (keys.count("strict")) sql += is_true(s, "strict") ? " STRICT" : " CALLED ON NULL INPUT";
+  if (keys.count("leakproof")) sql += is_true(s, "leakproof") ? " LEAKPROOF" : " NOT LEAKPROOF";
+  if (keys.count("security_definer"))
+    sql += is_true(s, "security_definer") ? " SECURITY DEFINER" : " SECURITY INVOKER";
+  if (keys.count("parallel")) sql += " PARALLEL " + attr_or(s, "parallel", "unsafe");
+  if (keys.count("cost")) sql += " COST " + attr_or(s, "cost", builtin_lang ? "1" : "100");
+  if (keys.count("rows")) sql += " ROWS " + attr_or(s, "rows", "1000");
+  if (keys.count("support")) sql += " SUPPORT " + routine_name(attr_or(s, "support", ""));
+  if (keys.count("config")) {
+    sql += " RESET ALL";
+    // The lines after LANGUAGE, up to the body.
+    size_t at = create.find('\n');
+    at = at == std::string::npos ? at : create.find('\n', at + 1);
+    while (at != std::string::npos && create.compare(at, 9, "\n    SET ") == 0) {
+      const size_t end = create.find('\n', at + 1);
+      sql += create.substr(at + 4, end == std::string::npos ? std::string::npos : end - at - 4);
+      at = end;
+    }
+  }
+  return sql == "ALTER " + ref_of(s).alter ? std::string() : sql;
+}
+
 void Builder::changed(const Object& s, const Object& t) {
   const std::string& k = s.kind;
   std::set<std::string> keys = changed_keys(s, t);
@@ -1105,10 +1221,15 @@ void Builder::changed(const Object& s, const Object& t) {
             "cost", "rows", "security_definer", "config", "language", "support"})) {
     // ("window" is not here: PostgreSQL cannot change a routine's kind in place.)
     // CREATE OR REPLACE keeps what depends on it.
-    if (auto step = src_.step_of(k, s.identity)) {
+    auto step = src_.step_of(k, s.identity);
+    if (step && (keys.count("body") || keys.count("language") || keys.count("library") ||
+                 (keys.count("support") && !s.get("support")))) {
       std::string sql = src_.plan.steps()[*step].sql.front();
       if (starts_with(sql, "CREATE ")) sql = "CREATE OR REPLACE " + sql.substr(7);
       out.push_back({sql, ""});
+    } else if (step) {
+      const std::string sql = routine_options(s, keys, src_.plan.steps()[*step].sql.front());
+      if (!sql.empty()) out.push_back({sql, ""});
     }
     alter_common(s, t, keys, out);
     alter(&s, std::move(out));
@@ -1204,6 +1325,7 @@ void Builder::changed(const Object& s, const Object& t) {
     alter_base_type(s, t, keys);
     return;
   }
+  if (k == "composite type" && alter_composite(s, t, keys)) return;
   if (k == "operator" && keys.count("shell")) {
     // Only the CREATE OPERATOR that names a shell makes it, and dropping either operator
     // takes the other's link to it: the operators naming it are created again too.

@@ -1,5 +1,5 @@
-# Coverage of the repair tests (sourced by diff_sql_repair.sh and
-# diff_sql_repair_catalog_kinds.sh after repair_harness.bash). Issue #16: for every kind of
+# Coverage of the repair tests (sourced by diff_sql_repair.sh, diff_sql_repair_catalog_kinds.sh
+# and diff_sql_repair_routines_types.sh after repair_harness.bash). Issue #16: for every kind of
 # difference the diff can name (each attribute of each kind, each kind added and removed), a
 # case applies the script to a database that differs by that, and the fingerprint is the
 # source's again. The pairs the diff can name come from the catalog readers' source
@@ -13,10 +13,11 @@ declare -A repair_coverage_owner=(
   [schema]=diff_sql_repair_catalog_kinds [table]=diff_sql_repair [column]=diff_sql_repair
   ["column order"]=diff_sql_repair [constraint]=diff_sql_repair [index]=diff_sql_repair
   [view]=diff_sql_repair ["materialized view"]=diff_sql_repair [sequence]=diff_sql_repair
-  [function]=diff_sql_repair [procedure]=diff_sql_repair [trigger]=diff_sql_repair
-  [policy]=diff_sql_repair [extension]=diff_sql_repair_catalog_kinds [enum]=diff_sql_repair
-  [domain]=diff_sql_repair ["composite type"]=diff_sql_repair ["base type"]=diff_sql_repair
-  ["shell type"]=diff_sql_repair
+  [trigger]=diff_sql_repair [policy]=diff_sql_repair [extension]=diff_sql_repair_catalog_kinds
+  [function]=diff_sql_repair_routines_types [procedure]=diff_sql_repair_routines_types
+  [enum]=diff_sql_repair_routines_types [domain]=diff_sql_repair_routines_types
+  ["composite type"]=diff_sql_repair_routines_types ["base type"]=diff_sql_repair_routines_types
+  ["shell type"]=diff_sql_repair_routines_types
   [language]=diff_sql_repair_catalog_kinds [transform]=diff_sql_repair_catalog_kinds
   ["access method"]=diff_sql_repair_catalog_kinds [cast]=diff_sql_repair_catalog_kinds
   [collation]=diff_sql_repair_catalog_kinds [conversion]=diff_sql_repair_catalog_kinds
@@ -47,6 +48,13 @@ subscription|failover|PostgreSQL 17 and later; the suite runs on 15
 subscription|enabled|a subscription created without a publisher has slot_name NONE, and one without a slot cannot be enabled
 range type|canonical|only a C function can be a range's canonical function; the generator reports it as not expressible
 procedure|returns|procedures return nothing: the reader writes it for functions only
+procedure|cost|CREATE and ALTER PROCEDURE refuse COST (invalid attribute in procedure definition)
+procedure|rows|CREATE and ALTER PROCEDURE refuse ROWS (invalid attribute in procedure definition)
+procedure|strict|CREATE and ALTER PROCEDURE refuse STRICT (invalid attribute in procedure definition)
+procedure|leakproof|CREATE and ALTER PROCEDURE refuse LEAKPROOF (invalid attribute in procedure definition)
+procedure|parallel|CREATE and ALTER PROCEDURE refuse PARALLEL (invalid attribute in procedure definition)
+procedure|volatility|CREATE and ALTER PROCEDURE refuse IMMUTABLE, STABLE and VOLATILE (invalid attribute in procedure definition)
+procedure|support|CREATE and ALTER PROCEDURE refuse SUPPORT (invalid attribute in procedure definition)
 procedure|window|procedures are never window functions: the reader writes it for functions only
 operator family|type|written for operator classes only
 operator family|default|written for operator classes only
