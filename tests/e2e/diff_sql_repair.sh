@@ -20,6 +20,9 @@ for r in repair_reader repair_owner repair_other; do
 done
 new_database $db
 q -d $db -c "CREATE EXTENSION pg_squash" >/dev/null
+# The database's own objects the fixture names (outside schema rp, so not in the snapshot).
+q -d $db -c "CREATE ACCESS METHOD rp_heap TYPE TABLE HANDLER heap_tableam_handler;
+  CREATE FOREIGN DATA WRAPPER rp_fdw; CREATE SERVER rp_srv FOREIGN DATA WRAPPER rp_fdw" >/dev/null
 psql -X -q -v ON_ERROR_STOP=1 -d $db -f "$base" >"$work/base.log" 2>&1
 ok $? "the base schema builds" || sed 's/^/#   /' "$work/base.log"
 scope="'{rp}'"
@@ -193,6 +196,105 @@ repair_case policy_command \
   "DROP POLICY child_read ON rp.child; CREATE POLICY child_read ON rp.child FOR ALL TO repair_reader USING (amount >= 0)"
 repair_case schema_comment "COMMENT ON SCHEMA rp IS NULL"
 repair_case schema_grant "REVOKE USAGE ON SCHEMA rp FROM repair_reader"
+
+# ---- table-side attributes, each alone, both ways where PostgreSQL has both (issue #16) ---
+repair_case column_compression "ALTER TABLE rp.opts ALTER COLUMN body SET COMPRESSION lz4"
+repair_case column_compression_default "ALTER TABLE rp.opts ALTER COLUMN body SET COMPRESSION default"
+repair_case column_options "ALTER TABLE rp.opts ALTER COLUMN ratio SET (n_distinct = 20)"
+repair_case column_options_reset "ALTER TABLE rp.opts ALTER COLUMN ratio RESET (n_distinct)"
+repair_case column_options_added "ALTER TABLE rp.opts ALTER COLUMN body SET (n_distinct = -1)"
+repair_case column_generated_dropped "ALTER TABLE rp.opts ALTER COLUMN total DROP EXPRESSION" \
+  "table rp.opts rebuilt"
+repair_case column_generated_added \
+  "ALTER TABLE rp.opts DROP COLUMN plain; ALTER TABLE rp.opts ADD COLUMN plain integer GENERATED ALWAYS AS (id + 1) STORED"
+repair_case column_fdw_options "ALTER FOREIGN TABLE rp.remote ALTER COLUMN v OPTIONS (SET col 'W')"
+repair_case column_fdw_options_dropped "ALTER FOREIGN TABLE rp.remote ALTER COLUMN v OPTIONS (DROP col)"
+repair_case column_fdw_options_added "ALTER FOREIGN TABLE rp.remote ALTER COLUMN id OPTIONS (ADD col 'I')"
+repair_case table_access_method "ALTER TABLE rp.log SET ACCESS METHOD rp_heap"
+repair_case table_access_method_heap "ALTER TABLE rp.heaped SET ACCESS METHOD heap"
+repair_case table_of_type "ALTER TABLE rp.typed NOT OF"
+repair_case table_of_type_added "ALTER TABLE rp.untyped OF rp.pair"
+repair_case table_inherits_lost "ALTER TABLE rp.stamped_child NO INHERIT rp.stamped" "table rp.stamped_child rebuilt"
+repair_case table_inherits_lost_in_place "ALTER TABLE rp.adopted NO INHERIT rp.stamped"
+repair_case table_inherits_added "ALTER TABLE rp.orphan INHERIT rp.stamped"
+repair_case table_partition_detached "ALTER TABLE rp.events DETACH PARTITION rp.events_2025"
+repair_case table_partition_attached "ALTER TABLE rp.events ATTACH PARTITION rp.loose FOR VALUES FROM ('2030-01-01') TO ('2031-01-01')"
+repair_case table_partition_bound \
+  "ALTER TABLE rp.events DETACH PARTITION rp.events_2025; ALTER TABLE rp.events ATTACH PARTITION rp.events_2025 FOR VALUES FROM ('2025-01-01') TO ('2025-07-01')"
+repair_case table_partition_key "DROP TABLE rp.bucket; CREATE TABLE rp.bucket (id integer, k integer) PARTITION BY HASH (id)" \
+  "table rp.bucket rebuilt"
+repair_case table_partition_key_lost "DROP TABLE rp.bucket; CREATE TABLE rp.bucket (id integer, k integer)" \
+  "table rp.bucket rebuilt"
+# constraints
+fk="FOREIGN KEY (parent_id) REFERENCES rp.counted"
+relink() { echo "ALTER TABLE rp.link DROP CONSTRAINT $1; ALTER TABLE rp.link ADD CONSTRAINT $1 $2"; }
+repair_case constraint_deferrable "ALTER TABLE rp.child ALTER CONSTRAINT child_parent_id_fkey DEFERRABLE"
+repair_case constraint_not_deferrable "ALTER TABLE rp.link ALTER CONSTRAINT link_parent_late NOT DEFERRABLE"
+repair_case constraint_deferred "ALTER TABLE rp.link ALTER CONSTRAINT link_parent_late INITIALLY DEFERRED"
+repair_case constraint_unique_deferrable "$(relink link_key "UNIQUE (id) DEFERRABLE INITIALLY DEFERRED")"
+repair_case constraint_match "$(relink link_parent_late "$fk MATCH FULL DEFERRABLE")"
+repair_case constraint_on_update "$(relink link_parent_late "$fk ON UPDATE CASCADE DEFERRABLE")"
+repair_case constraint_on_delete_columns "$(relink link_parent "$fk ON DELETE SET NULL")"
+repair_case constraint_references "$(relink link_parent_late "FOREIGN KEY (parent_id) REFERENCES rp.parent DEFERRABLE")"
+repair_case constraint_type "$(relink link_key "PRIMARY KEY (id)")"
+repair_case constraint_validated "$(relink ck_link_tag "CHECK (tag > 0)")"
+repair_case constraint_not_validated "$(echo "ALTER TABLE rp.parent DROP CONSTRAINT ck_parent_score; ALTER TABLE rp.parent ADD CONSTRAINT ck_parent_score CHECK (score >= 0) NOT VALID")"
+repair_case constraint_noinherit "$(relink ck_link_tag "CHECK (tag > 0) NO INHERIT NOT VALID")"
+repair_case constraint_local "ALTER TABLE rp.stamped_child ADD CONSTRAINT ck_stamped CHECK (at IS NOT NULL)"
+repair_case constraint_local_lost \
+  "ALTER TABLE rp.stamped DROP CONSTRAINT ck_stamped; ALTER TABLE rp.adopted DROP CONSTRAINT ck_stamped;
+   ALTER TABLE rp.stamped ADD CONSTRAINT ck_stamped CHECK (at IS NOT NULL)"
+# indexes
+reindex() { echo "DROP INDEX rp.$1; CREATE $2"; }
+repair_case index_clustered "ALTER TABLE rp.child CLUSTER ON ix_child_parent"
+repair_case index_not_clustered "ALTER TABLE rp.log SET WITHOUT CLUSTER"
+repair_case index_include "$(reindex ix_link_tag "INDEX ix_link_tag ON rp.link (tag)")"
+repair_case index_include_added "$(reindex ix_child_parent "INDEX ix_child_parent ON rp.child (parent_id) INCLUDE (label)")"
+repair_case index_method "$(reindex ix_link_hash "INDEX ix_link_hash ON rp.link (tag)")"
+repair_case index_nulls_not_distinct "$(reindex ix_link_id "UNIQUE INDEX ix_link_id ON rp.link (id)")"
+repair_case index_nulls_not_distinct_added "$(reindex ix_link_pair "UNIQUE INDEX ix_link_pair ON rp.link (tag, id) NULLS NOT DISTINCT")"
+repair_case index_unique "$(reindex ix_link_pair "INDEX ix_link_pair ON rp.link (tag, id)")"
+repair_case index_unique_added "$(reindex ix_link_tag "UNIQUE INDEX ix_link_tag ON rp.link (tag) INCLUDE (id)")"
+repair_case index_table "$(reindex ix_child_parent "INDEX ix_child_parent ON rp.link (parent_id)")"
+repair_case index_replica_identity "ALTER TABLE rp.counted REPLICA IDENTITY DEFAULT"
+repair_case index_replica_identity_moved "ALTER TABLE rp.counted REPLICA IDENTITY USING INDEX counted_pkey"
+# views and materialized views
+repair_case view_added "CREATE VIEW rp.extra_view AS SELECT 1 AS one"
+repair_case view_check_option "ALTER VIEW rp.checked SET (check_option = cascaded)"
+repair_case view_check_option_reset "ALTER VIEW rp.checked RESET (check_option)"
+repair_case view_check_option_added "ALTER VIEW rp.parent_names SET (check_option = local)"
+repair_case view_security_barrier "ALTER VIEW rp.checked SET (security_barrier = false)"
+repair_case view_security_barrier_added "ALTER VIEW rp.parent_names SET (security_barrier)"
+repair_case view_security_invoker "ALTER VIEW rp.checked RESET (security_invoker)"
+repair_case view_security_invoker_added "ALTER VIEW rp.parent_names SET (security_invoker = true)"
+repair_case matview_added "CREATE MATERIALIZED VIEW rp.extra_totals AS SELECT 1 AS one"
+repair_case matview_access_method "ALTER MATERIALIZED VIEW rp.heaped_totals SET ACCESS METHOD heap"
+repair_case matview_access_method_added "ALTER MATERIALIZED VIEW rp.child_totals SET ACCESS METHOD rp_heap"
+repair_case matview_options "ALTER MATERIALIZED VIEW rp.heaped_totals SET (fillfactor = 60)"
+repair_case matview_options_reset "ALTER MATERIALIZED VIEW rp.heaped_totals RESET (fillfactor)"
+repair_case matview_options_added "ALTER MATERIALIZED VIEW rp.child_totals SET (autovacuum_enabled = false)"
+repair_case matview_comment "COMMENT ON MATERIALIZED VIEW rp.heaped_totals IS NULL"
+repair_case matview_comment_added "COMMENT ON MATERIALIZED VIEW rp.child_totals IS 'per parent'"
+# sequences
+repair_case sequence_cache "ALTER SEQUENCE rp.small_seq CACHE 1"
+repair_case sequence_cache_added "ALTER SEQUENCE rp.free_seq CACHE 10"
+repair_case sequence_cycle "ALTER SEQUENCE rp.small_seq NO CYCLE"
+repair_case sequence_cycle_added "ALTER SEQUENCE rp.free_seq CYCLE"
+repair_case sequence_max "ALTER SEQUENCE rp.small_seq MAXVALUE 2000"
+repair_case sequence_min "ALTER SEQUENCE rp.small_seq MINVALUE 5"
+repair_case sequence_start "ALTER SEQUENCE rp.small_seq START 30"
+repair_case sequence_type "ALTER SEQUENCE rp.small_seq AS bigint"
+repair_case sequence_type_narrowed "ALTER SEQUENCE rp.free_seq AS integer"
+repair_case sequence_owned_by "ALTER SEQUENCE rp.free_seq OWNED BY rp.parent.score"
+repair_case sequence_owned_by_lost "ALTER SEQUENCE rp.log_id_seq OWNED BY NONE"
+# triggers and policies
+repair_case trigger_added "CREATE TRIGGER trg_child_touch BEFORE UPDATE ON rp.opts FOR EACH ROW EXECUTE FUNCTION rp.touch()"
+repair_case policy_added "CREATE POLICY child_more ON rp.child FOR INSERT WITH CHECK (amount > 0)"
+repair_case policy_permissive "DROP POLICY child_read ON rp.child; CREATE POLICY child_read ON rp.child AS RESTRICTIVE FOR SELECT TO repair_reader USING (amount >= 0)"
+repair_case policy_restrictive "DROP POLICY child_write ON rp.child; CREATE POLICY child_write ON rp.child FOR UPDATE TO repair_owner USING (true) WITH CHECK (amount >= 0)"
+repair_case policy_with_check "ALTER POLICY child_write ON rp.child WITH CHECK (amount > 0)"
+repair_case policy_with_check_lost "DROP POLICY child_write ON rp.child; CREATE POLICY child_write ON rp.child AS RESTRICTIVE FOR UPDATE TO repair_owner USING (true)"
+repair_case policy_with_check_added "ALTER POLICY child_fix ON rp.child WITH CHECK (amount < 50)"
 
 # ---- drop order across objects --------------------------------------------------------
 # A column the base lacks goes before the type (or extension type) it uses.

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <map>
 #include <set>
 #include <unordered_map>
@@ -257,6 +258,10 @@ void note_locks(const std::string& sql, std::map<std::string, int>& locks,
     } else {
       take(rel, kAccessExclusive);
     }
+    for (const char* part : {" ATTACH PARTITION ", " DETACH PARTITION "}) {
+      const size_t at = sql.find(part);
+      if (at != std::string::npos) take(name_at(sql, at + strlen(part)), kAccessExclusive);
+    }
     return;
   }
   auto after_on = [&](size_t from) {
@@ -277,8 +282,9 @@ void note_locks(const std::string& sql, std::map<std::string, int>& locks,
              starts_with(sql, "ALTER TRIGGER ")) {
     take(after_on(0), kAccessExclusive);
   } else {
-    for (const char* p : {"DROP TABLE ", "DROP VIEW ", "DROP MATERIALIZED VIEW ", "ALTER VIEW ",
-                          "ALTER MATERIALIZED VIEW ", "DROP SEQUENCE ", "ALTER SEQUENCE "})
+    for (const char* p :
+         {"DROP TABLE ", "DROP VIEW ", "DROP MATERIALIZED VIEW ", "ALTER VIEW ",
+          "ALTER FOREIGN TABLE ", "ALTER MATERIALIZED VIEW ", "DROP SEQUENCE ", "ALTER SEQUENCE "})
       if (starts_with(sql, p)) {
         size_t at = std::string(p).size();
         if (sql.compare(at, 10, "IF EXISTS ") == 0) at += 10;
@@ -427,6 +433,18 @@ class Builder {
   void replace(const Object& source_object, const Object& target_object);
   void alter(const Object* in_source, std::vector<Statement> statements);
   void alter_table(const Object& s, const Object& t);
+  bool restructure(const Object& s, const Object& t);
+  bool inherit_in_place(const Object& s, const Object& t) const;
+  // Whether the script detaches the table from its partitioned parent.
+  bool detached(const std::string& table) const {
+    const Object* t = dst_.find("table", table);
+    const Object* s = src_.find("table", table);
+    return restructured_.count(table) && s && t && t->get("partition_of") &&
+           !same(t->get("partition_of"), s->get("partition_of"));
+  }
+  bool alter_constraint(const Object& s, const Object& t, std::set<std::string> keys);
+  bool alter_view_options(const Object& s, const Object& t, const std::set<std::string>& keys);
+  void alter_foreign_column(const Object* s, const Object* t);
   void alter_column(const Object* s, const Object* t);
   void alter_base_type(const Object& s, const Object& t, const std::set<std::string>& keys);
   bool alter_composite(const Object& s, const Object& t, const std::set<std::string>& keys);
@@ -470,6 +488,11 @@ class Builder {
   std::vector<Statement> renames_, validates_, column_drops_;
   std::vector<std::optional<size_t>> rename_steps_;  // the target step each rename touches
   std::vector<Statement> out_drops_, out_creates_;
+  // Tables whose parents change in place (DETACH / NO INHERIT / NOT OF before the drops,
+  // ATTACH / INHERIT / OF once everything is created, then partitions' indexes attached):
+  // their columns' and constraints' inherited and local flags follow from that.
+  std::set<std::string> restructured_;
+  std::vector<Statement> early_, late_, late_index_;
 };
 
 void Builder::drop(size_t step) {
@@ -562,6 +585,8 @@ void Builder::alter(const Object* in_source, std::vector<Statement> statements) 
     if (!step && k == "column") step = src_.step_of("view", parent_part(in_source->identity));
     if (!step && k == "column")
       step = src_.step_of("materialized view", parent_part(in_source->identity));
+    if (!step && k == "column")
+      step = src_.step_of("foreign table", parent_part(in_source->identity));
     if (!step) step = src_.step_of(k, in_source->identity);
   }
   if (step) {
@@ -966,10 +991,65 @@ bool Builder::alter_composite(const Object& s, const Object& t, const std::set<s
   return true;
 }
 
+// A foreign table's column: its options (OPTIONS (DROP / SET / ADD ...)) and comment in
+// place; anything else, or a column added or dropped, creates the foreign table again (its
+// rows are not its own).
+void Builder::alter_foreign_column(const Object* s, const Object* t) {
+  const std::string& id = s ? s->identity : t->identity;
+  const std::string table = parent_part(id), name = last_part(id);
+  const Object* sf = src_.find("foreign table", table);
+  const Object* tf = dst_.find("foreign table", table);
+  if (!sf || !tf) return;  // created or dropped as a whole
+  const std::set<std::string> keys = s && t ? changed_keys(*s, *t) : std::set<std::string>{};
+  auto secret = [](const Object* c) {
+    const std::string* fo = c ? c->get("fdw_options") : nullptr;
+    return fo && fo->find(" (secret)") != std::string::npos;
+  };
+  if (!s || !t || !only(keys, {"fdw_options", "comment"}) || secret(s) || secret(t)) {
+    replace(*sf, *tf);
+    return;
+  }
+  std::vector<Statement> out;
+  if (keys.count("fdw_options")) {
+    // Items "name 'value'", by name.
+    auto items = [](const Object* c) {
+      std::map<std::string, std::string> out;
+      const std::string* fo = c->get("fdw_options");
+      for (const std::string& item : split_list(fo ? *fo : ""))
+        out[item.substr(0, item.find(' '))] = item;
+      return out;
+    };
+    const auto want = items(s), have = items(t);
+    std::string change;
+    auto add = [&](const std::string& piece) { change += (change.empty() ? "" : ", ") + piece; };
+    for (const auto& [key, item] : have)
+      if (!want.count(key)) add("DROP " + key);
+    for (const auto& [key, item] : want) {
+      auto h = have.find(key);
+      if (h == have.end())
+        add("ADD " + item);
+      else if (h->second != item)
+        add("SET " + item);
+    }
+    out.push_back(
+        {"ALTER FOREIGN TABLE " + table + " ALTER COLUMN " + name + " OPTIONS (" + change + ")",
+         ""});
+  }
+  if (keys.count("comment")) {
+    const std::string* c = s->get("comment");
+    out.push_back({"COMMENT ON COLUMN " + id + " IS " + (c ? sql_literal(*c) : "NULL"), ""});
+  }
+  alter(s, std::move(out));
+}
+
 void Builder::alter_column(const Object* s, const Object* t) {
   const std::string& id = s ? s->identity : t->identity;
   const std::string table = parent_part(id);
   const std::string name = last_part(id);
+  if (src_.find("foreign table", table) || dst_.find("foreign table", table)) {
+    alter_foreign_column(s, t);
+    return;
+  }
   if (!src_.find("table", table)) {
     // A view's column: its default, comment and grants; anything else comes with the view.
     if (s && t) {
@@ -1018,12 +1098,21 @@ void Builder::alter_column(const Object* s, const Object* t) {
     return;
   }
   std::set<std::string> keys = changed_keys(*s, *t);
+  if (restructured_.count(table)) {  // INHERIT / NO INHERIT set them
+    keys.erase("inherited");
+    keys.erase("local");
+  }
+  const std::string col = at + " ALTER COLUMN " + name;
+  if (keys.count("generated") && !s->get("generated")) {
+    // The values stay, as a plain column's.
+    out.push_back({col + " DROP EXPRESSION", ""});
+    keys.erase("generated");
+  }
   if (keys.count("generated") || keys.count("inherited") || keys.count("local")) {
     rebuild_table(*src_.find("table", table), *dst_.find("table", table),
                   "column " + name + " changed what PostgreSQL cannot alter in place");
     return;
   }
-  const std::string col = at + " ALTER COLUMN " + name;
   const std::string* sd = s->get("default");
   if (keys.count("type") || keys.count("collation")) {
     const std::string from = attr_or(*t, "type", "text"), to = attr_or(*s, "type", "text");
@@ -1078,10 +1167,112 @@ void Builder::alter_column(const Object* s, const Object* t) {
   alter(s, std::move(out));
 }
 
+// What ALTER TABLE changes in place besides parents, type and access method.
+const std::initializer_list<const char*> kTableInPlace = {
+    "comment",          "owner",   "acl",        "rls_enabled", "rls_forced",
+    "replica_identity", "options", "persistence"};
+
+bool contains(const std::vector<std::string>& v, const std::string& x) {
+  return std::find(v.begin(), v.end(), x) != v.end();
+}
+
+// The objects of a kind whose identity is the table's name and one more part (its columns,
+// its constraints).
+std::vector<const Object*> parts_of(const Side& side, const std::string& kind,
+                                    const std::string& table) {
+  std::vector<const Object*> out;
+  auto lo = std::lower_bound(side.snap.objects.begin(), side.snap.objects.end(), kind,
+                             [](const Object& o, const std::string& k) { return o.kind < k; });
+  for (; lo != side.snap.objects.end() && lo->kind == kind; ++lo)
+    if (parent_part(lo->identity) == table) out.push_back(&*lo);
+  return out;
+}
+
+// Whether NO INHERIT and INHERIT leave the table's columns and check constraints as the
+// source has them: PostgreSQL makes one local when NO INHERIT leaves it no parent, and
+// INHERIT changes no local flag. Otherwise the table is rebuilt.
+bool Builder::inherit_in_place(const Object& s, const Object& t) const {
+  const std::vector<std::string> want = split_list(attr_or(s, "inherits", "")),
+                                 have = split_list(attr_or(t, "inherits", ""));
+  std::vector<std::string> result;
+  for (const std::string& p : have)
+    if (contains(want, p)) result.push_back(p);
+  for (const std::string& p : want)
+    if (!contains(result, p)) result.push_back(p);
+  if (result != want) return false;  // INHERIT appends: another order needs a rebuild
+  auto inherits = [](const Object* parent) {
+    return parent && (parent->kind == "column" ||
+                      (attr_or(*parent, "type", "") == "check" && !is_true(*parent, "noinherit")));
+  };
+  for (const char* kind : {"column", "constraint"}) {
+    const std::vector<const Object*> mine = parts_of(src_, kind, s.identity);
+    if (mine.size() != parts_of(dst_, kind, t.identity).size()) return false;
+    for (const Object* sc : mine) {
+      const std::string name = last_part(sc->identity);
+      const Object* tc = dst_.find(kind, t.identity + "." + name);
+      if (!tc) return false;
+      size_t after = 0, kept = 0;
+      for (const std::string& p : want)
+        if (inherits(src_.find(kind, p + "." + name))) after++;
+      for (const std::string& p : have)
+        if (contains(want, p) && inherits(dst_.find(kind, p + "." + name))) kept++;
+      const bool local = kept == 0 || !is_true(*tc, "inherited") || is_true(*tc, "local");
+      if (after == 0 ? sc->get("inherited") != nullptr
+                     : !is_true(*sc, "inherited") || is_true(*sc, "local") != local)
+        return false;
+    }
+  }
+  return true;
+}
+
+// Partitions attached or detached, parents inherited or not, the row type and the access
+// method: in place, the rows kept. False when something else needs a rebuild (or none of
+// these changed).
+bool Builder::restructure(const Object& s, const Object& t) {
+  const std::set<std::string> keys = changed_keys(s, t);
+  const bool set_am = opt_.server_version >= 150000;
+  bool any = false;
+  for (const std::string& k : keys) {
+    const bool structural = (k == "access_method" && set_am) || k == "of_type" ||
+                            k == "partition_of" || k == "partition_bound" || k == "inherits";
+    any = any || structural;
+    if (!structural && !only({k}, kTableInPlace)) return false;
+  }
+  if (!any || (keys.count("inherits") && !inherit_in_place(s, t))) return false;
+  const std::string at = "ALTER TABLE " + s.identity;
+  if (keys.count("partition_of") || keys.count("partition_bound")) {
+    if (const std::string* p = t.get("partition_of"))
+      early_.push_back({"ALTER TABLE " + *p + " DETACH PARTITION " + t.identity, ""});
+    if (const std::string* p = s.get("partition_of"))
+      late_.push_back({"ALTER TABLE " + *p + " ATTACH PARTITION " + s.identity + " " +
+                           attr_or(s, "partition_bound", "DEFAULT"),
+                       ""});
+  }
+  if (keys.count("inherits")) {
+    const std::vector<std::string> want = split_list(attr_or(s, "inherits", "")),
+                                   have = split_list(attr_or(t, "inherits", ""));
+    for (const std::string& p : have)
+      if (!contains(want, p)) early_.push_back({at + " NO INHERIT " + p, ""});
+    for (const std::string& p : want)
+      if (!contains(have, p)) late_.push_back({at + " INHERIT " + p, ""});
+  }
+  if (keys.count("of_type")) {
+    if (t.get("of_type")) early_.push_back({at + " NOT OF", ""});
+    if (const std::string* type = s.get("of_type")) late_.push_back({at + " OF " + *type, ""});
+  }
+  if (keys.count("access_method"))
+    alter(&s, {{at + " SET ACCESS METHOD " + attr_or(s, "access_method", "heap"), ""}});
+  restructured_.insert(s.identity);
+  return true;
+}
+
 void Builder::alter_table(const Object& s, const Object& t) {
   std::set<std::string> keys = changed_keys(s, t);
-  if (!only(keys, {"comment", "owner", "acl", "rls_enabled", "rls_forced", "replica_identity",
-                   "options", "persistence"})) {
+  if (restructured_.count(s.identity))
+    for (const char* k :
+         {"access_method", "of_type", "partition_of", "partition_bound", "inherits"})
+      keys.erase(k);
+  if (!only(keys, kTableInPlace)) {
     std::string what;
     for (const std::string& k : keys) what += (what.empty() ? "" : ", ") + k;
     rebuild_table(s, t, what + " changed");
@@ -1180,6 +1371,92 @@ std::string routine_options(const Object& s, const std::set<std::string>& keys,
   return sql == "ALTER " + ref_of(s).alter ? std::string() : sql;
 }
 
+// A definition without the clauses ALTER CONSTRAINT sets (or NOT VALID).
+std::string without(std::string def, std::initializer_list<const char*> clauses) {
+  for (const char* c : clauses)
+    for (size_t at; (at = def.find(c)) != std::string::npos;) def.erase(at, strlen(c));
+  return def;
+}
+
+// In place: a foreign key's deferral (ALTER CONSTRAINT), a validation (VALIDATE
+// CONSTRAINT), an inherited check made local too (ADD CONSTRAINT merges it).
+bool Builder::alter_constraint(const Object& s, const Object& t, std::set<std::string> keys) {
+  const std::string table = parent_part(s.identity), name = last_part(s.identity);
+  const std::string at = "ALTER TABLE " + table;
+  if (restructured_.count(table)) {  // INHERIT / NO INHERIT set them
+    keys.erase("inherited");
+    keys.erase("local");
+    if (keys.empty()) return true;
+  }
+  const std::string sd = attr_or(s, "definition", ""), td = attr_or(t, "definition", "");
+  std::vector<Statement> out;
+  if (attr_or(s, "type", "") == "foreign key" &&
+      only(keys, {"deferrable", "deferred", "definition", "comment"}) &&
+      without(sd, {" DEFERRABLE", " INITIALLY DEFERRED"}) ==
+          without(td, {" DEFERRABLE", " INITIALLY DEFERRED"})) {
+    if (keys.count("deferrable") || keys.count("deferred"))
+      out.push_back({at + " ALTER CONSTRAINT " + name +
+                         (is_true(s, "deferrable") ? " DEFERRABLE" : " NOT DEFERRABLE") +
+                         (is_true(s, "deferred") ? " INITIALLY DEFERRED" : " INITIALLY IMMEDIATE"),
+                     ""});
+  } else if (only(keys, {"validated", "definition", "comment"}) && is_true(s, "validated") &&
+             sd == without(td, {" NOT VALID"})) {
+    if (keys.count("validated")) validates_.push_back({at + " VALIDATE CONSTRAINT " + name, ""});
+  } else if (only(keys, {"local"}) && is_true(s, "local")) {
+    out.push_back({at + " ADD CONSTRAINT " + name + " " + reparseable(sd), ""});
+  } else {
+    return false;
+  }
+  alter_common(s, t, keys, out);
+  alter(&s, std::move(out));
+  return true;
+}
+
+// A view's options (check_option, security_barrier, security_invoker) and a materialized
+// view's storage options and access method: ALTER ... SET / RESET, nothing dropped.
+bool Builder::alter_view_options(const Object& s, const Object& t,
+                                 const std::set<std::string>& keys) {
+  const bool view = s.kind == "view";
+  const bool set_am = opt_.server_version >= 150000;
+  for (const std::string& k : keys)
+    if (!(k == "comment" || k == "owner" || k == "acl" || k == "options" ||
+          (view && (k == "check_option" || k == "security_barrier" || k == "security_invoker")) ||
+          (!view && k == "access_method" && set_am)))
+      return false;
+  const std::string at =
+      std::string(view ? "ALTER VIEW " : "ALTER MATERIALIZED VIEW ") + s.identity;
+  std::vector<std::string> reset, set;
+  if (keys.count("options")) {
+    for (const std::string& item : split_list(attr_or(t, "options", "")))
+      reset.push_back(item.substr(0, item.find('=')));
+    for (const std::string& item : split_list(attr_or(s, "options", ""))) {
+      const std::string key = item.substr(0, item.find('='));
+      reset.erase(std::remove(reset.begin(), reset.end(), key), reset.end());
+      set.push_back(item);
+    }
+  }
+  for (const char* k : {"check_option", "security_barrier", "security_invoker"}) {
+    if (!keys.count(k)) continue;
+    if (const std::string* v = s.get(k))
+      set.push_back(std::string(k) + " = " + *v);
+    else
+      reset.push_back(k);
+  }
+  auto list = [](const std::vector<std::string>& v) {
+    std::string out;
+    for (const std::string& x : v) out += (out.empty() ? "" : ", ") + x;
+    return out;
+  };
+  std::vector<Statement> out;
+  if (!reset.empty()) out.push_back({at + " RESET (" + list(reset) + ")", ""});
+  if (!set.empty()) out.push_back({at + " SET (" + list(set) + ")", ""});
+  if (keys.count("access_method"))
+    out.push_back({at + " SET ACCESS METHOD " + attr_or(s, "access_method", "heap"), ""});
+  alter_common(s, t, keys, out);
+  alter(&s, std::move(out));
+  return true;
+}
+
 void Builder::changed(const Object& s, const Object& t) {
   const std::string& k = s.kind;
   std::set<std::string> keys = changed_keys(s, t);
@@ -1235,17 +1512,30 @@ void Builder::changed(const Object& s, const Object& t) {
     alter(&s, std::move(out));
     return;
   }
-  if (k == "index" && only(keys, {"comment", "clustered"})) {
+  if (k == "index" && only(keys, {"comment", "clustered", "replica_identity", "partition_of"}) &&
+      // An index leaves its parent only with its table (DETACH PARTITION).
+      !(keys.count("partition_of") && !s.get("partition_of") &&
+        !restructured_.count(attr_or(s, "table", "")))) {
     const std::string table = attr_or(s, "table", "");
     if (keys.count("clustered"))
       out.push_back({"ALTER TABLE " + table +
                          (is_true(s, "clustered") ? " CLUSTER ON " + last_part(s.identity)
                                                   : " SET WITHOUT CLUSTER"),
                      ""});
+    // (Another index or none: the table's replica_identity says so.)
+    if (keys.count("replica_identity") && is_true(s, "replica_identity"))
+      out.push_back(
+          {"ALTER TABLE ONLY " + table + " REPLICA IDENTITY USING INDEX " + last_part(s.identity),
+           ""});
+    // Attached already when its table was (then nothing happens).
+    if (const std::string* p = s.get("partition_of"); p && keys.count("partition_of"))
+      late_index_.push_back({"ALTER INDEX " + *p + " ATTACH PARTITION " + s.identity, ""});
     alter_common(s, t, keys, out);
     alter(&s, std::move(out));
     return;
   }
+  if (k == "constraint" && alter_constraint(s, t, keys)) return;
+  if ((k == "view" || k == "materialized view") && alter_view_options(s, t, keys)) return;
   if (k == "trigger" && only(keys, {"comment", "enabled"})) {
     const std::string table = attr_or(s, "table", parent_part(s.identity));
     const std::string e = attr_or(s, "enabled", "origin");
@@ -1429,6 +1719,10 @@ void Builder::build() {
       skip.insert(std::string(model::split_identity(c.target->identity).front()) + "." +
                   last_part(c.target->identity));
     }
+  // First: tables whose parents change in place decide their columns' inherited flags.
+  for (const model::ObjectChange& c : changes)
+    if (c.change == model::ChangeKind::kChanged && c.source->kind == "table")
+      restructure(*c.source, *c.target);
   std::set<std::string> order_changed;
   for (const model::ObjectChange& c : changes) {
     // object_changes(source, target): "added" is only in the target (to go), "removed"
@@ -1468,7 +1762,19 @@ void Builder::build() {
         if (!expressible(dst_, *t)) {
           not_expressible.push_back(t->kind + " " + t->identity);
         } else if (t->kind == "column") {
-          if (src_.find("table", parent_part(t->identity))) alter_column(nullptr, t);
+          if (src_.find("table", parent_part(t->identity)) ||
+              src_.find("foreign table", parent_part(t->identity)))
+            alter_column(nullptr, t);
+        } else if (const std::string table =
+                       t->kind == "index" ? attr_or(*t, "table", "") : parent_part(t->identity);
+                   (t->kind == "index" || t->kind == "constraint") && detached(table)) {
+          // A key or index ATTACH PARTITION made: on its own once DETACH has run (a key's
+          // index goes with the key).
+          if (t->kind == "index" && t->get("constraint")) break;
+          early_.push_back({t->kind == "index" ? "DROP INDEX " + t->identity
+                                               : "ALTER TABLE " + table + " DROP CONSTRAINT " +
+                                                     last_part(t->identity),
+                            ""});
         } else if (auto step = dst_.step_of(t->kind, t->identity)) {
           drop(*step);
           if (t->kind == "table")
@@ -1583,7 +1889,10 @@ void Builder::build() {
       for (Statement& st : a->second) out_creates_.push_back(std::move(st));
   }
   for (Statement& st : final_) out_creates_.push_back(std::move(st));
+  for (auto* list : {&late_, &late_index_})
+    for (Statement& st : *list) out_creates_.push_back(std::move(st));
   out_drops_.insert(out_drops_.begin(), default_drops_.begin(), default_drops_.end());
+  out_drops_.insert(out_drops_.begin(), early_.begin(), early_.end());
   for (const auto* list : {&out_drops_, &renames_, &column_drops_, &out_creates_, &validates_})
     for (const Statement& st : *list)
       if (!st.destructive.empty()) destructive.push_back(st.destructive);

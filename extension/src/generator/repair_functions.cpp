@@ -53,6 +53,7 @@ SQUASH_FUNCTION(squash_diff_sql) {
     throw Error("pg_squash: revision and down_revision are for format => 'alembic'",
                 ERRCODE_INVALID_PARAMETER_VALUE);
   opt.quote_ident = [](const std::string& name) { return quote_ident(name); };
+  opt.server_version = PG_VERSION_NUM;
   opt.source_name = "snapshot " + model::printable(quote_literal(labels.source));
   opt.target_name = labels.target ? "snapshot " + model::printable(quote_literal(*labels.target))
                                   : std::string("the live schema");

@@ -61,6 +61,8 @@ operator family|default|written for operator classes only
 operator family|storage|written for operator classes only
 operator family|family|written for operator classes only
 view|access_method|written for materialized views only
+view|options|a view takes only check_option, security_barrier and security_invoker, each an attribute of its own
+trigger|table|a trigger's identity holds its table: on another table it is another trigger (added and removed)
 EOF
 }
 

@@ -22,6 +22,8 @@ struct RepairOptions {
   std::string source_name, target_name;  // for the header: "snapshot 'x'", "the live schema"
   std::string source_fingerprint, target_fingerprint;
   std::string lock_timeout = "10s";
+  // The server's PG_VERSION_NUM: ALTER TABLE/MATERIALIZED VIEW ... SET ACCESS METHOD is 15+.
+  int server_version = 150000;
   std::function<std::string(const std::string&)> quote_ident;
 };
 
