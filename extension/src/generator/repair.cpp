@@ -448,6 +448,11 @@ class Builder {
   std::string role(const std::string& name) const {
     return opt_.quote_ident ? opt_.quote_ident(name) : name;
   }
+  // An enum of either side, or an array of one.
+  bool is_enum(std::string type) const {
+    if (ends_with(type, "[]")) type.resize(type.size() - 2);
+    return src_.find("enum", type) || dst_.find("enum", type);
+  }
 
   const RepairOptions& opt_;
   Side src_, dst_;
@@ -949,7 +954,9 @@ void Builder::alter_column(const Object* s, const Object* t) {
     if (t->get("default")) out.push_back({col + " DROP DEFAULT", ""});
     std::string sql = col + " TYPE " + to;
     if (const std::string* coll = s->get("collation")) sql += " COLLATE " + *coll;
-    if (from != to) sql += " USING " + name + "::" + to;
+    // No cast links an enum to another type but text's I/O: go through it.
+    if (from != to)
+      sql += " USING " + name + (is_enum(from) || is_enum(to) ? "::text::" : "::") + to;
     out.push_back({sql, from == to || widening(from, to)
                             ? std::string()
                             : "column " + id + " type " + from + " -> " + to +
