@@ -965,10 +965,12 @@ void Builder::alter_column(const Object* s, const Object* t) {
   } else if (keys.count("default")) {
     out.push_back({sd ? col + " SET DEFAULT " + reparseable(*sd) : col + " DROP DEFAULT", ""});
   }
+  // An identity column's NOT NULL can only go after the identity; an identity needs it first.
+  const bool identity_changed = keys.count("identity") || keys.count("identity_sequence");
+  if (identity_changed && t->get("identity")) out.push_back({col + " DROP IDENTITY", ""});
   if (keys.count("not_null"))
     out.push_back({col + (is_true(*s, "not_null") ? " SET NOT NULL" : " DROP NOT NULL"), ""});
-  if (keys.count("identity") || keys.count("identity_sequence")) {
-    if (t->get("identity")) out.push_back({col + " DROP IDENTITY", ""});
+  if (identity_changed) {
     if (const std::string* identity = s->get("identity")) {
       std::string sql = col + " ADD GENERATED " +
                         (*identity == "always" ? "ALWAYS" : "BY DEFAULT") + " AS IDENTITY";
