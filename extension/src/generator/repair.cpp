@@ -758,7 +758,8 @@ void Builder::table_uses(size_t step, const Object& table) {
       if (!src_.find("column", c->identity) && src_.find("table", table.identity)) {
         // The source lacks the column: it goes before what it uses.
         const std::string* d = c->get("default");
-        if (uses_type || (d && d->find(n) != std::string::npos))
+        if (uses_type || attr_or(*c, "collation", "") == n ||
+            (d && d->find(n) != std::string::npos))
           drop_column_first(pre_drops_[step], *c);
       } else if (const Object* sc = src_.find("column", c->identity);
                  sc && attr_or(*c, "collation", "") == n && attr_or(*sc, "collation", "") != n) {
