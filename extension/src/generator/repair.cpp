@@ -681,7 +681,8 @@ void Builder::rebuild_table(const Object& s, const Object& t, const std::string&
     bool child = p && *p == t.identity;
     if (i)
       for (const std::string& parent : split_list(*i)) child = child || parent == t.identity;
-    if (child) {
+    // A child the source lacks is dropped before the rebuild (and listed as such).
+    if (child && src_.find(o.kind, o.identity)) {
       unsupported.push_back("table " + t.identity + " would be rebuilt (" + why + "), but " +
                             o.identity + " is its partition or child: its rows would be lost");
       return;
