@@ -8,6 +8,7 @@
 # imported into the other, and the script squash_diff_sql writes there (allow_destructive)
 # must run and leave that database with the wanted side's fingerprint.
 source "$(dirname "$0")/lib/tap.bash"
+source "$(dirname "$0")/lib/repair_harness.bash"  # show_repair_failure
 work=$(mktemp -d /tmp/e2e_scenarios.XXXXXX)
 roles=(scn_reader scn_writer)
 drop_roles() { for r in "${roles[@]}"; do q -d postgres -c "DROP ROLE IF EXISTS $r" >/dev/null 2>&1; done; }
@@ -48,10 +49,7 @@ scenario() {
     ok 0 "$tag: the script ($differences differences) gives the wanted fingerprint"
   else
     ok 1 "$tag: the script ($differences differences) gives the wanted fingerprint"
-    sed 's/^/#   log: /' "$work/apply.log" | head -10
-    grep -v '^--' "$work/repair.sql" | grep -v '^$' | sed 's/^/#   sql: /' | head -60
-    q -d $live -c "SELECT kind || ' ' || identity || ' ' || change || ': ' || detail
-                   FROM squash_diff('want')" | sed 's/^/#   diff: /'
+    show_repair_failure "$work/apply.log" "$work/repair.sql" $live want 60
   fi
 }
 
