@@ -406,6 +406,31 @@ bool follows_parent(const Side& has, const Side& lacks, const Object& column) {
   return false;
 }
 
+// An inherited column whose parent's column changes type or collation the same way: the
+// parent's ALTER COLUMN ... TYPE converts it (PostgreSQL refuses one on the child itself).
+bool type_follows_parent(const Side& src, const Side& dst, const Object& s, const Object& t) {
+  const std::string table = parent_part(t.identity), name = last_part(t.identity);
+  const Object* st = src.find("table", table);
+  const Object* tt = dst.find("table", table);
+  if (!st || !tt || !same(st->get("partition_of"), tt->get("partition_of")) ||
+      !same(st->get("inherits"), tt->get("inherits")))
+    return false;
+  std::vector<std::string> parents;
+  if (const std::string* p = tt->get("partition_of"))
+    parents.push_back(*p);
+  else if (is_true(t, "inherited"))
+    if (const std::string* i = tt->get("inherits")) parents = split_list(*i);
+  for (const std::string& p : parents) {
+    const Object* sp = src.find("column", p + "." + name);
+    const Object* tp = dst.find("column", p + "." + name);
+    if (sp && tp && same(sp->get("type"), s.get("type")) &&
+        same(sp->get("collation"), s.get("collation")) && same(tp->get("type"), t.get("type")) &&
+        same(tp->get("collation"), t.get("collation")))
+      return true;
+  }
+  return false;
+}
+
 class Builder {
  public:
   Builder(const model::Snapshot& source, const CatalogFacts& sf, const model::Snapshot& target,
@@ -954,15 +979,17 @@ void Builder::alter_column(const Object* s, const Object* t) {
     drop_views_over(table, name);
     // The old default may not cast to the new type: set again afterwards.
     if (t->get("default")) out.push_back({col + " DROP DEFAULT", ""});
-    std::string sql = col + " TYPE " + to;
-    if (const std::string* coll = s->get("collation")) sql += " COLLATE " + *coll;
-    // No cast links an enum to another type but text's I/O: go through it.
-    if (from != to)
-      sql += " USING " + name + (is_enum(from) || is_enum(to) ? "::text::" : "::") + to;
-    out.push_back({sql, from == to || widening(from, to)
-                            ? std::string()
-                            : "column " + id + " type " + from + " -> " + to +
-                                  ": values that do not fit are lost or refused"});
+    if (!type_follows_parent(src_, dst_, *s, *t)) {
+      std::string sql = col + " TYPE " + to;
+      if (const std::string* coll = s->get("collation")) sql += " COLLATE " + *coll;
+      // No cast links an enum to another type but text's I/O: go through it.
+      if (from != to)
+        sql += " USING " + name + (is_enum(from) || is_enum(to) ? "::text::" : "::") + to;
+      out.push_back({sql, from == to || widening(from, to)
+                              ? std::string()
+                              : "column " + id + " type " + from + " -> " + to +
+                                    ": values that do not fit are lost or refused"});
+    }
     if (sd) out.push_back({col + " SET DEFAULT " + reparseable(*sd), ""});
   } else if (keys.count("default")) {
     out.push_back({sd ? col + " SET DEFAULT " + reparseable(*sd) : col + " DROP DEFAULT", ""});
