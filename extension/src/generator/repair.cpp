@@ -412,6 +412,31 @@ bool follows_parent(const Side& has, const Side& lacks, const Object& column) {
   return false;
 }
 
+// An inherited column whose parent's column changes type or collation the same way: the
+// parent's ALTER COLUMN ... TYPE converts it (PostgreSQL refuses one on the child itself).
+bool type_follows_parent(const Side& src, const Side& dst, const Object& s, const Object& t) {
+  const std::string table = parent_part(t.identity), name = last_part(t.identity);
+  const Object* st = src.find("table", table);
+  const Object* tt = dst.find("table", table);
+  if (!st || !tt || !same(st->get("partition_of"), tt->get("partition_of")) ||
+      !same(st->get("inherits"), tt->get("inherits")))
+    return false;
+  std::vector<std::string> parents;
+  if (const std::string* p = tt->get("partition_of"))
+    parents.push_back(*p);
+  else if (is_true(t, "inherited"))
+    if (const std::string* i = tt->get("inherits")) parents = split_list(*i);
+  for (const std::string& p : parents) {
+    const Object* sp = src.find("column", p + "." + name);
+    const Object* tp = dst.find("column", p + "." + name);
+    if (sp && tp && same(sp->get("type"), s.get("type")) &&
+        same(sp->get("collation"), s.get("collation")) && same(tp->get("type"), t.get("type")) &&
+        same(tp->get("collation"), t.get("collation")))
+      return true;
+  }
+  return false;
+}
+
 class Builder {
  public:
   Builder(const model::Snapshot& source, const CatalogFacts& sf, const model::Snapshot& target,
@@ -466,6 +491,11 @@ class Builder {
 
   std::string role(const std::string& name) const {
     return opt_.quote_ident ? opt_.quote_ident(name) : name;
+  }
+  // An enum of either side, or an array of one.
+  bool is_enum(std::string type) const {
+    if (ends_with(type, "[]")) type.resize(type.size() - 2);
+    return src_.find("enum", type) || dst_.find("enum", type);
   }
 
   const RepairOptions& opt_;
@@ -702,7 +732,8 @@ void Builder::rebuild_table(const Object& s, const Object& t, const std::string&
     bool child = p && *p == t.identity;
     if (i)
       for (const std::string& parent : split_list(*i)) child = child || parent == t.identity;
-    if (child) {
+    // A child the source lacks is dropped before the rebuild (and listed as such).
+    if (child && src_.find(o.kind, o.identity)) {
       unsupported.push_back("table " + t.identity + " would be rebuilt (" + why + "), but " +
                             o.identity + " is its partition or child: its rows would be lost");
       return;
@@ -779,7 +810,8 @@ void Builder::table_uses(size_t step, const Object& table) {
       if (!src_.find("column", c->identity) && src_.find("table", table.identity)) {
         // The source lacks the column: it goes before what it uses.
         const std::string* d = c->get("default");
-        if (uses_type || (d && d->find(n) != std::string::npos))
+        if (uses_type || attr_or(*c, "collation", "") == n ||
+            (d && d->find(n) != std::string::npos))
           drop_column_first(pre_drops_[step], *c);
       } else if (const Object* sc = src_.find("column", c->identity);
                  sc && attr_or(*c, "collation", "") == n && attr_or(*sc, "collation", "") != n) {
@@ -1119,21 +1151,27 @@ void Builder::alter_column(const Object* s, const Object* t) {
     drop_views_over(table, name);
     // The old default may not cast to the new type: set again afterwards.
     if (t->get("default")) out.push_back({col + " DROP DEFAULT", ""});
-    std::string sql = col + " TYPE " + to;
-    if (const std::string* coll = s->get("collation")) sql += " COLLATE " + *coll;
-    if (from != to) sql += " USING " + name + "::" + to;
-    out.push_back({sql, from == to || widening(from, to)
-                            ? std::string()
-                            : "column " + id + " type " + from + " -> " + to +
-                                  ": values that do not fit are lost or refused"});
+    if (!type_follows_parent(src_, dst_, *s, *t)) {
+      std::string sql = col + " TYPE " + to;
+      if (const std::string* coll = s->get("collation")) sql += " COLLATE " + *coll;
+      // No cast links an enum to another type but text's I/O: go through it.
+      if (from != to)
+        sql += " USING " + name + (is_enum(from) || is_enum(to) ? "::text::" : "::") + to;
+      out.push_back({sql, from == to || widening(from, to)
+                              ? std::string()
+                              : "column " + id + " type " + from + " -> " + to +
+                                    ": values that do not fit are lost or refused"});
+    }
     if (sd) out.push_back({col + " SET DEFAULT " + reparseable(*sd), ""});
   } else if (keys.count("default")) {
     out.push_back({sd ? col + " SET DEFAULT " + reparseable(*sd) : col + " DROP DEFAULT", ""});
   }
+  // An identity column's NOT NULL can only go after the identity; an identity needs it first.
+  const bool identity_changed = keys.count("identity") || keys.count("identity_sequence");
+  if (identity_changed && t->get("identity")) out.push_back({col + " DROP IDENTITY", ""});
   if (keys.count("not_null"))
     out.push_back({col + (is_true(*s, "not_null") ? " SET NOT NULL" : " DROP NOT NULL"), ""});
-  if (keys.count("identity") || keys.count("identity_sequence")) {
-    if (t->get("identity")) out.push_back({col + " DROP IDENTITY", ""});
+  if (identity_changed) {
     if (const std::string* identity = s->get("identity")) {
       std::string sql = col + " ADD GENERATED " +
                         (*identity == "always" ? "ALWAYS" : "BY DEFAULT") + " AS IDENTITY";

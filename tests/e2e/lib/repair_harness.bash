@@ -10,6 +10,15 @@
 
 fingerprint() { q -d $db -c "SELECT squash_fingerprint($scope)"; }
 
+# show_repair_failure LOG SCRIPT DB LABEL LINES: as TAP comments, what running the script
+# printed, its first LINES statements, and what still differs from snapshot LABEL.
+show_repair_failure() {
+  sed 's/^/#   log: /' "$1" | head -10
+  grep -v '^--' "$2" | grep -v '^$' | sed 's/^/#   sql: /' | head -"$5"
+  q -d "$3" -c "SELECT kind || ' ' || identity || ' ' || change || ': ' || detail
+                FROM squash_diff('$4')" | sed 's/^/#   diff: /'
+}
+
 record_pairs() {
   q -d $db -c "SELECT c->>'kind' || '|' || CASE c->>'change' WHEN 'changed' THEN a->>'attribute'
                  ELSE '(' || (c->>'change') || ')' END
@@ -53,9 +62,7 @@ repair_case() {
     ok 0 "$name: the script restores the base fingerprint"
   else
     ok 1 "$name: the script restores the base fingerprint"
-    sed 's/^/#   log: /' "$work/$name.log" | head -10
-    grep -v '^--' "$work/$name.sql" | grep -v '^$' | sed 's/^/#   sql: /' | head -30
-    q -d $db -c "SELECT kind || ' ' || identity || ' ' || change || ': ' || detail FROM squash_diff('base')" | sed 's/^/#   diff: /'
+    show_repair_failure "$work/$name.log" "$work/$name.sql" $db base 30
     reset_base
   fi
 }
