@@ -64,12 +64,7 @@ start_daemon() {
   local i=$1
   "$squashd" --config "$work/d$i/squashd.toml" 2>>"$work/d$i/stderr" &
   pids[$i]=$!
-  for _ in $(seq 100); do
-    curl -sf "http://127.0.0.1:${ports[$i]}/v1/health" >/dev/null 2>&1 && return 0
-    kill -0 "${pids[$i]}" 2>/dev/null || return 1
-    sleep 0.1
-  done
-  return 1
+  wait_for_health "http://127.0.0.1:${ports[$i]}" "${pids[$i]}"
 }
 
 api() {  # api I PATH: GET with the token
@@ -104,7 +99,8 @@ ok "$([ -n "$(curl -s "http://127.0.0.1:${ports[1]}/v1/health")" ] && echo 1 || 
 
 # --- 2. three daemons, one control database
 for i in 1 2 3; do write_config "$i"; start_daemon "$i" || { echo "Bail out! squashd $i did not start"; cat "$work/d$i/stderr"; exit 1; }; done
-is "$(cq -c "SELECT max(version) FROM squashd_control.schema_version")" 1 "the control schema is created once, version 1"
+is "$(cq -c "SELECT string_agg(version::text, ',' ORDER BY version) FROM squashd_control.schema_version")" 1,2 \
+  "the control schema is created once, migrated to version 2"
 is "$(cq -c "SELECT count(*) FROM squashd_control.daemons WHERE stopped_at IS NULL")" 3 "three daemons registered"
 is "$(cq -c "SELECT string_agg(DISTINCT pid::text, ',' ORDER BY pid::text) FROM squashd_control.daemons")" \
   "$(printf '%s\n' "${pids[1]}" "${pids[2]}" "${pids[3]}" | sort | paste -sd,)" "with their process ids"

@@ -37,17 +37,23 @@ pick_api_port() {
   url="http://127.0.0.1:$api_port"
 }
 
+# wait_for_health URL PID: succeeds once URL/v1/health answers, fails when PID exits or
+# nothing answers in 10 s.
+wait_for_health() {
+  for _ in $(seq 100); do
+    curl -sf "$1/v1/health" >/dev/null 2>&1 && return 0
+    kill -0 "$2" 2>/dev/null || return 1
+    sleep 0.1
+  done
+  return 1
+}
+
 # Starts squashd on $work/squashd.toml (extra environment in "$@"); sets pid; succeeds
 # once /v1/health answers, fails when the daemon exits or does not answer in 10 s.
 start_squashd() {
   env "$@" "$squashd" --config "$work/squashd.toml" 2>>"$work/stderr" &
   pid=$!
-  for _ in $(seq 100); do
-    curl -sf "$url/v1/health" >/dev/null 2>&1 && return 0
-    kill -0 "$pid" 2>/dev/null || return 1
-    sleep 0.1
-  done
-  return 1
+  wait_for_health "$url" "$pid"
 }
 
 ctl() { "$squashctl" --url "$url" --token-file "$work/token" "$@"; }
