@@ -520,7 +520,7 @@ TEST(ConfigTemplate, Errors) {
                        "[[target]]\nname = \"k\"\nconninfo = \"dbname=k\"\nbackup_dir = "
                        "\"/b/k\"\n[[template]]\nname = \"t\"\nconninfo = \"host=x\"\n"
                        "backup_dir = \"/b\"\n",
-                   10, 1, "contains the backup_dir '/b/k' of target 'k'");
+                   10, 14, "contains the backup_dir '/b/k' of target 'k'");
 }
 
 TEST(ConfigControl, Errors) {

@@ -16,16 +16,7 @@ squashd_preamble rollout
 
 pids=()
 holder=
-cleanup() {
-  local p
-  for p in "${pids[@]}"; do [ -n "$p" ] && kill -TERM "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
-  if [ -n "$holder" ]; then
-    q -c "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'sqd_ro_holder'" >/dev/null 2>&1
-    wait "$holder" 2>/dev/null
-  fi
-  drop_test_databases
-  [ -n "${KEEP_WORK:-}" ] || rm -rf "$work"
-}
+cleanup() { fleet_cleanup; }
 
 p=sqd_ro$$
 ctl_db=${p}_ctl
@@ -65,14 +56,6 @@ is "${#tenants[@]}" 30 "30 tenant databases (10 dev, 10 staging, 10 prod)"
 q -d "${p}_staging_03" -c "ALTER TABLE genes ADD COLUMN drift_note text" >/dev/null
 q -d "${p}_staging_02" -c "CREATE INDEX drift_genes_symbol ON genes (approved_symbol)" >/dev/null
 
-cq() { q -d "$ctl_db" "$@"; }
-wait_for() {  # wait_for SQL [TRIES]: until the control database answers t (0.5 s apart)
-  for _ in $(seq "${2:-1200}"); do
-    [ "$(cq -c "$1")" = t ] && return 0
-    sleep 0.5
-  done
-  return 1
-}
 declare -A ports
 for i in 1 2 3; do pick_api_port; ports[$i]=$api_port; done
 write_config() {  # write_config I: [control] and the tenants' [[template]]
@@ -98,12 +81,6 @@ backup_dir = "$work/d$i/backups"
 keep_last = 2
 min_keep = 1
 TOML
-}
-start_daemon() {
-  local i=$1
-  "$squashd" --config "$work/d$i/squashd.toml" 2>>"$work/d$i/stderr" &
-  pids[$i]=$!
-  wait_for_health "http://127.0.0.1:${ports[$i]}" "${pids[$i]}"
 }
 dctl() { local i=$1; shift; "$squashctl" --url "http://127.0.0.1:${ports[$i]}" --token-file "$work/token" "$@"; }
 api() { curl -s -H "Authorization: Bearer $token" "http://127.0.0.1:${ports[$1]}$2"; }
@@ -232,12 +209,7 @@ like "$(dctl 1 fleet status)" "${p}_dev_01 +v1 +dev +stamped +$revision +yes" "a
 late=${p}_late_01
 dropdb --if-exists "$late" >/dev/null 2>&1
 createdb -T "${p}_tpl" "$late" && test_databases+=("$late")
-PGAPPNAME=sqd_ro_holder psql -X -q -d "$late" -c "BEGIN; LOCK TABLE genes IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(600)" >/dev/null 2>&1 &
-holder=$!
-for _ in $(seq 600); do
-  [ "$(q -d "$late" -c "SELECT EXISTS (SELECT FROM pg_locks l WHERE l.relation = 'genes'::regclass AND l.mode = 'AccessExclusiveLock' AND l.granted)")" = t ] && break
-  sleep 0.5
-done
+hold_table "$late" genes
 cat >"$work/late.json" <<JSON
 {"name": "v1-late", "revision": "$revision", "snapshot_file": "$work/squashed.json",
  "stages": [{"name": "late", "match": [{"template": "tenants", "pattern": "%\\\\_late\\\\_%"}]}]}
@@ -254,8 +226,7 @@ victim=0
 for i in 1 2 3; do [ "${pids[$i]}" = "$victim_pid" ] && victim=$i; done
 ok "$([ "$victim" -gt 0 ] && echo 0 || echo 1)" "a second rollout finds the new database $late; daemon $victim stamps it (step $step running)"
 kill -9 "$victim_pid"; wait "$victim_pid" 2>/dev/null; pids[$victim]=
-q -c "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'sqd_ro_holder'" >/dev/null
-wait "$holder" 2>/dev/null; holder=
+end_holder
 wait_for "SELECT state = 'succeeded' FROM squashd_control.rollouts WHERE id = 'v1-late'" || diag "v1-late never succeeded"
 is "$(cq -c "SELECT state FROM squashd_control.runs WHERE id = '$first'")" interrupted "the killed daemon's run is interrupted after its lease expired"
 is "$(cq -c "SELECT string_agg(state, ',' ORDER BY seq) FROM squashd_control.runs WHERE target = '$late'")" "interrupted,succeeded" \
