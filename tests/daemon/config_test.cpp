@@ -473,6 +473,56 @@ TEST(ConfigControl, Defaults) {
   EXPECT_FALSE(r.config->control->passfile);
 }
 
+TEST(ConfigTemplate, ParsesEveryKey) {
+  auto r = parse(R"([control]
+conninfo = "dbname=control"
+
+[[template]]
+name = "tenants"
+conninfo = "host=/run/postgresql user=squashd"
+passfile = "/etc/squashd/tenants.pgpass"
+pattern = "tenant\\_%"
+backup_dir = "/var/backups/tenants"
+keep_last = 3
+keep_days = 0
+min_keep = 1
+)");
+  ASSERT_TRUE(r.config) << dump(r);
+  ASSERT_EQ(r.config->templates.size(), 1u);
+  const auto& t = r.config->templates[0];
+  EXPECT_EQ(t.name, "tenants");
+  EXPECT_EQ(t.conninfo, "host=/run/postgresql user=squashd");
+  EXPECT_EQ(t.passfile, "/etc/squashd/tenants.pgpass");
+  EXPECT_EQ(t.pattern, "tenant\\_%");
+  EXPECT_EQ(t.backup_dir, "/var/backups/tenants");
+  EXPECT_EQ(t.keep_last, 3);
+  EXPECT_EQ(t.keep_days, 0);
+  EXPECT_EQ(t.min_keep, 1);
+  EXPECT_EQ(r.config->find_template("tenants"), &t);
+  EXPECT_EQ(r.config->find_template("other"), nullptr);
+}
+
+TEST(ConfigTemplate, Errors) {
+  const std::string control = "[control]\nconninfo = \"dbname=c\"\n";  // lines 1-2
+  expect_one_error("[[template]]\nname = \"t\"\nconninfo = \"host=x\"\nbackup_dir = \"/b\"\n", 1, 1,
+                   "[[template]] needs [control]");
+  expect_one_error(control +
+                       "[[template]]\nname = \"t\"\nconninfo = \"host=x password=p\"\n"
+                       "backup_dir = \"/b\"\n",
+                   5, 12, "conninfo contains a secret (password)");
+  expect_one_error(control + "[[template]]\nname = \"t\"\nconninfo = \"host=x\"\n", 3, 1,
+                   "missing required key 'backup_dir'");
+  expect_one_error(control +
+                       "[[template]]\nname = \"t\"\nconninfo = \"host=x\"\n"
+                       "backup_dir = \"/b\"\npatern = \"%\"\n",
+                   7, 1, "unknown key 'patern' in [[template]] #1 (did you mean 'pattern'?)");
+  expect_one_error(control +
+                       "[[target]]\nname = \"k\"\nconninfo = \"dbname=k\"\nbackup_dir = "
+                       "\"/b/k\"\n[[template]]\nname = \"t\"\nconninfo = \"host=x\"\n"
+                       "backup_dir = \"/b\"\n",
+                   10, 14, "contains the backup_dir '/b/k' of target 'k'");
+}
+
 TEST(ConfigControl, Errors) {
   expect_one_error("[control]\nlease_ttl = \"30s\"\n", 1, 1,
                    "[control] is missing required key 'conninfo'");

@@ -13,16 +13,7 @@ squashd_preamble fleet
 
 pids=()
 holder=
-cleanup() {
-  local p
-  for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
-  if [ -n "$holder" ]; then
-    q -c "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'sqd_fleet_holder'" >/dev/null 2>&1
-    wait "$holder" 2>/dev/null
-  fi
-  drop_test_databases
-  [ -n "${KEEP_WORK:-}" ] || rm -rf "$work"
-}
+cleanup() { fleet_cleanup; }
 
 ctl_db=sqd_fleet_ctl_$$
 slow_db=sqd_fleet_slow_$$
@@ -39,8 +30,6 @@ for t in "${targets[@]}"; do
 done
 new_database "$slow_db"
 q -d "$slow_db" -c "CREATE TABLE held (id int PRIMARY KEY); INSERT INTO held VALUES (1)" >/dev/null
-
-cq() { q -d "$ctl_db" "$@"; }
 
 # write_config I [CONTROL-CONNINFO]: daemon I's configuration, every target, its own
 # state and backup folders.
@@ -59,19 +48,6 @@ write_config() {
   } >"$work/d$i/squashd.toml"
 }
 
-# start_daemon I: sets pids[I]; succeeds once its /v1/health answers.
-start_daemon() {
-  local i=$1
-  "$squashd" --config "$work/d$i/squashd.toml" 2>>"$work/d$i/stderr" &
-  pids[$i]=$!
-  for _ in $(seq 100); do
-    curl -sf "http://127.0.0.1:${ports[$i]}/v1/health" >/dev/null 2>&1 && return 0
-    kill -0 "${pids[$i]}" 2>/dev/null || return 1
-    sleep 0.1
-  done
-  return 1
-}
-
 api() {  # api I PATH: GET with the token
   curl -s -H "Authorization: Bearer $token" "http://127.0.0.1:${ports[$1]}$2"
 }
@@ -80,14 +56,6 @@ submit() {  # submit I TARGET JOB: sets code and body
     -H 'Content-Type: application/json' -d "{\"target\": \"$2\", \"job\": \"$3\", \"params\": {}}" \
     "http://127.0.0.1:${ports[$1]}/v1/runs")
   body=$(cat "$work/submit.json")
-}
-# wait_for SQL: until the control database answers t (at most 5 minutes: the machine is shared).
-wait_for() {
-  for _ in $(seq 600); do
-    [ "$(cq -c "$1")" = t ] && return 0
-    sleep 0.5
-  done
-  return 1
 }
 
 declare -A ports
@@ -104,7 +72,8 @@ ok "$([ -n "$(curl -s "http://127.0.0.1:${ports[1]}/v1/health")" ] && echo 1 || 
 
 # --- 2. three daemons, one control database
 for i in 1 2 3; do write_config "$i"; start_daemon "$i" || { echo "Bail out! squashd $i did not start"; cat "$work/d$i/stderr"; exit 1; }; done
-is "$(cq -c "SELECT max(version) FROM squashd_control.schema_version")" 1 "the control schema is created once, version 1"
+is "$(cq -c "SELECT string_agg(version::text, ',' ORDER BY version) FROM squashd_control.schema_version")" 1,2 \
+  "the control schema is created once, migrated to version 2"
 is "$(cq -c "SELECT count(*) FROM squashd_control.daemons WHERE stopped_at IS NULL")" 3 "three daemons registered"
 is "$(cq -c "SELECT string_agg(DISTINCT pid::text, ',' ORDER BY pid::text) FROM squashd_control.daemons")" \
   "$(printf '%s\n' "${pids[1]}" "${pids[2]}" "${pids[3]}" | sort | paste -sd,)" "with their process ids"
@@ -161,13 +130,7 @@ is "$(api 2 "/v1/runs/$other" | jq -r .state)" succeeded "and shows a run anothe
 
 # --- 4. kill -9 of the daemon holding a lease, mid-run
 # A session holds the slow target's table: the backup's pg_dump waits on it.
-PGAPPNAME=sqd_fleet_holder psql -X -q -d "$slow_db" -c "BEGIN; LOCK TABLE held IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(600)" >/dev/null 2>&1 &
-holder=$!
-# The lock is seen from the slow database, where pg_class knows the table.
-for _ in $(seq 600); do
-  [ "$(q -d "$slow_db" -c "SELECT EXISTS (SELECT FROM pg_locks l WHERE l.relation = 'held'::regclass AND l.mode = 'AccessExclusiveLock' AND l.granted)")" = t ] && break
-  sleep 0.5
-done
+hold_table "$slow_db" held
 submit 1 slow backup
 slow_run=$(jq -r .id <<<"$body")
 wait_for "SELECT EXISTS (SELECT FROM squashd_control.runs WHERE id = '$slow_run' AND state = 'running'
@@ -185,9 +148,7 @@ survivor=$(( victim % 3 + 1 ))
 submit "$survivor" slow backup
 is "$code" 409 "right after kill -9 the target is still busy for the other daemons (its lease is alive)"
 is "$(cq -c "SELECT state FROM squashd_control.runs WHERE id = '$slow_run'")" running "the run is not marked before its lease expires"
-# A backend in pg_sleep does not notice its client go: end it on the server.
-q -c "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'sqd_fleet_holder'" >/dev/null
-wait "$holder" 2>/dev/null; holder=
+end_holder
 wait_for "SELECT state <> 'running' FROM squashd_control.runs WHERE id = '$slow_run'" || diag "never expired"
 is "$(cq -c "SELECT state FROM squashd_control.runs WHERE id = '$slow_run'")" interrupted "after the lease expired the run is interrupted"
 like "$(cq -c "SELECT record->>'error' FROM squashd_control.runs WHERE id = '$slow_run'")" \

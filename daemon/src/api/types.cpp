@@ -143,6 +143,7 @@ void to_json(json& j, const Run& v) {
   optional_to(j, "finished_at", v.finished_at);
   optional_to(j, "window_end", v.window_end);
   optional_to(j, "daemon", v.daemon);
+  if (v.rollout) j["rollout"] = *v.rollout;
   optional_to(j, "error", v.error);
   optional_to(j, "backup", v.backup);
   optional_to(j, "backup_bytes", v.backup_bytes);
@@ -166,6 +167,7 @@ void from_json(const json& j, Run& v) {
   optional_from(j, "finished_at", v.finished_at);
   optional_from(j, "window_end", v.window_end);
   optional_from(j, "daemon", v.daemon);
+  optional_from(j, "rollout", v.rollout);
   optional_from(j, "error", v.error);
   optional_from(j, "backup", v.backup);
   optional_from(j, "backup_bytes", v.backup_bytes);

@@ -20,6 +20,13 @@ inline constexpr char kRunCancelPath[] = "/v1/runs/{id}/cancel";      // POST
 inline constexpr char kBackupsPath[] = "/v1/targets/{name}/backups";  // GET
 // GET ?against=LABEL[&format=json|sql][&allow_destructive=true]
 inline constexpr char kDiffPath[] = "/v1/targets/{name}/diff";
+// Fleet mode: rollouts (GET list, POST create; GET one; POST pause, resume) and the
+// fleet's targets.
+inline constexpr char kRolloutsPath[] = "/v1/rollouts";
+inline constexpr char kRolloutPath[] = "/v1/rollouts/{id}";
+inline constexpr char kRolloutPausePath[] = "/v1/rollouts/{id}/pause";
+inline constexpr char kRolloutResumePath[] = "/v1/rollouts/{id}/resume";
+inline constexpr char kFleetTargetsPath[] = "/v1/fleet/targets";
 inline constexpr char kMetricsPath[] = "/metrics";  // Prometheus text, no token
 
 // GET /v1/health
@@ -116,6 +123,7 @@ struct Run {
   std::optional<std::string> window_end;  // the run stops here
   // With a control database: the squashd that claimed and ran it (its daemon id).
   std::optional<std::string> daemon;
+  std::optional<std::string> rollout;  // the rollout that queued it
   std::optional<std::string> error;
   std::optional<std::string> backup;          // the backup directory a run made or used
   std::optional<std::uint64_t> backup_bytes;  // its size, when this run made it

@@ -2,11 +2,16 @@
 //   status | health | runs | run TARGET JOB [--param K=V]... [--wait] | cancel RUN | backups TARGET
 //   probe TARGET                                    (= run TARGET probe --wait)
 //   diff TARGET --against LABEL [--sql [--allow-destructive]]
+//   rollout create FILE | rollout status [NAME] | rollout pause NAME | rollout resume NAME
+//   fleet status
 //   revisions inspect DIR|--config INI [--name S]
 //   revisions squash DIR|--config INI [--name S] [--upto REV] --file F [--dry-run]
 //                    [--expect-digest D] [--archive-dir A]               (local, no daemon)
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <functional>
+#include <sstream>
 #include <iostream>
 #include <optional>
 #include <string>
@@ -24,6 +29,7 @@
 #include "api/version.hpp"
 #include "client/diff_view.hpp"
 #include "client/http_client.hpp"
+#include "client/rollout_view.hpp"
 #include "client/runs_view.hpp"
 #include "client/snapshot_copy.hpp"
 #include "client/status_view.hpp"
@@ -94,6 +100,7 @@ struct Options {
   revisions::Source inspect;
   revisions::SquashRequest squash;
   client::SnapshotCopy snapshot;
+  std::string rollout;  // rollout create: the file; status, pause, resume: the name
 };
 
 // The token file could not be read (exit 1, "use --token-file").
@@ -271,6 +278,66 @@ int cmd_run(Session& s, const api::RunRequest& request, bool wait) {
   return wait ? wait_for_run(s, accepted.id) : kExitOk;
 }
 
+// rollout create FILE: the definition as JSON; a relative snapshot_file is taken from
+// the file's folder, so that squashd gets an absolute path.
+int cmd_rollout_create(Session& s, const std::string& file) {
+  std::ifstream in(file);
+  if (!in) throw std::runtime_error(fmt::format("cannot read {}", file));
+  std::stringstream text;
+  text << in.rdbuf();
+  auto body = nlohmann::json::parse(text.str(), nullptr, false);
+  if (body.is_discarded() || !body.is_object())
+    throw std::runtime_error(fmt::format("{} is not a JSON object", file));
+  if (auto it = body.find("snapshot_file"); it != body.end() && it->is_string()) {
+    std::filesystem::path p = it->get<std::string>();
+    if (p.is_relative())
+      *it = (std::filesystem::absolute(file).parent_path() / p).lexically_normal().string();
+  }
+  auto answer = client::http_post(s.url(), api::kRolloutsPath, s.token(), body.dump());
+  if (answer.status != 201) {
+    std::cerr << "squashctl: " << describe_error(answer) << '\n';
+    return kExitError;
+  }
+  if (s.raw_json()) return std::cout << answer.body, kExitOk;
+  std::cout << client::format_rollout(nlohmann::json::parse(answer.body));
+  return kExitOk;
+}
+
+int cmd_rollout_status(Session& s, const std::string& name) {
+  if (name.empty()) {
+    auto answer = s.get(api::kRolloutsPath);
+    if (s.raw_json()) return std::cout << answer.body, kExitOk;
+    std::cout << client::format_rollouts(nlohmann::json::parse(answer.body).at("rollouts"));
+    return kExitOk;
+  }
+  auto answer = s.get(path_with(api::kRolloutPath, "id", name));
+  if (s.raw_json()) return std::cout << answer.body, kExitOk;
+  std::cout << client::format_rollout(nlohmann::json::parse(answer.body));
+  return kExitOk;
+}
+
+int cmd_rollout_change(Session& s, const std::string& name, bool pause) {
+  auto answer = client::http_post(
+      s.url(), path_with(pause ? api::kRolloutPausePath : api::kRolloutResumePath, "id", name),
+      s.token(), "{}");
+  if (answer.status != 200) {
+    std::cerr << "squashctl: " << describe_error(answer) << '\n';
+    return kExitError;
+  }
+  if (s.raw_json()) return std::cout << answer.body, kExitOk;
+  auto r = nlohmann::json::parse(answer.body);
+  std::cout << fmt::format("{}: {}\n", name, r.value("state", "?"));
+  return kExitOk;
+}
+
+int cmd_fleet_status(Session& s) {
+  // Each target it reaches is asked for its live revision and fingerprint.
+  auto answer = s.get(api::kFleetTargetsPath, std::chrono::seconds(300));
+  if (s.raw_json()) return std::cout << answer.body, kExitOk;
+  std::cout << client::format_fleet_targets(nlohmann::json::parse(answer.body));
+  return kExitOk;
+}
+
 // Runs a command that talks to squashd, mapping failures to exit codes.
 int with_daemon(const Options& o, const std::function<int(Session&)>& command) {
   std::string error;
@@ -375,6 +442,39 @@ int main(int argc, char** argv) {
       ->add_flag("--allow-destructive", o.allow_destructive,
                  "with --sql: write statements that lose data instead of refusing them")
       ->needs(sql_flag);
+
+  auto* rollout_cmd = app.add_subcommand(
+      "rollout", "stamp a snapshot's revision across the fleet, stage by stage (needs [control])");
+  rollout_cmd->require_subcommand(1);
+  daemon_command(
+      rollout_cmd->add_subcommand("create",
+                                  "start the rollout FILE defines (JSON: name, revision, "
+                                  "snapshot_file, stages)"),
+      [&](Session& s) { return cmd_rollout_create(s, o.rollout); })
+      ->add_option("FILE", o.rollout, "the rollout's definition")
+      ->required();
+  daemon_command(rollout_cmd->add_subcommand(
+                     "status", "every rollout, or one with its stages, targets and differences"),
+                 [&](Session& s) { return cmd_rollout_status(s, o.rollout); })
+      ->add_option("NAME", o.rollout, "the rollout's name");
+  daemon_command(rollout_cmd->add_subcommand("pause", "queue no more stamps of the rollout"),
+                 [&](Session& s) { return cmd_rollout_change(s, o.rollout, true); })
+      ->add_option("NAME", o.rollout, "the rollout's name")
+      ->required();
+  daemon_command(rollout_cmd->add_subcommand(
+                     "resume",
+                     "go on with a paused rollout, or a stopped one (its failed targets "
+                     "are stamped again)"),
+                 [&](Session& s) { return cmd_rollout_change(s, o.rollout, false); })
+      ->add_option("NAME", o.rollout, "the rollout's name")
+      ->required();
+  auto* fleet_cmd = app.add_subcommand("fleet", "the fleet's targets (needs [control])");
+  fleet_cmd->require_subcommand(1);
+  daemon_command(fleet_cmd->add_subcommand(
+                     "status",
+                     "per target: rollout, stage, state, live revision, whether its "
+                     "live fingerprint is the rollout's snapshot, last backup, last run"),
+                 cmd_fleet_status);
 
   auto* revisions_cmd = app.add_subcommand(
       "revisions", "read or squash an Alembic versions folder (local; no daemon needed)");

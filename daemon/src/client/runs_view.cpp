@@ -7,8 +7,6 @@
 
 namespace squash::client {
 
-namespace {
-
 std::string table(const std::vector<std::vector<std::string>>& rows) {
   std::vector<std::size_t> widths(rows.empty() ? 0 : rows[0].size(), 0);
   for (const auto& r : rows)
@@ -28,8 +26,6 @@ std::string table(const std::vector<std::vector<std::string>>& rows) {
 std::string shorten(const std::string& s, std::size_t n) {
   return s.size() <= n ? s : s.substr(0, n - 3) + "...";
 }
-
-}  // namespace
 
 std::string clock_duration(double seconds) {
   auto total = static_cast<long long>(std::max(0.0, seconds) + 0.5);

@@ -14,6 +14,10 @@ namespace squash::client {
 std::string progress_line(const api::Progress& p, int width, int tick);
 // The same as one plain line for logs: "45%, 1.2 GiB of 2.6 GiB, 48.0 MiB/s, 0:31 left".
 std::string progress_text(const api::Progress& p);
+// Rows as aligned columns, the first row the header.
+std::string table(const std::vector<std::vector<std::string>>& rows);
+// s cut to n characters with "..." at the end.
+std::string shorten(const std::string& s, std::size_t n);
 // "0:07", "12:05", "1:02:03".
 std::string clock_duration(double seconds);
 // A table: ID, TARGET, JOB, STATE, STARTED, FINISHED, ERROR (shortened).

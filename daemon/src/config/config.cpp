@@ -23,6 +23,12 @@ const Target* Config::find_target(std::string_view name) const {
   return nullptr;
 }
 
+const TargetTemplate* Config::find_template(std::string_view name) const {
+  for (auto& t : templates)
+    if (t.name == name) return &t;
+  return nullptr;
+}
+
 std::string Diagnostic::to_string() const {
   if (line == 0) return fmt::format("{}: error: {}", file, message);
   return fmt::format("{}:{}:{}: error: {}", file, line, column, message);

@@ -71,6 +71,21 @@ struct Target {
   SourcePos pos;
 };
 
+// [[template]]: many targets without listing each (docs/squashd.md, "Rollouts"): every
+// database on one server whose name matches `pattern` (LIKE) is a target named after the
+// database, found again at each step of a rollout.
+struct TargetTemplate {
+  std::string name;
+  std::string conninfo;  // the server; each database's name is put in as dbname
+  std::optional<std::string> passfile;
+  std::string pattern = "%";
+  std::string backup_dir;  // each database's backups go to backup_dir/<database>
+  int keep_last = 7;
+  int keep_days = 30;
+  int min_keep = 2;
+  SourcePos pos;
+};
+
 struct Schedule {
   std::string target;
   jobs::JobKind job = jobs::JobKind::backup;
@@ -91,9 +106,11 @@ struct Config {
   DaemonSettings daemon;
   std::optional<ControlSettings> control;
   std::vector<Target> targets;
+  std::vector<TargetTemplate> templates;
   std::vector<Schedule> schedules;
 
   const Target* find_target(std::string_view name) const;
+  const TargetTemplate* find_template(std::string_view name) const;
 };
 
 struct Diagnostic {

@@ -87,6 +87,7 @@ LoadResult Loader::run(std::string_view text) {
       error(pos_of(c->source()), "'control' must be a table: write [control]");
   }
   parse_array(root, "target", [this](const toml::table& t, int i) { parse_target(t, i); });
+  parse_array(root, "template", [this](const toml::table& t, int i) { parse_template(t, i); });
   parse_array(root, "schedule", [this](const toml::table& t, int i) { parse_schedule(t, i); });
   return finish();
 }

@@ -25,7 +25,7 @@ using util::hint;
 
 inline const Names kLogLevels = {"trace", "debug", "info", "warn", "error"};
 inline const Names kLogFormats = {"text", "json"};
-inline const Names kTopLevel = {"daemon", "control", "target", "schedule"};
+inline const Names kTopLevel = {"daemon", "control", "target", "template", "schedule"};
 inline const Names kControlKeys = {"conninfo", "passfile", "lease_ttl", "poll_interval",
                                    "max_runs"};
 inline const Names kDaemonKeys = {"listen",          "token_file",     "state_dir",
@@ -33,6 +33,8 @@ inline const Names kDaemonKeys = {"listen",          "token_file",     "state_di
                                   "max_connections", "header_timeout", "request_timeout"};
 inline const Names kTargetKeys = {"name",      "conninfo",  "passfile", "backup_dir",
                                   "keep_last", "keep_days", "min_keep", "probe"};
+inline const Names kTemplateKeys = {"name",       "conninfo",  "passfile",  "pattern",
+                                    "backup_dir", "keep_last", "keep_days", "min_keep"};
 inline const Names kProbeKeys = {"name",          "kind",         "url",    "method",
                                  "expect_status", "expect_reply", "send",   "timeout",
                                  "secret_file",   "headers",      "ca_file"};
@@ -114,6 +116,7 @@ class Loader {
   void parse_listen(const toml::value<std::string>& node);
 
   void parse_target(const toml::table& t, int index);
+  void parse_template(const toml::table& t, int index);
 
   // One folder per target: retention counts and deletes the backups it finds there.
   void check_backup_dir(const std::string& target, const std::string& dir, SourcePos pos);

@@ -55,34 +55,15 @@ db::Connection& Fleet::conn() {
   return *conn_;
 }
 
-// f(conn) inside one transaction; rolled back when it throws.
-template <typename F>
-auto Fleet::locked(F&& f) -> decltype(f(std::declval<db::Connection&>())) {
-  std::lock_guard lk(mutex_);
-  auto& c = conn();
-  c.query("BEGIN");
-  try {
-    if constexpr (std::is_void_v<decltype(f(c))>) {
-      f(c);
-      c.query("COMMIT");
-    } else {
-      auto result = f(c);
-      c.query("COMMIT");
-      return result;
-    }
-  } catch (...) {
-    try {
-      if (c.ok()) c.query("ROLLBACK");
-    } catch (...) {
-    }
-    if (!c.ok()) conn_.reset();
-    throw;
-  }
-}
-
 Enqueued Fleet::enqueue(api::Run run, bool refuse_when_busy,
                         const std::optional<std::string>& dedupe_key) {
-  return locked([&](db::Connection& c) -> Enqueued {
+  return locked(
+      [&](db::Connection& c) { return enqueue_in(c, run, refuse_when_busy, dedupe_key); });
+}
+
+Enqueued Fleet::enqueue_in(db::Connection& c, api::Run run, bool refuse_when_busy,
+                           const std::optional<std::string>& dedupe_key) {
+  {
     // One submit per target at a time, across daemons.
     c.query("SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended($1, 0))",
             {"squashd_control target " + run.target});
@@ -106,11 +87,12 @@ Enqueued Fleet::enqueue(api::Run run, bool refuse_when_busy,
                              run.target, run.job, run.seq);
     c.query(
         "INSERT INTO squashd_control.runs (id, seq, target, job, state, trigger, submitted_by, "
-        "dedupe_key, record) VALUES ($1, $2, $3, $4, 'queued', $5, $6, $7, $8::jsonb)",
+        "dedupe_key, record, rollout_id) VALUES ($1, $2, $3, $4, 'queued', $5, $6, $7, $8::jsonb, "
+        "$9)",
         {run.id, std::to_string(run.seq), run.target, run.job, run.trigger, me_.id, dedupe_key,
-         nlohmann::json(run).dump()});
+         nlohmann::json(run).dump(), run.rollout});
     return {Enqueued::Kind::queued, run};
-  });
+  }
 }
 
 std::optional<api::Run> Fleet::claim(const std::vector<std::string>& targets) {

@@ -74,10 +74,15 @@ class Fleet {
   // Marks the daemon stopped (its row stays: fleet history).
   void sign_off();
 
- private:
-  db::Connection& conn();  // (mutex held) open, reopened after a break
+  // f(conn) in one transaction of the control database, rolled back when it throws.
   template <typename F>
   auto locked(F&& f) -> decltype(f(std::declval<db::Connection&>()));
+  // enqueue() inside the caller's transaction.
+  Enqueued enqueue_in(db::Connection& c, api::Run run, bool refuse_when_busy,
+                      const std::optional<std::string>& dedupe_key);
+
+ private:
+  db::Connection& conn();  // (mutex held) open, reopened after a break
 
   config::ControlSettings settings_;
   Identity me_;
@@ -86,5 +91,30 @@ class Fleet {
   std::mutex mutex_;
   std::optional<db::Connection> conn_;
 };
+
+// f(conn) inside one transaction; rolled back when it throws.
+template <typename F>
+auto Fleet::locked(F&& f) -> decltype(f(std::declval<db::Connection&>())) {
+  std::lock_guard lk(mutex_);
+  auto& c = conn();
+  c.query("BEGIN");
+  try {
+    if constexpr (std::is_void_v<decltype(f(c))>) {
+      f(c);
+      c.query("COMMIT");
+    } else {
+      auto result = f(c);
+      c.query("COMMIT");
+      return result;
+    }
+  } catch (...) {
+    try {
+      if (c.ok()) c.query("ROLLBACK");
+    } catch (...) {
+    }
+    if (!c.ok()) conn_.reset();
+    throw;
+  }
+}
 
 }  // namespace squash::control

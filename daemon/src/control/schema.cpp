@@ -49,6 +49,45 @@ const std::vector<Migration>& migrations() {
                 heartbeat_at timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
                 expires_at timestamptz NOT NULL))",
        }},
+      {2,
+       {
+           // Targets found through a [[template]]: the daemons with that template serve them.
+           R"(CREATE TABLE squashd_control.targets (
+                name text PRIMARY KEY,
+                template text NOT NULL,
+                dbname text NOT NULL,
+                first_seen timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
+                last_seen timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp()))",
+           R"(CREATE TABLE squashd_control.rollouts (
+                id text PRIMARY KEY,
+                revision text NOT NULL,
+                fingerprint text NOT NULL,
+                snapshot text NOT NULL,
+                stages jsonb NOT NULL,
+                state text NOT NULL CHECK (state IN ('running', 'paused', 'stopped',
+                                                     'succeeded')),
+                stage integer NOT NULL DEFAULT 0,
+                stage_passed_at timestamptz,
+                error text,
+                created_by text NOT NULL,
+                created_at timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
+                updated_at timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp()))",
+           // A target belongs to one stage of a rollout: the first that names it.
+           R"(CREATE TABLE squashd_control.rollout_targets (
+                rollout_id text NOT NULL REFERENCES squashd_control.rollouts (id),
+                target text NOT NULL,
+                stage integer NOT NULL,
+                state text NOT NULL CHECK (state IN ('pending', 'queued', 'stamped', 'failed')),
+                run_id text REFERENCES squashd_control.runs (id),
+                runs integer NOT NULL DEFAULT 0,
+                error text,
+                differences jsonb NOT NULL DEFAULT '[]',
+                updated_at timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
+                PRIMARY KEY (rollout_id, target)))",
+           "CREATE INDEX rollout_targets_stage ON squashd_control.rollout_targets "
+           "(rollout_id, stage)",
+           "ALTER TABLE squashd_control.runs ADD COLUMN rollout_id text",
+       }},
   };
   return all;
 }

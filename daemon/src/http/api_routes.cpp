@@ -105,6 +105,27 @@ Router make_api_router(ApiSources sources) {
                  if (auto reply = diff(name, request)) return std::move(*reply);
                  return error_response(404, "not_found", fmt::format("no target named {}", name));
                });
+  if (sources.rollouts) {
+    router.add("GET", api::kRolloutsPath, Router::Access::token,
+               [f = sources.rollouts](const Request&, const PathParams&) { return f(); });
+    router.add("POST", api::kRolloutsPath, Router::Access::token,
+               [f = sources.create_rollout](const Request& req, const PathParams&) {
+                 return f(req.body);
+               });
+    router.add(
+        "GET", api::kRolloutPath, Router::Access::token,
+        [f = sources.rollout](const Request&, const PathParams& p) { return f(p.at("id")); });
+    router.add("POST", api::kRolloutPausePath, Router::Access::token,
+               [f = sources.change_rollout](const Request&, const PathParams& p) {
+                 return f(p.at("id"), true);
+               });
+    router.add("POST", api::kRolloutResumePath, Router::Access::token,
+               [f = sources.change_rollout](const Request&, const PathParams& p) {
+                 return f(p.at("id"), false);
+               });
+    router.add("GET", api::kFleetTargetsPath, Router::Access::token,
+               [f = sources.fleet_targets](const Request&, const PathParams&) { return f(); });
+  }
   return router;
 }
 

@@ -31,6 +31,12 @@ struct ApiSources {
   std::function<std::string()> metrics;
   // A deferred reply (it queries the target); nullopt: no such target.
   std::function<std::optional<Reply>(const std::string&, const api::DiffRequest&)> diff;
+  // Fleet mode (docs/squashd.md, "Rollouts"): each answers in full (404 without [control]).
+  std::function<Reply()> rollouts;
+  std::function<Reply(const std::string& body)> create_rollout;
+  std::function<Reply(const std::string& id)> rollout;
+  std::function<Reply(const std::string& id, bool pause)> change_rollout;
+  std::function<Reply()> fleet_targets;
 };
 
 Router make_api_router(ApiSources sources);

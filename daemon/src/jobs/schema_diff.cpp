@@ -9,6 +9,7 @@
 
 #include "db/connection.hpp"
 #include "jobs/backup.hpp"
+#include "jobs/version_table.hpp"
 #include "process/pg_tools.hpp"
 
 namespace squash::jobs {
@@ -79,6 +80,34 @@ nlohmann::json diff_target(const config::Target& target, const std::string& stat
   } catch (const nlohmann::json::exception& e) {
     throw DiffFailed(Kind::refused, fmt::format("target {} sent a diff that is not JSON: {}",
                                                 target.name, e.what()));
+  }
+}
+
+nlohmann::json live_state(const config::Target& target, const std::string& state_dir,
+                          process::Stop& stop, int statement_timeout_ms) {
+  try {
+    std::unique_ptr<process::PrivatePassfile> passfile;
+    if (target.passfile)
+      passfile = std::make_unique<process::PrivatePassfile>(*target.passfile, state_dir + "/run",
+                                                            request_id());
+    db::ConnectOptions options;
+    options.conninfo = target.conninfo;
+    if (passfile) options.passfile = passfile->path();
+    options.application_name = "squashd fleet status";
+    auto conn = db::Connection::open(options);
+    conn.query("SELECT pg_catalog.set_config('statement_timeout', $1, false)",
+               {std::to_string(statement_timeout_ms)}, &stop);
+    nlohmann::json out{{"revision", joined_revisions(conn, &stop)}};
+    auto ext = find_extension(conn, &stop);
+    out["fingerprint"] =
+        ext ? nlohmann::json(
+                  conn.scalar(fmt::format("SELECT {}()", ext->call("squash_fingerprint")), {},
+                              &stop)
+                      .value_or(""))
+            : nlohmann::json(nullptr);
+    return out;
+  } catch (const std::exception& e) {
+    return {{"error", e.what()}};
   }
 }
 

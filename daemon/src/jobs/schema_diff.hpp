@@ -31,4 +31,10 @@ nlohmann::json diff_target(const config::Target& target, const std::string& stat
                            const api::DiffRequest& request, process::Stop& stop,
                            int statement_timeout_ms = 300'000);
 
+// What `squashctl fleet status` shows of a target it reaches: {"revision" (the version
+// table's rows joined with ','), "fingerprint" (squash_fingerprint() of the live schema)}
+// or {"error"}. Reads only; short statement timeout.
+nlohmann::json live_state(const config::Target& target, const std::string& state_dir,
+                          process::Stop& stop, int statement_timeout_ms = 30'000);
+
 }  // namespace squash::jobs

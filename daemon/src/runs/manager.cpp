@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "control/lease_rules.hpp"
+#include "control/template_rules.hpp"
 #include "db/connection.hpp"
 #include "jobspec/job_spec.hpp"
 #include "jobs/jobs.hpp"
@@ -143,7 +144,7 @@ Submitted RunManager::submit(const api::RunRequest& request, const std::string& 
                              std::optional<chr::sys_seconds> window_end, bool queue_when_busy,
                              const std::optional<std::string>& dedupe_key) {
   auto cfg = config_();
-  const config::Target* target = cfg->find_target(request.target);
+  auto target = resolve_target(request.target);
   if (!target)
     return {Submitted::Kind::unknown_target, "",
             fmt::format("no target named '{}' in {}", request.target, cfg->path)};
@@ -192,7 +193,11 @@ Submitted RunManager::submit(const api::RunRequest& request, const std::string& 
 // Starts a queued run whose target is free (mutex held).
 void RunManager::start_locked(api::Run& run, std::unique_lock<std::mutex>&) {
   auto cfg = config_();
-  const config::Target* target = cfg->find_target(run.target);
+  std::optional<config::Target> target;
+  if (auto* t = cfg->find_target(run.target))
+    target = *t;
+  else if (auto it = template_targets_.find(run.target); it != template_targets_.end())
+    target = it->second;
   auto fail = [&](std::string why) {
     run.state = api::kFailed;
     run.finished_at = now_iso();
@@ -259,9 +264,7 @@ void RunManager::execute(api::Run run, config::Target target, std::shared_ptr<pr
     return jobs::last_step_sample(runs, target_name, job, step);
   };
   hooks.current_target = [this, target_name]() -> std::optional<config::Target> {
-    auto cfg = config_();
-    if (auto* t = cfg->find_target(target_name)) return *t;
-    return std::nullopt;
+    return resolve_target(target_name);
   };
   jobs::RunSettings settings{std::move(target), state_dir_, tools_, db::RetryPolicy::from_env()};
   api::Run final_record = run;
@@ -330,8 +333,17 @@ void RunManager::start_next_queued(const std::string& target) {
   }
 }
 
+std::optional<config::Target> RunManager::resolve_target(const std::string& name) const {
+  auto cfg = config_();
+  if (auto* t = cfg->find_target(name)) return *t;
+  std::lock_guard lk(mutex_);
+  if (auto it = template_targets_.find(name); it != template_targets_.end()) return it->second;
+  return std::nullopt;
+}
+
 void RunManager::attach_fleet(std::shared_ptr<control::Fleet> fleet) {
   fleet_ = std::move(fleet);
+  rollouts_ = std::make_unique<control::Rollouts>(*fleet_);
   fleet_thread_ = std::thread([this] { fleet_loop(); });
 }
 
@@ -438,6 +450,7 @@ void RunManager::fleet_poll() {
   } catch (const std::exception& e) {
     spdlog::warn("control database: cannot expire leases: {}", e.what());
   }
+  advance_rollouts();
   auto max_runs = static_cast<std::size_t>(fleet_->settings().max_runs);
   for (;;) {
     std::vector<std::string> free;
@@ -446,6 +459,8 @@ void RunManager::fleet_poll() {
       if (stopping_ || active_.size() >= max_runs) return;
       for (auto& t : config_()->targets)
         if (!busy_.count(t.name)) free.push_back(t.name);
+      for (auto& [name, t] : template_targets_)
+        if (!busy_.count(name)) free.push_back(name);
     }
     std::optional<api::Run> claimed;
     try {
@@ -457,6 +472,7 @@ void RunManager::fleet_poll() {
     if (!claimed) return;
     spdlog::info("run {} claimed from the control database: {} on {}", claimed->id, claimed->job,
                  claimed->target);
+    bool prepared = prepare_rollout_run(*claimed);
     std::unique_lock lk(mutex_);
     next_seq_ = std::max(next_seq_, claimed->seq + 1);
     auto& stored = runs_[claimed->id] = *claimed;
@@ -467,7 +483,65 @@ void RunManager::fleet_poll() {
       persist(stored);
       return;
     }
+    if (!prepared) {
+      stored.state = api::kFailed;
+      stored.finished_at = now_iso();
+      stored.error =
+          "the rollout's snapshot could not be read from the control database or "
+          "written to " +
+          state_dir_ + "/rollouts";
+      persist(stored);
+      continue;
+    }
     start_locked(stored, lk);
+  }
+}
+
+void RunManager::advance_rollouts() {
+  auto cfg = config_();
+  auto expand = [](const config::TargetTemplate& tpl, const std::string& pattern) {
+    db::ConnectOptions o;
+    o.conninfo = tpl.conninfo;
+    o.passfile = tpl.passfile;
+    o.application_name = "squashd template";
+    auto conn = db::Connection::open(o);
+    std::vector<std::string> names;
+    for (auto& r : conn.query(control::kTemplateDatabases, {tpl.pattern, pattern}).rows)
+      if (r[0]) names.push_back(*r[0]);
+    return names;
+  };
+  try {
+    for (auto& e : rollouts_->advance(*cfg, expand)) spdlog::info("{}", e);
+    std::vector<std::string> mine;
+    for (auto& t : cfg->templates) mine.push_back(t.name);
+    std::map<std::string, config::Target> found;
+    for (auto& [name, where] : rollouts_->template_targets(mine)) {
+      auto* tpl = cfg->find_template(where.first);
+      if (cfg->find_target(name) || !tpl) continue;
+      if (auto t = control::template_target(*tpl, where.second)) found.emplace(name, std::move(*t));
+    }
+    std::lock_guard lk(mutex_);
+    template_targets_ = std::move(found);
+  } catch (const std::exception& e) {
+    spdlog::warn("control database: cannot advance the rollouts: {}", e.what());
+  }
+}
+
+bool RunManager::prepare_rollout_run(api::Run& run) {
+  if (!run.rollout) return true;
+  try {
+    auto document = rollouts_->snapshot(*run.rollout);
+    if (!document) return false;
+    // One file per rollout, written once: every stamp of the rollout reads the same bytes.
+    auto dir = state_dir_ + "/rollouts";
+    util::ensure_dir(dir);
+    auto path = dir + "/" + *run.rollout + ".json";
+    if (!std::filesystem::exists(path)) util::write_file_atomic(path, *document);
+    run.params["expect_file"] = path;
+    return true;
+  } catch (const std::exception& e) {
+    spdlog::error("run {}: rollout {}: {}", run.id, *run.rollout, e.what());
+    return false;
   }
 }
 
@@ -588,7 +662,13 @@ std::string RunManager::metrics_text() const {
   }
   double start =
       static_cast<double>(chr::duration_cast<chr::seconds>(started_at_.time_since_epoch()).count());
-  return render_metrics(runs, counters_.values(), start, std::string(kVersion));
+  auto text = render_metrics(runs, counters_.values(), start, std::string(kVersion));
+  if (rollouts_) try {
+      text += rollouts_->metrics_text();
+    } catch (const std::exception& e) {
+      spdlog::warn("control database: no rollout metrics: {}", e.what());
+    }
+  return text;
 }
 
 void RunManager::shutdown() {

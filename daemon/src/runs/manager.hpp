@@ -19,6 +19,7 @@
 #include "api/types.hpp"
 #include "config/config.hpp"
 #include "control/fleet.hpp"
+#include "control/rollouts.hpp"
 #include "journal/journal.hpp"
 #include "process/pg_tools.hpp"
 #include "process/stop.hpp"
@@ -52,6 +53,10 @@ class RunManager {
   // claimed from it by a thread that also renews this daemon's leases and expires dead
   // ones. Called once, after recover().
   void attach_fleet(std::shared_ptr<control::Fleet> fleet);
+  // Fleet mode: the rollouts in the control database; null in single mode.
+  control::Rollouts* rollouts() const { return rollouts_.get(); }
+  // A configured target, else one of this daemon's [[template]] targets (fleet mode).
+  std::optional<config::Target> resolve_target(const std::string& name) const;
 
   // A new run. API requests are refused (busy) while the target runs something;
   // scheduled ones queue behind it. window_end: the run stops there. dedupe_key (fleet
@@ -97,6 +102,10 @@ class RunManager {
   void fleet_heartbeat(std::chrono::steady_clock::time_point& last_renewed);
   // (fleet thread) expires dead leases and claims what this daemon may run.
   void fleet_poll();
+  // (fleet thread) advances the rollouts and learns the targets of this daemon's templates.
+  void advance_rollouts();
+  // (fleet thread) a rollout's stamp gets the rollout's snapshot as a file of this daemon.
+  bool prepare_rollout_run(api::Run& run);
   void stop_fleet_runs(const std::set<std::string>* keep);
   bool held_here(const api::Run& run) const;
 
@@ -117,6 +126,8 @@ class RunManager {
   bool stopping_ = false;
 
   std::shared_ptr<control::Fleet> fleet_;
+  std::unique_ptr<control::Rollouts> rollouts_;
+  std::map<std::string, config::Target> template_targets_;  // (mutex_) by name
   std::thread fleet_thread_;
   std::condition_variable fleet_wake_;
   std::atomic<bool> poll_soon_{false};  // a run was queued here: look now

@@ -25,6 +25,7 @@
 #include "logging/logging.hpp"
 #include "process/pg_tools.hpp"
 #include "runs/manager.hpp"
+#include "runtime/fleet_api.hpp"
 #include "runtime/state_lock.hpp"
 #include "runtime/systemd_notify.hpp"
 #include "scheduler/duration.hpp"
@@ -208,6 +209,8 @@ struct Daemon::Impl {
             return diff_response(target, state_dir, request, *stop);
           });
     };
+    add_fleet_sources(
+        s, [this] { return runs.get(); }, config.daemon.state_dir, &api_stop);
     return s;
   }
 

@@ -37,17 +37,23 @@ pick_api_port() {
   url="http://127.0.0.1:$api_port"
 }
 
+# wait_for_health URL PID: succeeds once URL/v1/health answers, fails when PID exits or
+# nothing answers in 10 s.
+wait_for_health() {
+  for _ in $(seq 100); do
+    curl -sf "$1/v1/health" >/dev/null 2>&1 && return 0
+    kill -0 "$2" 2>/dev/null || return 1
+    sleep 0.1
+  done
+  return 1
+}
+
 # Starts squashd on $work/squashd.toml (extra environment in "$@"); sets pid; succeeds
 # once /v1/health answers, fails when the daemon exits or does not answer in 10 s.
 start_squashd() {
   env "$@" "$squashd" --config "$work/squashd.toml" 2>>"$work/stderr" &
   pid=$!
-  for _ in $(seq 100); do
-    curl -sf "$url/v1/health" >/dev/null 2>&1 && return 0
-    kill -0 "$pid" 2>/dev/null || return 1
-    sleep 0.1
-  done
-  return 1
+  wait_for_health "$url" "$pid"
 }
 
 ctl() { "$squashctl" --url "$url" --token-file "$work/token" "$@"; }
@@ -72,4 +78,53 @@ run_job() {
   id=$(ctl run "$target" "$job" "${args[@]}" --wait 2>>"$work/ctl.err" | tee -a "$work/ctl.out" | head -1)
   state=$(run_json "$id" | jq -r .state)
   error=$(run_json "$id" | jq -r '.error // ""')
+}
+
+# Several daemons (fleet tests): pids[I] and ports[I] per daemon I, its config and stderr
+# in $work/dI; cq runs psql on the control database $ctl_db; holder is the pid of a
+# session holding a table (hold_table), ended by end_holder.
+
+# start_daemon I: starts daemon I on $work/dI/squashd.toml; succeeds once it answers.
+start_daemon() {
+  local i=$1
+  "$squashd" --config "$work/d$i/squashd.toml" 2>>"$work/d$i/stderr" &
+  pids[$i]=$!
+  wait_for_health "http://127.0.0.1:${ports[$i]}" "${pids[$i]}"
+}
+cq() { q -d "$ctl_db" "$@"; }
+# wait_for SQL: until the control database answers t (at most 10 minutes: the machine is
+# shared).
+wait_for() {
+  for _ in $(seq 1200); do
+    [ "$(cq -c "$1")" = t ] && return 0
+    sleep 0.5
+  done
+  return 1
+}
+# hold_table DB TABLE: a session (application_name squashd_e2e_holder) holds TABLE in
+# ACCESS EXCLUSIVE mode until end_holder; returns once the lock is granted.
+hold_table() {
+  PGAPPNAME=squashd_e2e_holder psql -X -q -d "$1" -c "BEGIN; LOCK TABLE $2 IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(600)" >/dev/null 2>&1 &
+  holder=$!
+  # The lock is seen from that database, where pg_class knows the table.
+  for _ in $(seq 600); do
+    [ "$(q -d "$1" -c "SELECT EXISTS (SELECT FROM pg_locks l WHERE l.relation = '$2'::regclass AND l.mode = 'AccessExclusiveLock' AND l.granted)")" = t ] && return 0
+    sleep 0.5
+  done
+  return 1
+}
+# A backend in pg_sleep does not notice its client go: end it on the server.
+end_holder() {
+  [ -n "${holder:-}" ] || return 0
+  q -c "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'squashd_e2e_holder'" >/dev/null 2>&1
+  wait "$holder" 2>/dev/null
+  holder=
+}
+# fleet_cleanup: every daemon stopped, the holder ended, the databases dropped.
+fleet_cleanup() {
+  local p
+  for p in "${pids[@]}"; do [ -n "$p" ] && kill -TERM "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
+  end_holder
+  drop_test_databases
+  [ -n "${KEEP_WORK:-}" ] || rm -rf "$work"
 }
