@@ -74,8 +74,7 @@ const char* const kCatalogs[] = {
     "pg_type",
 };
 
-void check_readable(Context& ctx) {
-  (void)ctx;
+void check_readable() {
   // The ACL checks themselves, not a query: in a new backend, planning one costs more.
   constexpr size_t kCount = std::size(kCatalogs);
   bool refused[kCount] = {};
@@ -338,7 +337,7 @@ model::FlatSnapshot read_catalog_flat(Spi& spi, const Scope& scope) {
       fn();
       note(setup, name, ms_since(start));
     };
-    setup_step("check_readable", [&] { check_readable(ctx); });
+    setup_step("check_readable", [&] { check_readable(); });
     setup_step("extension_members", [&] { load_extension_members(ctx); });
     setup_step("scope", [&] { resolve_scope(ctx, scope); });
     setup_step("worker", [&] {
