@@ -523,6 +523,68 @@ TEST(ConfigTemplate, Errors) {
                    10, 14, "contains the backup_dir '/b/k' of target 'k'");
 }
 
+TEST(ConfigWindow, TargetsAndTemplatesHaveTheirOwnMaintenanceWindow) {
+  auto r = parse(R"([control]
+conninfo = "dbname=control"
+
+[[target]]
+name = "eu"
+conninfo = "dbname=eu"
+backup_dir = "/var/backups/eu"
+window_cron = "0 2 * * *"
+window = "2h"
+timezone = "Europe/Paris"
+
+[[target]]
+name = "any"
+conninfo = "dbname=any"
+backup_dir = "/var/backups/any"
+
+[[template]]
+name = "tenants"
+conninfo = "host=/run/postgresql"
+backup_dir = "/var/backups/tenants"
+window_cron = "30 1 * * 6"
+)");
+  ASSERT_TRUE(r.config) << dump(r);
+  const auto* eu = r.config->find_target("eu");
+  ASSERT_TRUE(eu && eu->window);
+  EXPECT_EQ(eu->window->length, std::chrono::hours(2));
+  EXPECT_EQ(eu->window->timezone, "Europe/Paris");
+  EXPECT_FALSE(r.config->find_target("any")->window) << "no window: any time";
+  const auto& tpl = r.config->templates[0];
+  ASSERT_TRUE(tpl.window);
+  EXPECT_EQ(tpl.window->length, std::chrono::hours(1)) << "default length";
+  EXPECT_EQ(tpl.window->timezone, "UTC");
+
+  // 02:00 Paris is 01:00 UTC on 2026-12-05 (CET): open from 01:00 to 03:00 UTC.
+  using std::chrono::sys_days;
+  const auto day = sys_days(std::chrono::year{2026} / 12 / 5);
+  auto at = [&](int h, int m) {
+    return std::chrono::sys_seconds(day) + std::chrono::hours(h) + std::chrono::minutes(m);
+  };
+  EXPECT_FALSE(eu->window->open_until(at(0, 59)));
+  ASSERT_TRUE(eu->window->open_until(at(1, 0)));
+  EXPECT_EQ(*eu->window->open_until(at(1, 0)), at(3, 0));
+  EXPECT_EQ(*eu->window->open_until(at(2, 59)), at(3, 0));
+  EXPECT_FALSE(eu->window->open_until(at(3, 0))) << "closed at its end";
+  // The template's: Saturdays 01:30-02:30 UTC; 2026-12-05 is a Saturday.
+  EXPECT_TRUE(tpl.window->open_until(at(2, 0)));
+  EXPECT_FALSE(tpl.window->open_until(at(2, 0) + std::chrono::hours(24)));
+}
+
+TEST(ConfigWindow, Errors) {
+  const std::string target =
+      "[[target]]\nname = \"t\"\nconninfo = \"dbname=t\"\nbackup_dir = \"/b\"\n";
+  expect_one_error(target + "window = \"2h\"\n", 5, 10,
+                   "'window' needs 'window_cron' (when the maintenance window opens)");
+  expect_one_error(target + "window_cron = \"0 25 * * *\"\n", 5, 18, "bad cron expression");
+  expect_one_error(target + "window_cron = \"0 2 * * *\"\nwindow = \"2x\"\n", 6, 12,
+                   "bad window '2x'");
+  expect_one_error(target + "window_cron = \"0 2 * * *\"\ntimezone = \"Mars/Base\"\n", 6, 12,
+                   "Mars/Base");
+}
+
 TEST(ConfigControl, Errors) {
   expect_one_error("[control]\nlease_ttl = \"30s\"\n", 1, 1,
                    "[control] is missing required key 'conninfo'");

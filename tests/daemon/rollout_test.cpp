@@ -88,6 +88,15 @@ TEST(RolloutTargets, RunStatesMapToTargetStates) {
   EXPECT_EQ(target_state_after_run("interrupted"), kTargetPending);
   EXPECT_EQ(target_state_after_run("failed"), kTargetFailed);
   EXPECT_EQ(target_state_after_run("cancelled"), kTargetFailed);
+  // Ended by its maintenance window, not by the job: the next window takes it again.
+  EXPECT_EQ(target_state_after_run(
+                "failed", "stopped at the end of the maintenance window (2026-12-05T03:00:00Z)"),
+            kTargetPending);
+  EXPECT_EQ(target_state_after_run("failed",
+                                   "the maintenance window closed at "
+                                   "2026-12-05T03:00:00Z before the run could start"),
+            kTargetPending);
+  EXPECT_EQ(target_state_after_run("failed", "guard refused: 2 differences"), kTargetFailed);
 }
 
 TEST(StageGate, QueuesUpToParallelInNameOrder) {

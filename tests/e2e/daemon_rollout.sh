@@ -242,4 +242,53 @@ is "$(cq -c "SELECT count(*) FROM squashd_control.runs a JOIN squashd_control.ru
              AND a.claimed_at < b.released_at AND b.claimed_at < a.released_at")" 0 \
   "still no two runs of a target overlapped"
 
+# --- 5. a target's own maintenance window: a rollout's stamp waits for it
+win=${p}win01
+dropdb --if-exists "$win" >/dev/null 2>&1
+createdb -T "${p}_tpl" "$win" && test_databases+=("$win")
+window_template() {  # window_template CRON LENGTH: each live daemon gets a "windowed" template
+  local i before
+  for i in 1 2 3; do
+    [ -n "${pids[$i]}" ] || continue
+    write_config "$i"
+    cat >>"$work/d$i/squashd.toml" <<TOML
+
+[[template]]
+name = "windowed"
+conninfo = "host=$PGHOST port=$PGPORT dbname=postgres user=$PGUSER"
+pattern = "${p}win%"
+backup_dir = "$work/d$i/backups-win"
+window_cron = "$1"
+window = "$2"
+TOML
+    before=$(grep -c "configuration reloaded" "$work/d$i/stderr")
+    kill -HUP "${pids[$i]}"
+    for _ in $(seq 100); do
+      [ "$(grep -c "configuration reloaded" "$work/d$i/stderr")" -gt "$before" ] && break
+      sleep 0.2
+    done
+  done
+}
+window_template "0 0 1 1 *" "1m"  # opens on 1 January only: closed now
+cat >"$work/win.json" <<JSON
+{"name": "v1-win", "revision": "$revision", "snapshot_file": "$work/squashed.json",
+ "stages": [{"name": "windowed", "match": [{"template": "windowed", "pattern": "%"}]}]}
+JSON
+dctl 1 rollout create "$work/win.json" >/dev/null
+ok $? "a rollout of a target whose maintenance window is closed"
+wait_for "SELECT EXISTS (SELECT FROM squashd_control.runs WHERE target = '$win')" || diag "no run was queued for $win"
+sleep 6  # several polls of every live daemon
+is "$(cq -c "SELECT string_agg(state, ',') FROM squashd_control.runs WHERE target = '$win'")" queued \
+  "its stamp stays queued while the window is closed: no daemon claims it"
+is "$(q -d "$win" -c "SELECT version_num FROM alembic_version")/$(q -d "$win" -c "SELECT count(*) FROM squash.stamp_history")/$(q -d "$win" -c "SELECT count(*) FROM squash.snapshots")" \
+  "$head_rev/0/0" "and the database is untouched (the chain's head, no stamp, no snapshot)"
+window_template "* * * * *" "1h"  # open now, for the next hour
+wait_for "SELECT state = 'succeeded' FROM squashd_control.rollouts WHERE id = 'v1-win'" || diag "v1-win never succeeded"
+is "$(cq -c "SELECT string_agg(state, ',') FROM squashd_control.runs WHERE target = '$win'")" succeeded \
+  "once its window opens, the stamp is claimed and succeeds"
+is "$(q -d "$win" -c "SELECT version_num FROM alembic_version")/$(q -d "$win" -c "SELECT count(*) FROM squash.stamp_history")" \
+  "$revision/1" "stamped once"
+ends=$(cq -c "SELECT record->>'window_end' FROM squashd_control.runs WHERE target = '$win'")
+like "$ends" "^20[0-9][0-9]-" "and runs until the window's end ($ends), as a scheduled run does"
+
 done_testing

@@ -68,6 +68,9 @@ inline constexpr char kRunning[] = "running";
 inline constexpr char kSucceeded[] = "succeeded";
 inline constexpr char kFailed[] = "failed";
 inline constexpr char kInterrupted[] = "interrupted";
+// How a failed run's error begins when its maintenance window, not the job, ended it.
+inline constexpr char kWindowEndedError[] = "stopped at the end of the maintenance window";
+inline constexpr char kWindowClosedError[] = "the maintenance window closed at ";
 inline constexpr char kCancelled[] = "cancelled";
 // Step states: running, succeeded, failed, skipped, plus the run's interrupted/cancelled.
 

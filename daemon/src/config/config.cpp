@@ -17,6 +17,21 @@ std::string_view to_string(LogFormat format) {
   return kLogFormats[static_cast<std::size_t>(format)];
 }
 
+std::optional<scheduler::sys_seconds> MaintenanceWindow::open_until(
+    scheduler::sys_seconds now) const {
+  if (!zone) return std::nullopt;
+  // Openings after now - length hold now; the latest of them closes last (windows that
+  // overlap, a cron more frequent than the length, count as the later one).
+  auto start = cron.next_after(now - length, *zone);
+  if (!start || *start > now) return std::nullopt;
+  for (int i = 0; i < 10000; i++) {
+    auto next = cron.next_after(*start, *zone);
+    if (!next || *next > now) break;
+    start = next;
+  }
+  return *start + length;
+}
+
 const Target* Config::find_target(std::string_view name) const {
   for (auto& t : targets)
     if (t.name == name) return &t;

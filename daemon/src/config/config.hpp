@@ -56,6 +56,19 @@ struct ControlSettings {
   SourcePos pos;
 };
 
+// A target's own maintenance window for the stamps a rollout queues ([[target]] and
+// [[template]] keys window_cron, window, timezone): it opens at each time of `cron` in
+// `timezone` and stays open for `length`. Scheduled runs keep their schedule's window.
+struct MaintenanceWindow {
+  scheduler::CronExpr cron;
+  std::string timezone = "UTC";
+  std::shared_ptr<const scheduler::TimeZone> zone;
+  std::chrono::seconds length{3600};
+
+  // When the window that is open at `now` closes; nullopt while it is closed.
+  std::optional<scheduler::sys_seconds> open_until(scheduler::sys_seconds now) const;
+};
+
 // Retention: a verified backup is deleted when it is not among the keep_last newest or
 // is older than keep_days days (0: no age limit); the min_keep newest are never deleted.
 struct Target {
@@ -68,6 +81,7 @@ struct Target {
   int min_keep = 2;
   // Application probes, run after the database checks of the validate step.
   std::vector<probe::ProbeSpec> probes;
+  std::optional<MaintenanceWindow> window;  // none: a rollout stamps it at any time
   SourcePos pos;
 };
 
@@ -83,6 +97,7 @@ struct TargetTemplate {
   int keep_last = 7;
   int keep_days = 30;
   int min_keep = 2;
+  std::optional<MaintenanceWindow> window;  // each database's
   SourcePos pos;
 };
 

@@ -31,10 +31,12 @@ inline const Names kControlKeys = {"conninfo", "passfile", "lease_ttl", "poll_in
 inline const Names kDaemonKeys = {"listen",          "token_file",     "state_dir",
                                   "log_level",       "log_file",       "log_format",
                                   "max_connections", "header_timeout", "request_timeout"};
-inline const Names kTargetKeys = {"name",      "conninfo",  "passfile", "backup_dir",
-                                  "keep_last", "keep_days", "min_keep", "probe"};
-inline const Names kTemplateKeys = {"name",       "conninfo",  "passfile",  "pattern",
-                                    "backup_dir", "keep_last", "keep_days", "min_keep"};
+inline const Names kTargetKeys = {"name",        "conninfo",  "passfile", "backup_dir",
+                                  "keep_last",   "keep_days", "min_keep", "probe",
+                                  "window_cron", "window",    "timezone"};
+inline const Names kTemplateKeys = {"name",        "conninfo",  "passfile",  "pattern",
+                                    "backup_dir",  "keep_last", "keep_days", "min_keep",
+                                    "window_cron", "window",    "timezone"};
 inline const Names kProbeKeys = {"name",          "kind",         "url",    "method",
                                  "expect_status", "expect_reply", "send",   "timeout",
                                  "secret_file",   "headers",      "ca_file"};
@@ -76,6 +78,16 @@ class Loader {
   }
 
   void check_keys(const toml::table& t, std::string_view where, const Names& allowed);
+  // A [[target]]'s or [[template]]'s window_cron, window and timezone (none without
+  // window_cron; window and timezone alone are an error).
+  std::optional<MaintenanceWindow> parse_maintenance_window(const toml::table& t,
+                                                            std::string_view where);
+  // `timezone` (default: what zone_name holds) and `window` (a duration), as a [[schedule]]
+  // and a maintenance window spell them; false after reporting an error.
+  bool read_time_zone(const toml::table& t, std::string_view where, std::string& zone_name,
+                      std::shared_ptr<const scheduler::TimeZone>& zone);
+  bool read_window_length(const toml::table& t, std::string_view where,
+                          std::chrono::seconds& length);
 
   // The string at key: nullptr if absent (an error when required) or of the wrong type.
   const toml::value<std::string>* get_string(const toml::table& t, std::string_view where,

@@ -1,7 +1,6 @@
 #include "config/loader.hpp"
 
 #include "jobspec/job_spec.hpp"
-#include "scheduler/duration.hpp"
 
 namespace squash::config {
 
@@ -38,22 +37,8 @@ void Loader::parse_schedule(const toml::table& t, int index) {
     else
       s.cron = std::get<scheduler::CronExpr>(std::move(parsed));
   }
-  if (auto* v = get_string(t, where, "timezone", false)) s.timezone = v->get();
-  std::string zone_error;
-  s.zone = zones_.find(s.timezone, &zone_error);
-  if (!s.zone) {
-    auto* node = t.get("timezone");
-    error(node ? pos_of(node->source()) : s.pos, zone_error);
-  }
-  if (auto* v = get_string(t, where, "window", false)) {
-    auto parsed = scheduler::parse_duration(v->get());
-    if (auto* err = std::get_if<scheduler::DurationError>(&parsed))
-      error(char_pos(*v, err->offset),
-            fmt::format("bad window '{}': {}; write e.g. \"2h\", \"90m\", \"1h30m\"", v->get(),
-                        err->message));
-    else
-      s.window = std::get<std::chrono::seconds>(parsed);
-  }
+  read_time_zone(t, where, s.timezone, s.zone);
+  read_window_length(t, where, s.window);
   auto* params = t.get("params");
   if (params && !params->is_table())
     error(pos_of(params->source()),

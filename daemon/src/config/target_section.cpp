@@ -49,6 +49,7 @@ void Loader::parse_target(const toml::table& t, int index) {
             p, fmt::format("[[target.probe]] #{} of target '{}'", i, target.name), target.probes))
       target.probes.push_back(std::move(*spec));
   });
+  target.window = parse_maintenance_window(t, where);
   if (ok) cfg_.targets.push_back(std::move(target));
 }
 

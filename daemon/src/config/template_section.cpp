@@ -46,6 +46,7 @@ void Loader::parse_template(const toml::table& t, int index) {
   if (auto* node = get_count(t, "min_keep", 1, tpl.min_keep); node && tpl.min_keep > tpl.keep_last)
     error(pos_of(node->source()),
           fmt::format("min_keep ({}) is greater than keep_last ({})", tpl.min_keep, tpl.keep_last));
+  tpl.window = parse_maintenance_window(t, where);
   if (ok) cfg_.templates.push_back(std::move(tpl));
 }
 

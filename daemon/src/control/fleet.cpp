@@ -95,16 +95,19 @@ Enqueued Fleet::enqueue_in(db::Connection& c, api::Run run, bool refuse_when_bus
   }
 }
 
-std::optional<api::Run> Fleet::claim(const std::vector<std::string>& targets) {
+std::optional<api::Run> Fleet::claim(const std::vector<std::string>& targets,
+                                     const std::vector<std::string>& open) {
   if (targets.empty()) return std::nullopt;
   return locked([&](db::Connection& c) -> std::optional<api::Run> {
     auto rows = c.query(
         "SELECT r.record::text FROM squashd_control.runs r "
         "WHERE r.state = 'queued' "
         "AND r.target IN (SELECT pg_catalog.jsonb_array_elements_text($1::jsonb)) "
+        "AND (r.rollout_id IS NULL "
+        "     OR r.target IN (SELECT pg_catalog.jsonb_array_elements_text($2::jsonb))) "
         "AND NOT EXISTS (SELECT FROM squashd_control.leases l WHERE l.target = r.target) "
         "ORDER BY r.seq LIMIT 1 FOR UPDATE OF r SKIP LOCKED",
-        {json_names(targets)});
+        {json_names(targets), json_names(open)});
     if (rows.rows.empty()) return std::nullopt;
     api::Run run = parse_record(rows.rows[0][0]);
     // The lease's primary key: a target another daemon leased meanwhile is not taken.

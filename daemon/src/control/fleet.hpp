@@ -53,8 +53,10 @@ class Fleet {
                    const std::optional<std::string>& dedupe_key = std::nullopt);
 
   // The oldest queued run of one of `targets` that no daemon leases, now leased to this
-  // daemon and marked running; nullopt when there is none.
-  std::optional<api::Run> claim(const std::vector<std::string>& targets);
+  // daemon and marked running; nullopt when there is none. A run a rollout queued is taken
+  // only for a target in `open` (its maintenance window open, or none configured).
+  std::optional<api::Run> claim(const std::vector<std::string>& targets,
+                                const std::vector<std::string>& open);
 
   // Renews every lease of this daemon; returns the run ids it still holds.
   std::set<std::string> heartbeat();

@@ -188,10 +188,13 @@ std::vector<StageSpec> stages_from_json(const json& stages) {
   return spec->stages;
 }
 
-std::string target_state_after_run(std::string_view run_state) {
+std::string target_state_after_run(std::string_view run_state, std::string_view error) {
   if (run_state == api::kQueued || run_state == api::kRunning) return kTargetQueued;
   if (run_state == api::kSucceeded) return kTargetStamped;
   if (run_state == api::kInterrupted) return kTargetPending;
+  if (run_state == api::kFailed &&
+      (error.rfind(api::kWindowEndedError, 0) == 0 || error.rfind(api::kWindowClosedError, 0) == 0))
+    return kTargetPending;  // the stamp rolled back; the next window tries again
   return kTargetFailed;
 }
 

@@ -63,9 +63,9 @@ inline constexpr char kTargetStamped[] = "stamped";
 inline constexpr char kTargetFailed[] = "failed";
 
 // What a target's run state makes of the target: queued/running stay queued, succeeded
-// is stamped, interrupted goes back to pending (the next window takes it again), failed
-// and cancelled are failed.
-std::string target_state_after_run(std::string_view run_state);
+// is stamped, interrupted goes back to pending (the next window takes it again), and so
+// does a run its maintenance window ended (error); other failures and cancelled are failed.
+std::string target_state_after_run(std::string_view run_state, std::string_view error = {});
 
 struct StageTarget {
   std::string target;

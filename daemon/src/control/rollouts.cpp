@@ -115,9 +115,9 @@ std::vector<std::string> sync_outcomes(db::Connection& c, const std::string& id)
       "WHERE t.rollout_id = $1 AND t.state = 'queued'",
       {id});
   for (auto& o : outcomes.rows) {
-    auto next = target_state_after_run(*o[1]);
-    if (next == kTargetQueued) continue;
     auto error = o[2].value_or("");
+    auto next = target_state_after_run(*o[1], error);
+    if (next == kTargetQueued) continue;
     c.query(
         "UPDATE squashd_control.rollout_targets SET state = $3, error = $4, "
         "differences = $5::jsonb, run_id = CASE WHEN $3 = 'pending' THEN NULL ELSE run_id "

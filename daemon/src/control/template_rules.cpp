@@ -32,6 +32,7 @@ std::optional<config::Target> template_target(const config::TargetTemplate& tpl,
   t.keep_last = tpl.keep_last;
   t.keep_days = tpl.keep_days;
   t.min_keep = tpl.min_keep;
+  t.window = tpl.window;
   t.pos = tpl.pos;
   return t;
 }

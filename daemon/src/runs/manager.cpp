@@ -59,10 +59,8 @@ void conclude(api::Run& run, std::exception_ptr error) {
         break;
       default:
         run.state = api::kFailed;
-        run.error =
-            run.window_end
-                ? fmt::format("stopped at the end of the maintenance window ({})", *run.window_end)
-                : std::string("stopped at the end of the maintenance window");
+        run.error = run.window_end ? fmt::format("{} ({})", api::kWindowEndedError, *run.window_end)
+                                   : std::string(api::kWindowEndedError);
     }
   } catch (const std::exception& e) {
     run.state = api::kFailed;
@@ -209,8 +207,8 @@ void RunManager::start_locked(api::Run& run, std::unique_lock<std::mutex>&) {
   if (run.window_end) {
     auto end = util::parse_utc_iso8601(*run.window_end);
     if (end && chr::system_clock::now() >= *end)
-      return fail(fmt::format("the maintenance window closed at {} before the run could start",
-                              *run.window_end));
+      return fail(
+          fmt::format("{}{} before the run could start", api::kWindowClosedError, *run.window_end));
   }
   std::string holder;
   std::optional<TargetLock> lock;
@@ -453,25 +451,40 @@ void RunManager::fleet_poll() {
   advance_rollouts();
   auto max_runs = static_cast<std::size_t>(fleet_->settings().max_runs);
   for (;;) {
-    std::vector<std::string> free;
+    // Free targets; those whose own maintenance window is open (or that have none) may
+    // also take a rollout's stamp, which then ends with that window.
+    std::vector<std::string> free, open;
+    std::map<std::string, scheduler::sys_seconds> closes;
+    const auto now = chr::floor<chr::seconds>(chr::system_clock::now());
     {
       std::lock_guard lk(mutex_);
       if (stopping_ || active_.size() >= max_runs) return;
-      for (auto& t : config_()->targets)
-        if (!busy_.count(t.name)) free.push_back(t.name);
-      for (auto& [name, t] : template_targets_)
-        if (!busy_.count(name)) free.push_back(name);
+      auto consider = [&](const config::Target& t) {
+        if (busy_.count(t.name)) return;
+        free.push_back(t.name);
+        if (!t.window) {
+          open.push_back(t.name);
+        } else if (auto until = t.window->open_until(now)) {
+          open.push_back(t.name);
+          closes[t.name] = *until;
+        }
+      };
+      for (auto& t : config_()->targets) consider(t);
+      for (auto& [name, t] : template_targets_) consider(t);
     }
     std::optional<api::Run> claimed;
     try {
-      claimed = fleet_->claim(free);
+      claimed = fleet_->claim(free, open);
     } catch (const std::exception& e) {
       spdlog::warn("control database: cannot claim a run: {}", e.what());
       return;
     }
     if (!claimed) return;
-    spdlog::info("run {} claimed from the control database: {} on {}", claimed->id, claimed->job,
-                 claimed->target);
+    if (claimed->rollout && closes.count(claimed->target) && !claimed->window_end)
+      claimed->window_end = util::format_utc_iso8601(closes[claimed->target]);
+    spdlog::info("run {} claimed from the control database: {} on {}{}", claimed->id, claimed->job,
+                 claimed->target,
+                 claimed->window_end ? " until " + *claimed->window_end : std::string());
     bool prepared = prepare_rollout_run(*claimed);
     std::unique_lock lk(mutex_);
     next_seq_ = std::max(next_seq_, claimed->seq + 1);
