@@ -71,7 +71,7 @@ like "$(cat "$work/d9/stderr")" "cannot start: control database \(host=.*dbname=
 ok "$([ -n "$(curl -s "http://127.0.0.1:${ports[1]}/v1/health")" ] && echo 1 || echo 0)" "and never listened"
 
 # --- 2. three daemons, one control database
-for i in 1 2 3; do write_config "$i"; start_daemon "$i" || { echo "Bail out! squashd $i did not start"; cat "$work/d$i/stderr"; exit 1; }; done
+for i in 1 2 3; do write_config "$i"; start_daemon "$i" || { ok 1 "squashd $i starts"; sed "s/^/# /" "$work/d$i/stderr"; done_testing; exit 1; }; done
 is "$(cq -c "SELECT string_agg(version::text, ',' ORDER BY version) FROM squashd_control.schema_version")" 1,2 \
   "the control schema is created once, migrated to version 2"
 is "$(cq -c "SELECT count(*) FROM squashd_control.daemons WHERE stopped_at IS NULL")" 3 "three daemons registered"

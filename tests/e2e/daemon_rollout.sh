@@ -87,7 +87,7 @@ api() { curl -s -H "Authorization: Bearer $token" "http://127.0.0.1:${ports[$1]}
 
 # --- 1. an old control schema (version 1) migrates, its runs kept
 write_config 1
-start_daemon 1 || { echo "Bail out! squashd did not start"; cat "$work/d1/stderr"; exit 1; }
+start_daemon 1 || { ok 1 "squashd 1 starts"; sed "s/^/# /" "$work/d1/stderr"; done_testing; exit 1; }
 kill -TERM "${pids[1]}"; wait "${pids[1]}"
 # Back to exactly what version 1 was, with a run of that time in it.
 cq -c "DROP TABLE squashd_control.rollout_targets, squashd_control.rollouts, squashd_control.targets;
@@ -96,7 +96,7 @@ cq -c "DROP TABLE squashd_control.rollout_targets, squashd_control.rollouts, squ
        INSERT INTO squashd_control.runs (id, seq, target, job, state, trigger, submitted_by, record)
        VALUES ('old-run', 0, 'old', 'backup', 'succeeded', 'api', 'old-daemon',
                '{\"id\": \"old-run\", \"target\": \"old\", \"job\": \"backup\", \"state\": \"succeeded\", \"queued_at\": \"2026-01-01T00:00:00Z\"}')" >/dev/null
-for i in 1 2 3; do write_config "$i"; start_daemon "$i" || { echo "Bail out! squashd $i did not start"; cat "$work/d$i/stderr"; exit 1; }; done
+for i in 1 2 3; do write_config "$i"; start_daemon "$i" || { ok 1 "squashd $i starts"; sed "s/^/# /" "$work/d$i/stderr"; done_testing; exit 1; }; done
 is "$(cq -c "SELECT string_agg(version::text, ',' ORDER BY version) FROM squashd_control.schema_version")" 1,2 \
   "a control schema at version 1 is migrated to version 2 by the daemons' start"
 is "$(cq -c "SELECT state FROM squashd_control.runs WHERE id = 'old-run'")" succeeded "its runs are kept"

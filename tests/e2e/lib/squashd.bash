@@ -27,20 +27,25 @@ squashd_preamble() {
 
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
-# Sets api_port and url to a loopback port nothing listens on.
+# Sets api_port and url to a loopback port nothing listens on, below Linux's ephemeral
+# range (32768 and up: a client's own port could take it before squashd binds it), and
+# not one this test picked already.
+picked_ports=" "
 pick_api_port() {
   api_port=0
   local p
-  for _ in 1 2 3 4 5 6 7 8 9 10; do
-    p=$((20000 + RANDOM % 40000)); port_free "$p" && { api_port=$p; break; }
+  for _ in $(seq 20); do
+    p=$((20000 + RANDOM % 12000))
+    [[ "$picked_ports" == *" $p "* ]] && continue
+    port_free "$p" && { api_port=$p; picked_ports+="$p "; break; }
   done
   url="http://127.0.0.1:$api_port"
 }
 
 # wait_for_health URL PID: succeeds once URL/v1/health answers, fails when PID exits or
-# nothing answers in 10 s.
+# nothing answers in 30 s (a shared machine can be slow to start three daemons).
 wait_for_health() {
-  for _ in $(seq 100); do
+  for _ in $(seq 300); do
     curl -sf "$1/v1/health" >/dev/null 2>&1 && return 0
     kill -0 "$2" 2>/dev/null || return 1
     sleep 0.1
@@ -49,7 +54,7 @@ wait_for_health() {
 }
 
 # Starts squashd on $work/squashd.toml (extra environment in "$@"); sets pid; succeeds
-# once /v1/health answers, fails when the daemon exits or does not answer in 10 s.
+# once /v1/health answers, fails when the daemon exits or does not answer in 30 s.
 start_squashd() {
   env "$@" "$squashd" --config "$work/squashd.toml" 2>>"$work/stderr" &
   pid=$!
