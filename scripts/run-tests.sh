@@ -65,7 +65,7 @@ else
 fi
 
 echo "== end to end and layout (prove) =="
-timeout 2400 prove --verbose --failures "$src"/tests/e2e/*.sh "$src"/tests/layout/*.sh >"$logs/e2e.log" 2>&1
+timeout 4200 prove --verbose --failures "$src"/tests/e2e/*.sh "$src"/tests/layout/*.sh >"$logs/e2e.log" 2>&1
 status_e2e=$?
 grep -vE '^[[:space:]]*ok [0-9]+' "$logs/e2e.log"
 count_tap "$logs/e2e.log"
